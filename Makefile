@@ -1,0 +1,32 @@
+# PGXS build of the obsmeta extension: `make`, `make install`, `make installcheck`.
+# CMakeLists.txt builds the same library plus the C++ unit tests, tools and benchmarks.
+
+EXTENSION   = obsmeta
+EXTVERSION  = 0.1.0
+MODULE_big  = obsmeta
+
+SRCS        = $(sort $(wildcard src/*.cpp src/*/*.cpp))
+OBJS        = $(SRCS:.cpp=.o)
+
+# The install script is assembled from schema/ in file-name order (one concern per file).
+SCHEMA_PARTS = $(sort $(wildcard schema/*.sql))
+DATA_built  = sql-install/$(EXTENSION)--$(EXTVERSION).sql
+DATA        = $(wildcard upgrade/$(EXTENSION)--*--*.sql)
+
+REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=pg_sphere --load-extension=obsmeta
+
+PG_CONFIG  ?= pg_config
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -Werror -Isrc
+SHLIB_LINK  = -lstdc++
+EXTRA_CLEAN = sql-install
+
+# No LLVM bitcode for the JIT: it would need clang++ and gains nothing for trigger code.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql-install/$(EXTENSION)--$(EXTVERSION).sql: $(SCHEMA_PARTS)
+	@mkdir -p sql-install
+	cat $(SCHEMA_PARTS) > $@

@@ -1,0 +1,219 @@
+// obsmeta-bench: what obsmeta's conversion costs a writer, against identical tables without it.
+//
+// bench_plain.<t> is CREATE TABLE ... (LIKE gen3.<t> INCLUDING ALL): same columns, keys, indexes and
+// checks, but no obsmeta triggers. The same generated rows go into both:
+//   a) per-row path: one INSERT per row (prepared, pipelined), one transaction per exposure with its
+//      visit, visit_definition, 189 regions, 378 datasets and 378 records; plain vs gen3;
+//   b) bulk path: one transaction, COPY of every table; plain vs gen3 + SELECT obsmeta.convert().
+// Ids are fresh for every run (past the highest exposure id in gen3), so nothing needs truncating in
+// gen3/caom2 and repeated runs measure the same work. Times are wall clock (steady_clock), commit
+// included. A benchmark reports; it asserts nothing: exit 0 unless a query fails.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sample_night/night.hpp"
+#include "sample_night/pg_io.hpp"
+#include "sample_night/table_text.hpp"
+
+using namespace obsmeta::sample;
+
+namespace {
+
+constexpr const char* kPlain = "bench_plain";
+constexpr double kGoalRowRatio = 3.0;            // per-row: obsmeta at most 3x plain
+constexpr double kGoalBulkDatasetsPerS = 50000;  // bulk: at least 50k detector datasets per second
+
+struct Options {
+    std::string conninfo;
+    int exposures = 100;
+    bool convert = true;
+};
+
+[[noreturn]] void usage(const char* msg) {
+    std::fprintf(stderr, "%s\nusage: obsmeta-bench --conninfo \"...\" [--exposures N] [--no-convert]\n", msg);
+    std::exit(2);
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) usage(("missing value for " + a).c_str());
+            return argv[++i];
+        };
+        if (a == "--conninfo") o.conninfo = next();
+        else if (a == "--exposures") o.exposures = std::stoi(next());
+        else if (a == "--no-convert") o.convert = false;  // gen3 without the extension: a dry run
+        else usage(("unknown argument " + a).c_str());
+    }
+    if (o.conninfo.empty()) usage("--conninfo is required");
+    if (o.exposures < 1) usage("--exposures must be >= 1");
+    return o;
+}
+
+const char* const kTables[] = {"instrument", "physical_filter", "detector", "day_obs", "exposure", "visit",
+                               "visit_definition", "visit_detector_region", "dataset", "file_datastore_record"};
+
+bool is_static(const std::string& t) {
+    return t == "instrument" || t == "physical_filter" || t == "detector" || t == "day_obs";
+}
+
+// The measured tables (static ones are loaded once, untimed).
+std::vector<TableText> exposure_tables(const Night& night) {
+    std::vector<TableText> out;
+    for (auto& t : to_tables(night))
+        if (!is_static(t.name)) out.push_back(std::move(t));
+    return out;
+}
+
+std::size_t row_count(const std::vector<TableText>& tables) {
+    std::size_t n = 0;
+    for (const auto& t : tables) n += t.rows.size();
+    return n;
+}
+
+std::size_t dataset_count(const std::vector<TableText>& tables) {
+    for (const auto& t : tables)
+        if (t.name == "dataset") return t.rows.size();
+    return 0;
+}
+
+void setup_schemas(Connection& conn, const Night& night) {
+    conn.exec("CREATE SCHEMA IF NOT EXISTS " + std::string(kPlain));
+    for (const char* t : kTables) {
+        conn.exec("CREATE TABLE IF NOT EXISTS " + std::string(kPlain) + "." + t + " (LIKE gen3." + t + " INCLUDING ALL)");
+    }
+    std::string all;
+    for (const char* t : kTables) all += (all.empty() ? "" : ", ") + std::string(kPlain) + "." + t;
+    conn.exec("TRUNCATE " + all);
+    // Instrument, filters, detectors, day_obs: in both schemas, untimed; gen3 may have them already.
+    conn.exec("BEGIN");
+    for (const auto& t : to_tables(night)) {
+        if (!is_static(t.name)) continue;
+        insert_rows(conn, kPlain, t, true);
+        insert_rows(conn, "gen3", t, true);
+    }
+    conn.exec("COMMIT");
+}
+
+int next_free_seq(Connection& conn) {
+    const std::string lo = std::to_string(exposure_id(1) - 1), hi = std::to_string(exposure_id(99999));
+    return std::stoi(conn.value("SELECT coalesce(max(id), " + lo + ") - " + lo + " + 1 FROM (SELECT id FROM gen3.exposure"
+                                " UNION ALL SELECT id FROM gen3.visit) x WHERE id BETWEEN " + lo + " AND " + hi));
+}
+
+// Seconds taken by f, after a checkpoint so that one phase's dirty pages do not bill the next.
+double timed(Connection& conn, const std::function<void()>& f) {
+    try {
+        conn.exec("CHECKPOINT");
+    } catch (const PgError&) {  // needs superuser or pg_checkpoint; the numbers are just noisier
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double per_row(Connection& conn, const std::string& schema, const std::vector<std::vector<TableText>>& per_exposure) {
+    return timed(conn, [&] {
+        for (const auto& tables : per_exposure) {
+            conn.exec("BEGIN");
+            for (const auto& t : tables) insert_rows(conn, schema, t);
+            conn.exec("COMMIT");
+        }
+    });
+}
+
+double bulk(Connection& conn, const std::string& schema, const std::vector<TableText>& tables, bool convert,
+            double& convert_seconds) {
+    std::vector<std::string> data;  // rendered untimed: we measure the server, not our formatting
+    for (const auto& t : tables) data.push_back(copy_text(t));
+    return timed(conn, [&] {
+        conn.exec("BEGIN");
+        for (std::size_t i = 0; i < tables.size(); ++i) copy_rendered(conn, schema, tables[i], data[i]);
+        if (convert) {
+            const auto t0 = std::chrono::steady_clock::now();
+            conn.exec("SELECT obsmeta.convert()");
+            convert_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        }
+        conn.exec("COMMIT");
+    });
+}
+
+std::string fmt(double v, int decimals = 0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    // Thousands separators for readability of large rates.
+    std::string s = buf;
+    std::size_t dot = s.find('.');
+    if (dot == std::string::npos) dot = s.size();
+    for (std::size_t i = dot; i > 3 && s[i - 4] != '-'; i -= 3) s.insert(i - 3, ",");
+    return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    const Options o = parse(argc, argv);
+    try {
+        Connection conn(o.conninfo);
+        const int seq = next_free_seq(conn);
+        if (seq + 2 * o.exposures > 99999) throw std::runtime_error("day_obs 20251202 has no free seq_num left");
+        // Block A for the per-row path, block B for the bulk path; each goes to both schemas.
+        const Night a = make_bench_night(o.exposures, seq);
+        const Night b = make_bench_night(o.exposures, seq + o.exposures);
+        setup_schemas(conn, a);
+
+        std::vector<std::vector<TableText>> per_exposure;
+        for (const auto& e : a.exposure) per_exposure.push_back(exposure_tables(subset(a, {e.id}, {}, false)));
+        const std::vector<TableText> bulk_tables = exposure_tables(b);
+        std::size_t rows_a = 0;
+        for (const auto& t : per_exposure) rows_a += row_count(t);
+        const std::size_t rows_b = row_count(bulk_tables), datasets_b = dataset_count(bulk_tables);
+
+        std::printf("obsmeta-bench: %d exposures x 189 detectors (seq %d..%d), %s\n", o.exposures, seq,
+                    seq + 2 * o.exposures - 1, conn.value("SELECT version()").c_str());
+        std::printf("per-row: %zu rows in %d transactions; bulk: %zu rows, %zu datasets in 1 transaction\n\n", rows_a,
+                    o.exposures, rows_b, datasets_b);
+
+        const double row_plain = per_row(conn, kPlain, per_exposure);
+        const double row_obs = per_row(conn, "gen3", per_exposure);
+        double unused = 0, convert_s = 0;
+        const double bulk_plain = bulk(conn, kPlain, bulk_tables, false, unused);
+        const double bulk_obs = bulk(conn, "gen3", bulk_tables, o.convert, convert_s);
+
+        const double row_ratio = row_obs / row_plain, bulk_ratio = bulk_obs / bulk_plain;
+        const double bulk_rate = static_cast<double>(datasets_b) / bulk_obs;
+        const std::string obs = o.convert ? "gen3 (obsmeta)" : "gen3 (no convert)";
+        std::printf("| path | target | rows | datasets | seconds | rows/s | datasets/s |\n");
+        std::printf("|---|---|---:|---:|---:|---:|---:|\n");
+        auto line = [&](const char* path, const std::string& target, std::size_t rows, std::size_t ds, double s) {
+            std::printf("| %s | %s | %zu | %zu | %.3f | %s | %s |\n", path, target.c_str(), rows, ds, s,
+                        fmt(static_cast<double>(rows) / s).c_str(), fmt(static_cast<double>(ds) / s).c_str());
+        };
+        const std::size_t datasets_a = static_cast<std::size_t>(o.exposures) * 189 * 2;
+        line("per-row INSERT, pipelined, 1 txn/exposure", kPlain, rows_a, datasets_a, row_plain);
+        line("per-row INSERT, pipelined, 1 txn/exposure", obs, rows_a, datasets_a, row_obs);
+        line("bulk COPY, 1 txn", kPlain, rows_b, datasets_b, bulk_plain);
+        line(o.convert ? "bulk COPY + obsmeta.convert(), 1 txn" : "bulk COPY, 1 txn", obs, rows_b, datasets_b, bulk_obs);
+        if (o.convert) std::printf("\n(obsmeta.convert() itself: %.3f s of the %.3f s)\n", convert_s, bulk_obs);
+
+        std::printf("\n| goal | target | measured | met |\n|---|---|---:|---|\n");
+        std::printf("| per-row cost, obsmeta / plain | <= %.0fx | %.2fx | %s |\n", kGoalRowRatio, row_ratio,
+                    row_ratio <= kGoalRowRatio ? "yes" : "no");
+        std::printf("| bulk detector datasets/s (COPY + convert) | >= %s/s | %s/s | %s |\n",
+                    fmt(kGoalBulkDatasetsPerS).c_str(), fmt(bulk_rate).c_str(),
+                    bulk_rate >= kGoalBulkDatasetsPerS ? "yes" : "no");
+        std::printf("| bulk cost, obsmeta / plain | (informational) | %.2fx | - |\n", bulk_ratio);
+        if (!o.convert) std::printf("\n(dry run with --no-convert: the goals above say nothing about obsmeta)\n");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "obsmeta-bench: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,67 @@
+-- obsmeta install script, part 05: functions used by the tables below (validation, geometry, ids).
+
+-- Validation behind the gen3 CHECK constraints: true, or an error naming the offending value.
+CREATE FUNCTION obsmeta.check_timespan(timespan_begin timestamptz, timespan_end timestamptz) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'obsmeta_check_timespan' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION obsmeta.check_nonnegative(name text, value double precision) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'obsmeta_check_nonnegative' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION obsmeta.check_nonnegative(name text, value bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'obsmeta_check_nonnegative_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION obsmeta.check_angle(name text, value double precision, low double precision, high double precision)
+    RETURNS boolean AS 'MODULE_PATHNAME', 'obsmeta_check_angle' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION obsmeta.check_sky_position(ra_deg double precision, dec_deg double precision) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'obsmeta_check_sky_position' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION obsmeta.check_region(region bytea) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'obsmeta_check_region' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Geometry (C++, src/geom): Butler regions and detector footprints.
+CREATE FUNCTION obsmeta.sphgeom_to_spoly(region bytea) RETURNS spoly
+    AS 'MODULE_PATHNAME', 'obsmeta_sphgeom_to_spoly' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION obsmeta.sphgeom_to_spoly(bytea) IS
+  'An lsst.sphgeom region (ConvexPolygon; Circle, Box, Ellipse and unions by their convex outline) as a pg_sphere polygon';
+CREATE FUNCTION obsmeta.sphgeom_to_stcs(region bytea) RETURNS text
+    AS 'MODULE_PATHNAME', 'obsmeta_sphgeom_to_stcs' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION obsmeta.spoly_to_stcs(polygon spoly) RETURNS text
+    AS 'MODULE_PATHNAME', 'obsmeta_spoly_to_stcs' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION obsmeta.footprint_summary(footprints spoly[],
+        OUT bounds spoly, OUT points jsonb, OUT center spoint, OUT area_deg2 double precision, OUT size_deg double precision)
+    AS 'MODULE_PATHNAME', 'obsmeta_footprint_summary' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION obsmeta.footprint_summary(spoly[]) IS
+  'Plane position from detector footprints: convex-hull bounds (and its points in degrees), centroid, summed area (deg^2), bounding-circle diameter (deg)';
+
+-- Deterministic ids: the CAOM2 entity made from a Butler key always has the same UUID, so
+-- conversion needs no lookups and re-conversion finds its own rows.
+CREATE FUNCTION obsmeta.exposure_obs_id(instrument text, exposure bigint) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('exposure/' || instrument || '/' || exposure)::uuid $$;
+CREATE FUNCTION obsmeta.visit_obs_id(instrument text, visit bigint) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('visit/' || instrument || '/' || visit)::uuid $$;
+CREATE FUNCTION obsmeta.coadd_obs_id(skymap text, tract integer, patch integer, band text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT md5('coadd/' || skymap || '/' || tract || '/' || patch || '/' || band)::uuid $$;
+CREATE FUNCTION obsmeta.plane_id(obs_id uuid, product_id text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('plane/' || obs_id || '/' || product_id)::uuid $$;
+CREATE FUNCTION obsmeta.artifact_id(dataset_id uuid, component text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('artifact/' || dataset_id || '/' || component)::uuid $$;
+CREATE FUNCTION obsmeta.part_id(artifact_id uuid) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('part/' || artifact_id || '/0')::uuid $$;
+CREATE FUNCTION obsmeta.chunk_id(artifact_id uuid) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('chunk/' || artifact_id || '/0')::uuid $$;
+-- Lock key of an observation for pg_advisory_xact_lock(class, key): its id's first 32 bits.
+CREATE FUNCTION obsmeta.lock_key(obs_id uuid) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ('x' || left(replace(obs_id::text, '-', ''), 8))::bit(32)::integer $$;
+
+-- Time as Modified Julian Date (UTC), CAOM2's time axis unit.
+CREATE FUNCTION obsmeta.mjd(t timestamptz) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT extract(epoch FROM t)::double precision / 86400.0 + 40587.0 $$;
+
+-- Artifact URI from the instrument's template: {path} {instrument} {dataset_id} {run} {dataset_type}.
+CREATE FUNCTION obsmeta.artifact_uri(template text, path text, dataset_id uuid, instrument text, run text, dataset_type text)
+    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT replace(replace(replace(replace(replace(coalesce(template, 'butler://{dataset_id}'),
+           '{path}', path), '{instrument}', coalesce(instrument, '')), '{dataset_id}', dataset_id::text),
+           '{run}', run), '{dataset_type}', dataset_type) $$;
+
+CREATE FUNCTION obsmeta.content_type(path text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN path ~* '\.fits?(\.fz|\.gz)?$' THEN 'application/fits'
+                WHEN path ~* '\.(json)$' THEN 'application/json'
+                WHEN path ~* '\.(parq|parquet)$' THEN 'application/vnd.apache.parquet' END $$;

@@ -1,0 +1,25 @@
+-- obsmeta install script, part 90: privileges of the group roles, and what pg_dump keeps.
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA gen3 TO obsmeta_writer;
+GRANT SELECT ON ALL TABLES IN SCHEMA gen3 TO obsmeta_staff;
+GRANT SELECT ON ALL TABLES IN SCHEMA caom2 TO obsmeta_staff, obsmeta_reader;
+GRANT SELECT ON obsmeta.pending, obsmeta.dataset_plane TO obsmeta_writer, obsmeta_staff;
+GRANT SELECT ON obsmeta.instrument_config, obsmeta.dataset_type_config, obsmeta.band_wavelength
+   TO obsmeta_writer, obsmeta_staff, obsmeta_reader;
+GRANT EXECUTE ON FUNCTION obsmeta.convert() TO obsmeta_writer;
+-- Writers convert through the triggers, which write caom2 and obsmeta.dataset_plane as the writer.
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA caom2 TO obsmeta_writer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON obsmeta.dataset_plane TO obsmeta_writer;
+
+-- The mirror and CAOM2 are data, not schema: pg_dump must keep their rows (extension member
+-- tables are otherwise dumped empty). Restore in one transaction or with --disable-triggers.
+DO $dump$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname IN ('gen3', 'caom2') AND c.relkind = 'r' LOOP
+        PERFORM pg_catalog.pg_extension_config_dump(format('%I.%I', r.nspname, r.relname)::regclass, '');
+    END LOOP;
+    PERFORM pg_catalog.pg_extension_config_dump('obsmeta.dataset_plane', '');
+END
+$dump$;

@@ -1,0 +1,178 @@
+// The statement-level AFTER trigger on every gen3 table: reads the statement's transition tables
+// and records which mirror keys changed. Rows that can never convert (an instrument or dataset
+// type obsmeta is not configured for) are rejected here, so the writer hears of it at once.
+#include "gen3_to_caom2/config_cache.hpp"
+#include "gen3_to_caom2/conversion.hpp"
+#include "gen3_to_caom2/dirty_set.hpp"
+#include "gen3_to_caom2/settings.hpp"
+#include "pg/datum.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "executor/tuptable.h"
+#include "utils/rel.h"
+#include "utils/inval.h"
+#include "utils/tuplestore.h"
+}
+
+#include <cstring>
+#include <string>
+
+namespace obsmeta::gen3_to_caom2 {
+
+namespace {
+
+enum class MirrorTable { Exposure, Visit, PhysicalFilter, VisitDefinition, VisitDetectorRegion, Dataset, DatastoreRecord };
+
+MirrorTable mirror_table(const char* name) {
+    if (std::strcmp(name, "exposure") == 0) return MirrorTable::Exposure;
+    if (std::strcmp(name, "visit") == 0) return MirrorTable::Visit;
+    if (std::strcmp(name, "physical_filter") == 0) return MirrorTable::PhysicalFilter;
+    if (std::strcmp(name, "visit_definition") == 0) return MirrorTable::VisitDefinition;
+    if (std::strcmp(name, "visit_detector_region") == 0) return MirrorTable::VisitDetectorRegion;
+    if (std::strcmp(name, "dataset") == 0) return MirrorTable::Dataset;
+    if (std::strcmp(name, "file_datastore_record") == 0) return MirrorTable::DatastoreRecord;
+    throw pg::Error(ERRCODE_INTERNAL_ERROR, std::string("obsmeta capture trigger attached to unexpected table ") + name);
+}
+
+// One transition-table row, read through a slot; attributes looked up by name once per statement.
+class RowReader {
+public:
+    RowReader(TupleTableSlot* slot, TupleDesc desc) : slot_(slot), desc_(desc) {}
+
+    int attnum(const char* column) const {
+        TupleDesc desc = desc_;
+        int n = SPI_fnumber(desc, column);
+        if (n <= 0) throw pg::Error(ERRCODE_INTERNAL_ERROR, std::string("obsmeta: gen3 column missing: ") + column);
+        return n;
+    }
+    Datum value(int attnum, bool* isnull) const {
+        TupleTableSlot* slot = slot_;
+        bool null = false;
+        Datum d = pg::call([=, &null] { return slot_getattr(slot, attnum, &null); });
+        *isnull = null;
+        return d;
+    }
+    std::string text(int attnum) const {
+        bool isnull = false;
+        Datum d = value(attnum, &isnull);
+        return isnull ? std::string() : pg::text_value(d);
+    }
+    int64_t int64(int attnum) const {
+        bool isnull = false;
+        Datum d = value(attnum, &isnull);
+        return isnull ? 0 : DatumGetInt64(d);
+    }
+    int32_t int32(int attnum) const {
+        bool isnull = false;
+        Datum d = value(attnum, &isnull);
+        return isnull ? 0 : DatumGetInt32(d);
+    }
+    bool is_null(int attnum) const {
+        bool isnull = false;
+        value(attnum, &isnull);
+        return isnull;
+    }
+
+private:
+    TupleTableSlot* slot_;
+    TupleDesc desc_;
+};
+
+void require_instrument(const std::string& instrument, const char* table) {
+    if (instrument.empty() || configuration().instruments.count(instrument)) return;
+    throw pg::Error(ERRCODE_FOREIGN_KEY_VIOLATION,
+                    "unknown instrument \"" + instrument + "\" in gen3." + table,
+                    "obsmeta converts only the instruments listed in obsmeta.instrument_config.",
+                    "Add the instrument first: INSERT INTO obsmeta.instrument_config (instrument, collection, "
+                    "facility_name, telescope_name) VALUES ('" + instrument + "', ...).");
+}
+
+void require_dataset_type(const std::string& dataset_type) {
+    if (configuration().dataset_types.count(dataset_type)) return;
+    throw pg::Error(ERRCODE_FOREIGN_KEY_VIOLATION, "unknown dataset type \"" + dataset_type + "\" in gen3.dataset",
+                    "obsmeta converts or ignores only the dataset types listed in obsmeta.dataset_type_config.",
+                    "Add it to obsmeta.dataset_type_config, with publish = false to mirror it without converting.");
+}
+
+// Records the keys of every row of one transition table; validates new rows.
+void capture(Tuplestorestate* rows, TupleDesc desc, MirrorTable table, const char* table_name, bool new_rows) {
+    TupleTableSlot* slot = pg::call([=] { return MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple); });
+    RowReader row(slot, desc);
+    DirtySet& keys = dirty();
+    int instrument = table == MirrorTable::DatastoreRecord ? 0 : row.attnum("instrument");
+
+    pg::call([=] { tuplestore_rescan(rows); });
+    while (pg::call([=] { return tuplestore_gettupleslot(rows, true, false, slot); })) {
+        switch (table) {
+            case MirrorTable::Exposure:
+            case MirrorTable::Visit: {
+                InstrumentKey key{row.text(instrument), row.int64(row.attnum("id"))};
+                if (new_rows) require_instrument(key.instrument, table_name);
+                (table == MirrorTable::Exposure ? keys.exposures : keys.visits).insert(std::move(key));
+                break;
+            }
+            case MirrorTable::PhysicalFilter:
+                keys.filters.insert({row.text(instrument), row.text(row.attnum("name"))});
+                break;
+            case MirrorTable::VisitDefinition: {
+                std::string instr = row.text(instrument);
+                keys.exposures.insert({instr, row.int64(row.attnum("exposure"))});
+                keys.visits.insert({instr, row.int64(row.attnum("visit"))});
+                break;
+            }
+            case MirrorTable::VisitDetectorRegion:
+                keys.regions.insert({row.text(instrument), row.int64(row.attnum("visit")), row.int32(row.attnum("detector"))});
+                break;
+            case MirrorTable::Dataset: {
+                bool isnull = false;
+                Datum id = row.value(row.attnum("id"), &isnull);
+                if (new_rows) {
+                    require_dataset_type(row.text(row.attnum("dataset_type")));
+                    require_instrument(row.text(instrument), table_name);
+                }
+                keys.datasets.insert(pg::uuid_value(id));
+                break;
+            }
+            case MirrorTable::DatastoreRecord: {
+                bool isnull = false;
+                Datum id = row.value(row.attnum("dataset_id"), &isnull);
+                keys.datasets.insert(pg::uuid_value(id));
+                break;
+            }
+        }
+    }
+    pg::call([=] { ExecDropSingleTupleTableSlot(slot); });
+}
+
+}  // namespace
+
+}  // namespace obsmeta::gen3_to_caom2
+
+using namespace obsmeta;
+
+OBSMETA_FUNCTION(obsmeta_gen3_capture) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        throw pg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "obsmeta_gen3_capture: not called as a trigger");
+    auto* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+    if (!TRIGGER_FIRED_FOR_STATEMENT(trigger->tg_event) || !TRIGGER_FIRED_AFTER(trigger->tg_event))
+        throw pg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+                        "obsmeta_gen3_capture must be an AFTER ... FOR EACH STATEMENT trigger with transition tables");
+    Relation rel = trigger->tg_relation;
+    const char* name = RelationGetRelationName(rel);
+    auto table = gen3_to_caom2::mirror_table(name);
+    TupleDesc desc = RelationGetDescr(rel);
+    if (trigger->tg_oldtable) gen3_to_caom2::capture(trigger->tg_oldtable, desc, table, name, false);
+    if (trigger->tg_newtable) gen3_to_caom2::capture(trigger->tg_newtable, desc, table, name, true);
+    if (gen3_to_caom2::convert_at_statement_end()) gen3_to_caom2::flush();
+    return PointerGetDatum(nullptr);
+}
+
+// Statement trigger on the configuration tables: every backend drops its cached configuration.
+OBSMETA_FUNCTION(obsmeta_config_changed) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        throw pg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "obsmeta_config_changed: not called as a trigger");
+    Relation rel = reinterpret_cast<TriggerData*>(fcinfo->context)->tg_relation;
+    pg::call([=] { CacheInvalidateRelcache(rel); });
+    return PointerGetDatum(nullptr);
+}

@@ -1,0 +1,177 @@
+// The conversion of one batch of dirty mirror keys: expand, lock, then write CAOM2 top-down.
+#include "gen3_to_caom2/conversion.hpp"
+#include "gen3_to_caom2/dirty_set.hpp"
+#include "gen3_to_caom2/statements.hpp"
+#include "pg/datum.hpp"
+#include "pg/spi.hpp"
+
+#include <set>
+#include <vector>
+
+namespace obsmeta::gen3_to_caom2 {
+
+namespace {
+
+using pg::Uuid;
+
+struct KeyArrays {  // (instrument, id) pairs as two SQL array parameters
+    Datum instruments, ids;
+};
+
+KeyArrays arrays_of(const std::set<InstrumentKey>& keys) {
+    std::vector<std::string> instruments;
+    std::vector<int64_t> ids;
+    for (const auto& k : keys) {
+        instruments.push_back(k.instrument);
+        ids.push_back(k.id);
+    }
+    return {pg::text_array(instruments), pg::int8_array(ids)};
+}
+
+Datum uuid_array_of(const std::set<Uuid>& ids) {
+    return pg::uuid_array(std::vector<Uuid>(ids.begin(), ids.end()));
+}
+
+// Adds column `col` (uuid) of every result row to `out`.
+void collect_uuids(uint64 rows, int col, std::set<Uuid>& out) {
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull = false;
+        Datum d = pg::result_value(i, col, &isnull);
+        if (!isnull) out.insert(pg::uuid_value(d));
+    }
+}
+
+void collect_instrument_keys(uint64 rows, int instrument_col, int id_col, std::set<InstrumentKey>& out) {
+    for (uint64 i = 0; i < rows; ++i) out.insert({pg::result_text(i, instrument_col), pg::result_int64(i, id_col)});
+}
+
+// Takes the per-observation advisory locks, in ascending key order (see the statement's comment).
+void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datum datasets) {
+    uint64 rows = statements::observation_lock_keys().execute(
+        {exposures.instruments, exposures.ids, visits.instruments, visits.ids, datasets});
+    std::vector<int32> keys;
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull = false;
+        keys.push_back(DatumGetInt32(pg::result_value(i, 1, &isnull)));
+    }
+    constexpr int32 kObsmetaLockClass = 0x6f62736d;  // "obsm"
+    for (int32 key : keys) {
+        pg::call([=] {
+            DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kObsmetaLockClass), Int32GetDatum(key));
+        });
+    }
+}
+
+}  // namespace
+
+int64_t flush() {
+    if (dirty().empty()) return 0;
+    // Take the batch; rows written below are CAOM2 rows, which record nothing new.
+    DirtySet batch = std::move(dirty());
+    dirty().clear();
+
+    pg::SpiConnection spi;
+    int64_t written = 0;
+
+    // 1. Expand: a filter's band feeds its exposures and visits; an exposure its visits' members;
+    //    regions, exposures and visits their datasets (which may have been waiting for them).
+    if (!batch.filters.empty()) {
+        std::vector<std::string> instruments, filters;
+        for (const auto& f : batch.filters) {
+            instruments.push_back(f.instrument);
+            filters.push_back(f.physical_filter);
+        }
+        uint64 rows = statements::filter_users().execute({pg::text_array(instruments), pg::text_array(filters)});
+        for (uint64 i = 0; i < rows; ++i) {
+            InstrumentKey key{pg::result_text(i, 2), pg::result_int64(i, 3)};
+            (pg::result_text(i, 1) == "e" ? batch.exposures : batch.visits).insert(key);
+        }
+    }
+    if (!batch.exposures.empty()) {
+        KeyArrays e = arrays_of(batch.exposures);
+        uint64 rows = statements::visits_of_exposures().execute({e.instruments, e.ids});
+        collect_instrument_keys(rows, 1, 2, batch.visits);
+    }
+    KeyArrays exposures = arrays_of(batch.exposures);
+    KeyArrays visits = arrays_of(batch.visits);
+    if (!batch.regions.empty() || !batch.exposures.empty() || !batch.visits.empty()) {
+        std::vector<std::string> instruments;
+        std::vector<int64_t> region_visits;
+        std::vector<int32_t> detectors;
+        for (const auto& r : batch.regions) {
+            instruments.push_back(r.instrument);
+            region_visits.push_back(r.visit);
+            detectors.push_back(r.detector);
+        }
+        uint64 rows = statements::datasets_of_keys().execute(
+            {pg::text_array(instruments), pg::int8_array(region_visits), pg::int4_array(detectors),
+             exposures.instruments, exposures.ids, visits.instruments, visits.ids});
+        collect_uuids(rows, 1, batch.datasets);
+    }
+    Datum datasets = uuid_array_of(batch.datasets);
+
+    // 2. Lock every observation involved, in one global order.
+    lock_observations(exposures, visits, datasets);
+
+    std::set<Uuid> changed_observations;  // whose planes (or members) changed
+    std::set<Uuid> changed_planes;        // whose artifacts, parts or chunks changed
+
+    // 3. Observations, then the members of visits (which refer to exposures' observations).
+    if (!batch.exposures.empty() || !batch.visits.empty()) {
+        if (!batch.exposures.empty())
+            written += statements::upsert_exposure_observations().execute({exposures.instruments, exposures.ids});
+        if (!batch.visits.empty())
+            written += statements::upsert_visit_observations().execute({visits.instruments, visits.ids});
+        written += statements::delete_observations().execute(
+            {exposures.instruments, exposures.ids, visits.instruments, visits.ids});
+        if (!batch.visits.empty())
+            collect_uuids(statements::sync_members().execute({visits.instruments, visits.ids}), 1, changed_observations);
+    }
+    if (!batch.datasets.empty()) written += statements::upsert_coadd_observations().execute({datasets});
+
+    // 4. Planes: map datasets to planes, then rewrite every plane whose datasets or observation changed.
+    std::set<Uuid> planes;
+    if (!batch.datasets.empty()) collect_uuids(statements::map_datasets_to_planes().execute({datasets}), 1, planes);
+    if (!batch.exposures.empty() || !batch.visits.empty())
+        collect_uuids(statements::planes_of_observations().execute(
+                          {exposures.instruments, exposures.ids, visits.instruments, visits.ids}),
+                      1, planes);
+    if (!planes.empty()) {
+        Datum plane_ids = uuid_array_of(planes);
+        uint64 rows = statements::upsert_planes().execute({plane_ids});
+        written += static_cast<int64_t>(rows);
+        collect_uuids(rows, 1, changed_observations);
+        std::set<Uuid> emptied;
+        rows = statements::delete_planes().execute({plane_ids});
+        written += static_cast<int64_t>(rows);
+        collect_uuids(rows, 1, emptied);
+        if (!emptied.empty()) {
+            written += statements::delete_empty_coadds().execute({uuid_array_of(emptied)});
+            changed_observations.insert(emptied.begin(), emptied.end());
+        }
+    }
+
+    // 5. Artifacts, parts and chunks of the datasets (footprints decoded from sphgeom in C++).
+    if (!batch.datasets.empty()) {
+        for (pg::KeptPlan* step : {&statements::upsert_artifacts(), &statements::delete_artifacts(),
+                                   &statements::upsert_parts(), &statements::upsert_chunks()}) {
+            uint64 rows = step->execute({datasets});
+            written += static_cast<int64_t>(rows);
+            collect_uuids(rows, 1, changed_planes);
+        }
+    }
+
+    // 6. Plane positions from their chunks' footprints, then maxLastModified up the tree.
+    if (!planes.empty()) {
+        uint64 rows = statements::update_plane_positions().execute({uuid_array_of(planes)});
+        written += static_cast<int64_t>(rows);
+        collect_uuids(rows, 1, changed_observations);
+    }
+    if (!changed_planes.empty())
+        collect_uuids(statements::touch_planes().execute({uuid_array_of(changed_planes)}), 1, changed_observations);
+    if (!changed_observations.empty()) statements::touch_observations().execute({uuid_array_of(changed_observations)});
+
+    return written;
+}
+
+}  // namespace obsmeta::gen3_to_caom2

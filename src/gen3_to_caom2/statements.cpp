@@ -1,0 +1,430 @@
+#include "gen3_to_caom2/statements.hpp"
+
+#include "gen3_to_caom2/upsert_sql.hpp"
+
+namespace obsmeta::gen3_to_caom2::statements {
+
+namespace {
+constexpr Oid kText = TEXTARRAYOID, kInt8 = INT8ARRAYOID, kInt4 = INT4ARRAYOID, kUuid = UUIDARRAYOID;
+
+const std::vector<std::string> kObservationColumns = {
+    "obs_type", "collection", "observation_id", "meta_release", "sequence_number", "algorithm_name",
+    "type", "intent", "proposal_id", "target_name", "target_position_coordsys", "target_position_cval1",
+    "target_position_cval2", "target_position_coordinates", "telescope_name", "telescope_geo_location_x",
+    "telescope_geo_location_y", "telescope_geo_location_z", "instrument_name", "environment_elevation"};
+
+// The telescope part of every observation comes from the instrument's configuration.
+constexpr const char* kTelescope =
+    "c.telescope_name, c.geo_location_x AS telescope_geo_location_x, "
+    "c.geo_location_y AS telescope_geo_location_y, c.geo_location_z AS telescope_geo_location_z";
+}  // namespace
+
+pg::KeptPlan& filter_users() {
+    static pg::KeptPlan plan(R"SQL(
+SELECT 'e'::text, e.instrument, e.id
+  FROM unnest($1::text[], $2::text[]) AS k(instrument, physical_filter)
+  JOIN gen3.exposure e ON e.instrument = k.instrument AND e.physical_filter = k.physical_filter
+UNION ALL
+SELECT 'v'::text, v.instrument, v.id
+  FROM unnest($1::text[], $2::text[]) AS k(instrument, physical_filter)
+  JOIN gen3.visit v ON v.instrument = k.instrument AND v.physical_filter = k.physical_filter)SQL",
+                             {kText, kText});
+    return plan;
+}
+
+pg::KeptPlan& visits_of_exposures() {
+    static pg::KeptPlan plan(R"SQL(
+SELECT DISTINCT vd.instrument, vd.visit
+  FROM unnest($1::text[], $2::int8[]) AS k(instrument, exposure)
+  JOIN gen3.visit_definition vd ON vd.instrument = k.instrument AND vd.exposure = k.exposure)SQL",
+                             {kText, kInt8});
+    return plan;
+}
+
+pg::KeptPlan& datasets_of_keys() {
+    // A region belongs to the visit's datasets of that detector and to the raw datasets of the
+    // visit's exposures; an exposure or visit to every dataset of its data ID.
+    static pg::KeptPlan plan(R"SQL(
+SELECT d.id
+  FROM unnest($1::text[], $2::int8[], $3::int4[]) AS k(instrument, visit, detector)
+  JOIN gen3.dataset d ON d.instrument = k.instrument AND d.visit = k.visit AND d.detector = k.detector
+UNION
+SELECT d.id
+  FROM unnest($1::text[], $2::int8[], $3::int4[]) AS k(instrument, visit, detector)
+  JOIN gen3.visit_definition vd ON vd.instrument = k.instrument AND vd.visit = k.visit
+  JOIN gen3.dataset d ON d.instrument = k.instrument AND d.exposure = vd.exposure AND d.detector = k.detector
+UNION
+SELECT d.id FROM unnest($4::text[], $5::int8[]) AS k(instrument, id)
+  JOIN gen3.dataset d ON d.instrument = k.instrument AND d.exposure = k.id
+UNION
+SELECT d.id FROM unnest($6::text[], $7::int8[]) AS k(instrument, id)
+  JOIN gen3.dataset d ON d.instrument = k.instrument AND d.visit = k.id)SQL",
+                             {kText, kInt8, kInt4, kText, kInt8, kText, kInt8});
+    return plan;
+}
+
+pg::KeptPlan& observation_lock_keys() {
+    static pg::KeptPlan plan(R"SQL(
+SELECT DISTINCT obsmeta.lock_key(s.o) AS k FROM (
+  SELECT obsmeta.exposure_obs_id(k.instrument, k.id) FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
+  UNION ALL
+  SELECT obsmeta.visit_obs_id(k.instrument, k.id) FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
+  UNION ALL
+  SELECT obsmeta.dataset_obs_id(d, t) FROM unnest($5::uuid[]) AS k(id)
+    JOIN gen3.dataset d ON d.id = k.id
+    JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
+  UNION ALL
+  SELECT dp.obs_id FROM unnest($5::uuid[]) AS k(id) JOIN obsmeta.dataset_plane dp ON dp.dataset_id = k.id
+) AS s(o)
+WHERE s.o IS NOT NULL
+ORDER BY k)SQL",
+                             {kText, kInt8, kText, kInt8, kUuid});
+    return plan;
+}
+
+pg::KeptPlan& upsert_exposure_observations() {
+    // An exposure converts once its instrument is configured and its physical_filter is mirrored.
+    static pg::KeptPlan plan(
+        upsert_statement("caom2.observation", "obs_id", kObservationColumns, std::string(R"SQL(
+SELECT DISTINCT ON (1)
+       obsmeta.exposure_obs_id(e.instrument, e.id) AS obs_id,
+       'SimpleObservation'::text AS obs_type, c.collection, e.obs_id AS observation_id,
+       coalesce(e.timespan_end, e.timespan_begin) + c.embargo_period AS meta_release,
+       e.seq_num AS sequence_number, 'exposure'::text AS algorithm_name, e.observation_type AS type,
+       CASE WHEN e.can_see_sky AND e.observation_type = 'science' THEN 'science' ELSE 'calibration' END AS intent,
+       e.science_program AS proposal_id, e.target_name,
+       CASE WHEN p.on_sky THEN 'ICRS' END AS target_position_coordsys,
+       CASE WHEN p.on_sky THEN e.tracking_ra END AS target_position_cval1,
+       CASE WHEN p.on_sky THEN e.tracking_dec END AS target_position_cval2,
+       CASE WHEN p.on_sky THEN spoint(radians(e.tracking_ra), radians(e.tracking_dec)) END AS target_position_coordinates,
+       )SQL") + kTelescope + R"SQL(,
+       e.instrument AS instrument_name, 90.0 - e.zenith_angle AS environment_elevation
+  FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
+  JOIN gen3.exposure e ON e.instrument = k.instrument AND e.id = k.id
+  JOIN obsmeta.instrument_config c ON c.instrument = e.instrument
+  CROSS JOIN LATERAL (SELECT coalesce(e.can_see_sky, false) AND e.tracking_ra IS NOT NULL
+                             AND e.tracking_dec IS NOT NULL AS on_sky) p
+ WHERE EXISTS (SELECT 1 FROM gen3.physical_filter f WHERE f.instrument = e.instrument AND f.name = e.physical_filter)
+ ORDER BY 1)SQL",
+                         "obs_id"),
+        {kText, kInt8});
+    return plan;
+}
+
+pg::KeptPlan& upsert_visit_observations() {
+    static pg::KeptPlan plan(
+        upsert_statement("caom2.observation", "obs_id", kObservationColumns, std::string(R"SQL(
+SELECT DISTINCT ON (1)
+       obsmeta.visit_obs_id(v.instrument, v.id) AS obs_id,
+       'DerivedObservation'::text AS obs_type, c.collection, v.name AS observation_id,
+       coalesce(v.timespan_end, v.timespan_begin) + c.embargo_period AS meta_release,
+       v.seq_num AS sequence_number, 'visit'::text AS algorithm_name, 'science'::text AS type,
+       'science'::text AS intent, v.science_program AS proposal_id, v.target_name,
+       NULL::text AS target_position_coordsys, NULL::float8 AS target_position_cval1,
+       NULL::float8 AS target_position_cval2, NULL::spoint AS target_position_coordinates,
+       )SQL") + kTelescope + R"SQL(,
+       v.instrument AS instrument_name, 90.0 - v.zenith_angle AS environment_elevation
+  FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
+  JOIN gen3.visit v ON v.instrument = k.instrument AND v.id = k.id
+  JOIN obsmeta.instrument_config c ON c.instrument = v.instrument
+ WHERE EXISTS (SELECT 1 FROM gen3.physical_filter f WHERE f.instrument = v.instrument AND f.name = v.physical_filter)
+ ORDER BY 1)SQL",
+                         "obs_id"),
+        {kText, kInt8});
+    return plan;
+}
+
+pg::KeptPlan& upsert_coadd_observations() {
+    // A coadd observation exists while a dataset of a coadd-level type names its (tract, patch, band);
+    // it is public from its Data Release (no release date until then).
+    static pg::KeptPlan plan(
+        upsert_statement("caom2.observation", "obs_id", kObservationColumns, R"SQL(
+SELECT DISTINCT ON (1)
+       obsmeta.dataset_obs_id(d, t) AS obs_id,
+       'DerivedObservation'::text AS obs_type, t.collection,
+       d.tract || '_' || d.patch || '_' || d.band AS observation_id,
+       NULL::timestamptz AS meta_release, NULL::int AS sequence_number, 'coadd'::text AS algorithm_name,
+       'science'::text AS type, 'science'::text AS intent, NULL::text AS proposal_id, NULL::text AS target_name,
+       NULL::text AS target_position_coordsys, NULL::float8 AS target_position_cval1,
+       NULL::float8 AS target_position_cval2, NULL::spoint AS target_position_coordinates,
+       NULL::text AS telescope_name, NULL::float8 AS telescope_geo_location_x,
+       NULL::float8 AS telescope_geo_location_y, NULL::float8 AS telescope_geo_location_z,
+       NULL::text AS instrument_name, NULL::float8 AS environment_elevation
+  FROM unnest($1::uuid[]) AS k(id)
+  JOIN gen3.dataset d ON d.id = k.id
+  JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish AND t.observation_level = 'coadd'
+ WHERE d.tract IS NOT NULL AND d.patch IS NOT NULL AND d.band IS NOT NULL
+ ORDER BY 1)SQL",
+                         "obs_id"),
+        {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& delete_observations() {
+    // Observations whose exposure/visit is gone (or no longer convertible) are removed; a
+    // tombstone tells harvesters. Planes, artifacts, parts and chunks go by ON DELETE CASCADE.
+    static pg::KeptPlan plan(R"SQL(
+WITH gone AS (
+  SELECT obsmeta.exposure_obs_id(k.instrument, k.id) AS obs_id
+    FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
+   WHERE NOT EXISTS (SELECT 1 FROM gen3.exposure e
+                       JOIN obsmeta.instrument_config c ON c.instrument = e.instrument
+                       JOIN gen3.physical_filter f ON f.instrument = e.instrument AND f.name = e.physical_filter
+                      WHERE e.instrument = k.instrument AND e.id = k.id)
+  UNION ALL
+  SELECT obsmeta.visit_obs_id(k.instrument, k.id)
+    FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
+   WHERE NOT EXISTS (SELECT 1 FROM gen3.visit v
+                       JOIN obsmeta.instrument_config c ON c.instrument = v.instrument
+                       JOIN gen3.physical_filter f ON f.instrument = v.instrument AND f.name = v.physical_filter
+                      WHERE v.instrument = k.instrument AND v.id = k.id)
+), removed AS (
+  DELETE FROM caom2.observation o USING gone WHERE o.obs_id = gone.obs_id
+  RETURNING o.obs_id, o.collection, o.observation_id
+)
+INSERT INTO caom2.deleted_observation (id, collection, observation_id, last_modified)
+SELECT obs_id, collection, observation_id, now() FROM removed
+ON CONFLICT (id) DO UPDATE SET collection = EXCLUDED.collection, observation_id = EXCLUDED.observation_id,
+                               last_modified = EXCLUDED.last_modified
+RETURNING id)SQL",
+                             {kText, kInt8, kText, kInt8});
+    return plan;
+}
+
+pg::KeptPlan& sync_members() {
+    // A visit's members are the converted observations of its exposures (visit_definition).
+    static pg::KeptPlan plan(R"SQL(
+WITH k AS (
+  SELECT DISTINCT obsmeta.visit_obs_id(k.instrument, k.id) AS composite_id, k.instrument, k.id
+    FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
+), want AS (
+  SELECT k.composite_id, eo.uri AS member_uri
+    FROM k
+    JOIN caom2.observation vo ON vo.obs_id = k.composite_id
+    JOIN gen3.visit_definition vd ON vd.instrument = k.instrument AND vd.visit = k.id
+    JOIN caom2.observation eo ON eo.obs_id = obsmeta.exposure_obs_id(vd.instrument, vd.exposure)
+), gone AS (
+  DELETE FROM caom2.observation_member m USING k
+   WHERE m.composite_id = k.composite_id
+     AND NOT EXISTS (SELECT 1 FROM want w WHERE w.composite_id = m.composite_id AND w.member_uri = m.member_uri)
+  RETURNING m.composite_id
+), added AS (
+  INSERT INTO caom2.observation_member (composite_id, member_uri)
+  SELECT composite_id, member_uri FROM want ORDER BY 1, 2
+  ON CONFLICT DO NOTHING
+  RETURNING composite_id
+)
+SELECT composite_id FROM gone UNION SELECT composite_id FROM added)SQL",
+                             {kText, kInt8});
+    return plan;
+}
+
+pg::KeptPlan& map_datasets_to_planes() {
+    // obsmeta.dataset_plane records which plane each dataset became (and lets a deleted dataset
+    // find its plane). A dataset maps once its observation exists; returns old and new planes.
+    static pg::KeptPlan plan(R"SQL(
+WITH k AS (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)),
+old AS (SELECT dp.plane_id FROM k JOIN obsmeta.dataset_plane dp ON dp.dataset_id = k.id),
+want AS (
+  SELECT d.id AS dataset_id, obsmeta.plane_id(o.obs_id, t.product_id) AS plane_id, o.obs_id
+    FROM k JOIN gen3.dataset d ON d.id = k.id
+    JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
+    JOIN caom2.observation o ON o.obs_id = obsmeta.dataset_obs_id(d, t)
+), gone AS (
+  DELETE FROM obsmeta.dataset_plane dp USING k
+   WHERE dp.dataset_id = k.id AND NOT EXISTS (SELECT 1 FROM want w WHERE w.dataset_id = dp.dataset_id)
+), put AS (
+  INSERT INTO obsmeta.dataset_plane (dataset_id, plane_id, obs_id)
+  SELECT dataset_id, plane_id, obs_id FROM want ORDER BY 1
+  ON CONFLICT (dataset_id) DO UPDATE SET plane_id = EXCLUDED.plane_id, obs_id = EXCLUDED.obs_id
+   WHERE (dataset_plane.plane_id, dataset_plane.obs_id) IS DISTINCT FROM (EXCLUDED.plane_id, EXCLUDED.obs_id)
+)
+SELECT plane_id FROM old UNION SELECT plane_id FROM want)SQL",
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& planes_of_observations() {
+    static pg::KeptPlan plan(R"SQL(
+SELECT p.plane_id FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
+  JOIN caom2.plane p ON p.obs_id = obsmeta.exposure_obs_id(k.instrument, k.id)
+UNION
+SELECT p.plane_id FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
+  JOIN caom2.plane p ON p.obs_id = obsmeta.visit_obs_id(k.instrument, k.id))SQL",
+                             {kText, kInt8, kText, kInt8});
+    return plan;
+}
+
+pg::KeptPlan& upsert_planes() {
+    // One representative dataset per plane gives the product's metadata; time and energy come from
+    // the exposure or visit and the band.
+    static const std::vector<std::string> columns = {
+        "obs_id", "product_id", "calibration_level", "data_product_type", "meta_release", "data_release",
+        "provenance_name", "provenance_producer", "provenance_run_id", "energy_bounds_lower",
+        "energy_bounds_upper", "energy_bandpass_name", "time_bounds_lower", "time_bounds_upper", "time_exposure"};
+    static pg::KeptPlan plan(upsert_statement("caom2.plane", "plane_id", columns, R"SQL(
+SELECT DISTINCT ON (dp.plane_id)
+       dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product_type,
+       o.meta_release, o.meta_release AS data_release,
+       d.dataset_type AS provenance_name, 'Rubin Observatory'::text AS provenance_producer, d.run AS provenance_run_id,
+       bw.em_min_m AS energy_bounds_lower, bw.em_max_m AS energy_bounds_upper,
+       coalesce(d.physical_filter, e.physical_filter, v.physical_filter) AS energy_bandpass_name,
+       obsmeta.mjd(coalesce(e.timespan_begin, v.timespan_begin)) AS time_bounds_lower,
+       obsmeta.mjd(coalesce(e.timespan_end, v.timespan_end)) AS time_bounds_upper,
+       coalesce(e.exposure_time, v.exposure_time) AS time_exposure
+  FROM unnest($1::uuid[]) AS k(plane_id)
+  JOIN obsmeta.dataset_plane dp ON dp.plane_id = k.plane_id
+  JOIN gen3.dataset d ON d.id = dp.dataset_id
+  JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
+  JOIN caom2.observation o ON o.obs_id = dp.obs_id
+  LEFT JOIN gen3.exposure e ON t.observation_level = 'exposure' AND e.instrument = d.instrument AND e.id = d.exposure
+  LEFT JOIN gen3.visit v ON t.observation_level = 'visit' AND v.instrument = d.instrument AND v.id = d.visit
+  LEFT JOIN gen3.physical_filter pf
+         ON pf.instrument = d.instrument AND pf.name = coalesce(d.physical_filter, e.physical_filter, v.physical_filter)
+  LEFT JOIN obsmeta.band_wavelength bw ON bw.band = coalesce(d.band, pf.band)
+ ORDER BY dp.plane_id, d.run DESC, d.id)SQL",
+                                              "obs_id"),
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& delete_planes() {
+    static pg::KeptPlan plan(R"SQL(
+DELETE FROM caom2.plane p USING (SELECT DISTINCT plane_id FROM unnest($1::uuid[]) AS k(plane_id)) k
+ WHERE p.plane_id = k.plane_id
+   AND NOT EXISTS (SELECT 1 FROM obsmeta.dataset_plane dp WHERE dp.plane_id = k.plane_id)
+RETURNING p.obs_id)SQL",
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& delete_empty_coadds() {
+    static pg::KeptPlan plan(R"SQL(
+WITH removed AS (
+  DELETE FROM caom2.observation o USING (SELECT DISTINCT obs_id FROM unnest($1::uuid[]) AS k(obs_id)) k
+   WHERE o.obs_id = k.obs_id AND o.algorithm_name = 'coadd'
+     AND NOT EXISTS (SELECT 1 FROM obsmeta.dataset_plane dp WHERE dp.obs_id = o.obs_id)
+  RETURNING o.obs_id, o.collection, o.observation_id
+)
+INSERT INTO caom2.deleted_observation (id, collection, observation_id, last_modified)
+SELECT obs_id, collection, observation_id, now() FROM removed
+ON CONFLICT (id) DO UPDATE SET last_modified = EXCLUDED.last_modified
+RETURNING id)SQL",
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& upsert_artifacts() {
+    static const std::vector<std::string> columns = {
+        "plane_id", "uri", "product_type", "release_type", "content_type", "content_length",
+        "content_checksum", "lsst_dataset_id", "lsst_component"};
+    static pg::KeptPlan plan(upsert_statement("caom2.artifact", "artifact_id", columns, R"SQL(
+SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id, dp.plane_id,
+       obsmeta.artifact_uri(c.artifact_uri_template, r.path, d.id, d.instrument, d.run, d.dataset_type) AS uri,
+       t.product_type, 'data'::text AS release_type, obsmeta.content_type(r.path) AS content_type,
+       r.file_size AS content_length, r.checksum AS content_checksum,
+       r.dataset_id AS lsst_dataset_id, r.component AS lsst_component
+  FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
+  JOIN gen3.file_datastore_record r ON r.dataset_id = k.id
+  JOIN obsmeta.dataset_plane dp ON dp.dataset_id = r.dataset_id
+  JOIN gen3.dataset d ON d.id = r.dataset_id
+  JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
+  LEFT JOIN obsmeta.instrument_config c ON c.instrument = d.instrument)SQL",
+                                              "plane_id"),
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& delete_artifacts() {
+    static pg::KeptPlan plan(R"SQL(
+DELETE FROM caom2.artifact a USING (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
+ WHERE a.lsst_dataset_id = k.id
+   AND NOT EXISTS (SELECT 1 FROM gen3.file_datastore_record r
+                     JOIN obsmeta.dataset_plane dp ON dp.dataset_id = r.dataset_id
+                    WHERE r.dataset_id = a.lsst_dataset_id AND dp.plane_id = a.plane_id
+                      AND obsmeta.artifact_id(r.dataset_id, r.component) = a.artifact_id)
+RETURNING a.plane_id)SQL",
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& upsert_parts() {
+    // Rubin files hold one detector: one Part ('0', the primary HDU) and one Chunk per artifact.
+    static const std::vector<std::string> columns = {"artifact_id", "name", "product_type"};
+    static pg::KeptPlan plan(upsert_statement("caom2.part", "part_id", columns, R"SQL(
+SELECT obsmeta.part_id(a.artifact_id) AS part_id, a.artifact_id, '0'::text AS name, a.product_type, a.plane_id
+  FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
+  JOIN caom2.artifact a ON a.lsst_dataset_id = k.id)SQL",
+                                              "plane_id"),
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& upsert_chunks() {
+    // A detector's footprint: its visit_detector_region; a raw dataset uses the region of the
+    // (first) visit its exposure belongs to.
+    static const std::vector<std::string> columns = {"part_id", "product_type", "lsst_detector", "footprint"};
+    static pg::KeptPlan plan(upsert_statement("caom2.chunk", "chunk_id", columns, R"SQL(
+SELECT obsmeta.chunk_id(a.artifact_id) AS chunk_id, obsmeta.part_id(a.artifact_id) AS part_id,
+       a.product_type, d.detector AS lsst_detector, obsmeta.sphgeom_to_spoly(g.region) AS footprint, a.plane_id
+  FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
+  JOIN caom2.artifact a ON a.lsst_dataset_id = k.id
+  JOIN gen3.dataset d ON d.id = a.lsst_dataset_id
+  LEFT JOIN LATERAL (
+        SELECT g.region FROM gen3.visit_detector_region g
+         WHERE g.instrument = d.instrument AND g.detector = d.detector
+           AND g.visit = coalesce(d.visit, (SELECT min(vd.visit) FROM gen3.visit_definition vd
+                                             WHERE vd.instrument = d.instrument AND vd.exposure = d.exposure))
+  ) g ON true)SQL",
+                                              "plane_id"),
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& update_plane_positions() {
+    // Plane bounds are the convex hull of its detectors' footprints (C++: obsmeta.footprint_summary).
+    static pg::KeptPlan plan(R"SQL(
+WITH k AS (SELECT DISTINCT plane_id FROM unnest($1::uuid[]) AS k(plane_id)),
+fp AS (
+  SELECT a.plane_id, array_agg(c.footprint) AS footprints
+    FROM k JOIN caom2.artifact a ON a.plane_id = k.plane_id
+    JOIN caom2.part p ON p.artifact_id = a.artifact_id
+    JOIN caom2.chunk c ON c.part_id = p.part_id
+   WHERE c.footprint IS NOT NULL
+   GROUP BY a.plane_id
+), pos AS (
+  SELECT k.plane_id, s.bounds, s.points, s.center, s.area_deg2, s.size_deg
+    FROM k LEFT JOIN fp ON fp.plane_id = k.plane_id
+    LEFT JOIN LATERAL obsmeta.footprint_summary(fp.footprints) s ON true
+)
+UPDATE caom2.plane p
+   SET (position_bounds, position_bounds_points, position_center, position_area_deg2, position_size_deg,
+        last_modified, max_last_modified)
+     = ROW(pos.bounds, pos.points, pos.center, pos.area_deg2, pos.size_deg, now(), now())
+  FROM pos
+ WHERE p.plane_id = pos.plane_id
+   AND ROW(p.position_bounds_points, p.position_area_deg2, p.position_size_deg)
+       IS DISTINCT FROM ROW(pos.points, pos.area_deg2, pos.size_deg)
+RETURNING p.obs_id)SQL",
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& touch_planes() {
+    static pg::KeptPlan plan(R"SQL(
+UPDATE caom2.plane SET max_last_modified = now()
+ WHERE plane_id = ANY ($1::uuid[]) AND max_last_modified < now()
+RETURNING obs_id)SQL",
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& touch_observations() {
+    static pg::KeptPlan plan(R"SQL(
+UPDATE caom2.observation SET max_last_modified = now()
+ WHERE obs_id = ANY ($1::uuid[]) AND max_last_modified < now())SQL",
+                             {kUuid});
+    return plan;
+}
+
+}  // namespace obsmeta::gen3_to_caom2::statements

@@ -1,0 +1,34 @@
+// The conversion's statements, one per step, prepared once per backend. Array parameters carry the
+// dirty keys; see flush.cpp for the order in which they run.
+#pragma once
+
+#include "pg/spi.hpp"
+
+namespace obsmeta::gen3_to_caom2::statements {
+
+// Expanding dirty keys to everything that depends on them.
+pg::KeptPlan& filter_users();           // ($1 instr, $2 filter) → (kind 'e'|'v', instrument, id)
+pg::KeptPlan& visits_of_exposures();    // ($1, $2 exposures) → (instrument, visit)
+pg::KeptPlan& datasets_of_keys();       // (regions $1-$3, exposures $4-$5, visits $6-$7) → dataset id
+pg::KeptPlan& observation_lock_keys();  // (exposures, visits, datasets) → sorted int4 lock keys
+
+// Writing CAOM2; each returns the ids of the parents whose children changed.
+pg::KeptPlan& upsert_exposure_observations();  // ($1, $2) → obs_id
+pg::KeptPlan& upsert_visit_observations();     // ($1, $2) → obs_id
+pg::KeptPlan& upsert_coadd_observations();     // ($1 datasets) → obs_id
+pg::KeptPlan& delete_observations();           // ($1..$4 exposures, visits) → obs_id (tombstoned)
+pg::KeptPlan& sync_members();                  // ($1, $2 visits) → obs_id
+pg::KeptPlan& map_datasets_to_planes();        // ($1 datasets) → plane_id (old and new)
+pg::KeptPlan& planes_of_observations();        // ($1..$4 exposures, visits) → plane_id
+pg::KeptPlan& upsert_planes();                 // ($1 planes) → obs_id
+pg::KeptPlan& delete_planes();                 // ($1 planes) → obs_id
+pg::KeptPlan& delete_empty_coadds();           // ($1 obs lock keys unused; $1 planes' obs) → none
+pg::KeptPlan& upsert_artifacts();              // ($1 datasets) → plane_id
+pg::KeptPlan& delete_artifacts();              // ($1 datasets) → plane_id
+pg::KeptPlan& upsert_parts();                  // ($1 datasets) → plane_id
+pg::KeptPlan& upsert_chunks();                 // ($1 datasets) → plane_id
+pg::KeptPlan& update_plane_positions();        // ($1 planes) → obs_id
+pg::KeptPlan& touch_planes();                  // ($1 planes) → obs_id
+pg::KeptPlan& touch_observations();            // ($1 observations) → none
+
+}  // namespace obsmeta::gen3_to_caom2::statements

@@ -1,0 +1,82 @@
+// When conversion runs: transaction callbacks (before commit / prepare; forget on abort), the
+// obsmeta.conversion setting, and obsmeta.convert() for an explicit run.
+#include "gen3_to_caom2/config_cache.hpp"
+#include "gen3_to_caom2/conversion.hpp"
+#include "gen3_to_caom2/dirty_set.hpp"
+#include "gen3_to_caom2/settings.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "utils/guc.h"
+#include "utils/snapmgr.h"
+}
+
+namespace obsmeta::gen3_to_caom2 {
+
+namespace {
+
+DirtySet the_dirty_set;
+
+enum ConversionTiming { kAtCommit, kAtStatementEnd };
+int conversion_timing = kAtCommit;
+const struct config_enum_entry kTimingOptions[] = {
+    {"commit", kAtCommit, false}, {"statement", kAtStatementEnd, false}, {nullptr, 0, false}};
+
+// Runs the conversion from a transaction callback: no SQL-callable guard is on the stack here, so
+// this is the guard. A failure aborts the transaction, as a failing deferred constraint would.
+void flush_before_commit() {
+    if (the_dirty_set.empty()) return;
+    pg::guard([]() -> Datum {
+        pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
+        flush();
+        pg::call([] { PopActiveSnapshot(); });
+        return Datum(0);
+    });
+}
+
+void on_transaction_event(XactEvent event, void*) {
+    switch (event) {
+        case XACT_EVENT_PRE_COMMIT:
+        case XACT_EVENT_PRE_PREPARE:
+            flush_before_commit();
+            break;
+        case XACT_EVENT_ABORT:
+        case XACT_EVENT_PARALLEL_ABORT:
+        case XACT_EVENT_COMMIT:
+        case XACT_EVENT_PREPARE:
+            the_dirty_set.clear();
+            break;
+        default:
+            break;
+    }
+}
+
+}  // namespace
+
+DirtySet& dirty() { return the_dirty_set; }
+
+bool convert_at_statement_end() { return conversion_timing == kAtStatementEnd; }
+
+void define_settings() {
+    DefineCustomEnumVariable("obsmeta.conversion",
+                             "When gen3 mirror rows are converted to CAOM2: at commit or at the end of each statement.",
+                             nullptr, &conversion_timing, kAtCommit, kTimingOptions, PGC_USERSET, 0, nullptr,
+                             nullptr, nullptr);
+    MarkGUCPrefixReserved("obsmeta");
+}
+
+void initialize() {
+    define_settings();
+    register_configuration_invalidation();
+    RegisterXactCallback(on_transaction_event, nullptr);
+}
+
+}  // namespace obsmeta::gen3_to_caom2
+
+using namespace obsmeta;
+
+// obsmeta.convert(): converts what this transaction has written so far; returns CAOM2 rows written.
+OBSMETA_FUNCTION(obsmeta_convert) {
+    return Int64GetDatum(gen3_to_caom2::flush());
+}

@@ -1,0 +1,40 @@
+#include "geom_sql/pgsphere_value.hpp"
+
+#include "pg/guard.hpp"
+
+#include <cmath>
+#include <cstring>
+
+namespace obsmeta::geom_sql {
+
+std::vector<geom::LonLat> spoly_vertices(Datum spoly) {
+    struct varlena* raw = reinterpret_cast<struct varlena*>(DatumGetPointer(spoly));
+    struct varlena* value = pg::call([=] { return pg_detoast_datum(raw); });
+    const char* data = VARDATA(value);
+    int32 npts = 0;
+    std::memcpy(&npts, data, sizeof npts);
+    const size_t expected = sizeof(int32) + sizeof(int32) + static_cast<size_t>(npts) * 2 * sizeof(double);
+    // pg_sphere pads the header to 8 bytes: {vl_len_, npts, p[]}.
+    if (npts < 0 || VARSIZE(value) < expected)
+        throw pg::Error(ERRCODE_DATA_CORRUPTED, "obsmeta: spoly value has an unexpected layout");
+    std::vector<geom::LonLat> out(static_cast<size_t>(npts));
+    const char* points = data + sizeof(int32);
+    for (int32 i = 0; i < npts; ++i) {
+        double lng = 0, lat = 0;
+        std::memcpy(&lng, points + (2 * i) * sizeof(double), sizeof(double));
+        std::memcpy(&lat, points + (2 * i + 1) * sizeof(double), sizeof(double));
+        out[static_cast<size_t>(i)] = {lng * 180.0 / M_PI, lat * 180.0 / M_PI};
+    }
+    return out;
+}
+
+Datum parse_value(Oid type, const std::string& text) {
+    const char* str = text.c_str();
+    return pg::call([=] {
+        Oid input = InvalidOid, ioparam = InvalidOid;
+        getTypeInputInfo(type, &input, &ioparam);
+        return OidInputFunctionCall(input, const_cast<char*>(str), ioparam, -1);
+    });
+}
+
+}  // namespace obsmeta::geom_sql

@@ -1,0 +1,20 @@
+// pg_sphere values seen from C++: reading spoly/spoint Datums, and making them through pg_sphere's
+// own input functions (so pg_sphere validates what we hand it).
+#pragma once
+
+#include "geom/sphgeom.hpp"
+#include "pg/postgres.hpp"
+
+#include <string>
+#include <vector>
+
+namespace obsmeta::geom_sql {
+
+// Vertices of a pg_sphere spoly Datum, in degrees. pg_sphere stores an spoly as a varlena
+// {int32 npts; SPoint p[npts]} with SPoint {float8 lng, lat} in radians.
+std::vector<geom::LonLat> spoly_vertices(Datum spoly);
+
+// Calls the input function of type `type` on `text` (e.g. pg_sphere's spoly_in).
+Datum parse_value(Oid type, const std::string& text);
+
+}  // namespace obsmeta::geom_sql

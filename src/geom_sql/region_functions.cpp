@@ -1,0 +1,131 @@
+// SQL functions over Butler regions and detector footprints:
+//   obsmeta.sphgeom_to_spoly(bytea) → spoly          a region as a pg_sphere polygon
+//   obsmeta.sphgeom_to_stcs(bytea) → text            a region as an ADQL/STC-S POLYGON
+//   obsmeta.spoly_to_stcs(spoly) → text
+//   obsmeta.footprint_summary(spoly[]) → (bounds spoly, points jsonb, center spoint, area_deg2, size_deg)
+#include "geom/spherical.hpp"
+#include "geom/sphgeom.hpp"
+#include "geom_sql/pgsphere_value.hpp"
+#include "pg/guard.hpp"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace obsmeta::geom_sql {
+
+namespace {
+
+geom::Region decode_region(bytea* bytes) {
+    const auto* data = reinterpret_cast<const std::uint8_t*>(VARDATA_ANY(bytes));
+    try {
+        return geom::decode_sphgeom(data, VARSIZE_ANY_EXHDR(bytes));
+    } catch (const geom::RegionError& e) {
+        throw pg::Error(ERRCODE_INVALID_BINARY_REPRESENTATION, std::string("invalid sphgeom region: ") + e.what(),
+                        {}, "Regions are lsst.sphgeom encodings (Region.encode()); decode the Butler's base64 text first.");
+    }
+}
+
+// One convex polygon for a region: itself for a ConvexPolygon, else the hull of its outline.
+std::vector<geom::LonLat> polygon_of(const geom::Region& region) {
+    try {
+        auto parts = geom::outline(region);
+        if (parts.size() == 1) return parts.front();
+        std::vector<geom::LonLat> all;
+        for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+        return geom::convex_hull(all);
+    } catch (const geom::RegionError& e) {
+        throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("region has no polygon outline: ") + e.what());
+    }
+}
+
+bytea* bytea_arg(FunctionCallInfo fcinfo, int n) {
+    Datum d = PG_GETARG_DATUM(n);
+    return pg::call([=] { return DatumGetByteaPP(d); });
+}
+
+std::string json_points(const std::vector<geom::LonLat>& polygon) {
+    std::string out = "[";
+    char buf[64];
+    for (size_t i = 0; i < polygon.size(); ++i) {
+        std::snprintf(buf, sizeof buf, "%s[%.17g,%.17g]", i ? "," : "", polygon[i].lon_deg, polygon[i].lat_deg);
+        out += buf;
+    }
+    return out + "]";
+}
+
+}  // namespace
+
+}  // namespace obsmeta::geom_sql
+
+using namespace obsmeta;
+
+OBSMETA_FUNCTION(obsmeta_sphgeom_to_spoly) {
+    auto polygon = geom_sql::polygon_of(geom_sql::decode_region(geom_sql::bytea_arg(fcinfo, 0)));
+    Oid spoly = get_fn_expr_rettype(fcinfo->flinfo);
+    return geom_sql::parse_value(spoly, geom::to_pgsphere_spoly(polygon));
+}
+
+OBSMETA_FUNCTION(obsmeta_sphgeom_to_stcs) {
+    auto polygon = geom_sql::polygon_of(geom_sql::decode_region(geom_sql::bytea_arg(fcinfo, 0)));
+    std::string text = geom::to_stcs_polygon(polygon);
+    return PointerGetDatum(pg::call([&] { return cstring_to_text_with_len(text.data(), static_cast<int>(text.size())); }));
+}
+
+OBSMETA_FUNCTION(obsmeta_spoly_to_stcs) {
+    std::string text = geom::to_stcs_polygon(geom_sql::spoly_vertices(PG_GETARG_DATUM(0)));
+    return PointerGetDatum(pg::call([&] { return cstring_to_text_with_len(text.data(), static_cast<int>(text.size())); }));
+}
+
+// The plane's position from its detectors' footprints: bounds = convex hull of all their vertices,
+// area = sum of the footprints' areas (detectors do not overlap), center = the hull's centroid,
+// size = diameter of the hull's bounding circle. NULL or an empty array gives a row of NULLs.
+OBSMETA_FUNCTION(obsmeta_footprint_summary) {
+    TupleDesc desc = nullptr;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        throw pg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "footprint_summary must return a composite type");
+    desc = BlessTupleDesc(desc);
+    Datum values[5] = {0, 0, 0, 0, 0};
+    bool nulls[5] = {true, true, true, true, true};
+
+    std::vector<geom::LonLat> vertices;
+    double area = 0;
+    if (!PG_ARGISNULL(0)) {
+        Datum arg = PG_GETARG_DATUM(0);
+        ArrayType* array = pg::call([=] { return DatumGetArrayTypeP(arg); });
+        Datum* elems = nullptr;
+        bool* elem_nulls = nullptr;
+        int n = 0;
+        Oid elemtype = ARR_ELEMTYPE(array);
+        pg::call([&] {
+            int16 len;
+            bool byval;
+            char align;
+            get_typlenbyvalalign(elemtype, &len, &byval, &align);
+            deconstruct_array(array, elemtype, len, byval, align, &elems, &elem_nulls, &n);
+        });
+        for (int i = 0; i < n; ++i) {
+            if (elem_nulls[i]) continue;
+            auto footprint = geom_sql::spoly_vertices(elems[i]);
+            area += geom::polygon_area_deg2(footprint);
+            vertices.insert(vertices.end(), footprint.begin(), footprint.end());
+        }
+    }
+    if (vertices.size() >= 3) {
+        std::vector<geom::LonLat> hull;
+        try {
+            hull = geom::convex_hull(vertices);
+        } catch (const geom::RegionError& e) {
+            throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("plane footprints have no convex hull: ") + e.what());
+        }
+        geom::Circle circle = geom::bounding_circle(hull);
+        values[0] = geom_sql::parse_value(TupleDescAttr(desc, 0)->atttypid, geom::to_pgsphere_spoly(hull));
+        values[1] = geom_sql::parse_value(TupleDescAttr(desc, 1)->atttypid, geom_sql::json_points(hull));
+        values[2] = geom_sql::parse_value(TupleDescAttr(desc, 2)->atttypid, geom::to_pgsphere_spoint(circle.center));
+        values[3] = Float8GetDatum(area);
+        values[4] = Float8GetDatum(2.0 * circle.radius_deg);
+        for (bool& null : nulls) null = false;
+    }
+    HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });
+    return HeapTupleGetDatum(tuple);
+}

@@ -1,0 +1,13 @@
+// Module entry: PostgreSQL's magic block and the one-time set-up of each backend.
+#include "pg/postgres.hpp"
+
+#include "gen3_to_caom2/conversion.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
+void _PG_init(void) {
+    obsmeta::gen3_to_caom2::initialize();
+}
+}

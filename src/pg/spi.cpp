@@ -1,0 +1,57 @@
+#include "pg/spi.hpp"
+
+#include <exception>
+
+namespace obsmeta::pg {
+
+SpiConnection::SpiConnection() : uncaught_at_entry_(std::uncaught_exceptions()) {
+    int rc = call([] { return SPI_connect(); });
+    if (rc != SPI_OK_CONNECT) throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_connect failed");
+}
+
+SpiConnection::~SpiConnection() {
+    if (std::uncaught_exceptions() > uncaught_at_entry_) return;  // abort processing cleans up SPI
+    SPI_finish();
+}
+
+uint64 KeptPlan::execute(const std::vector<Datum>& args, bool read_only) {
+    if (args.size() != argtypes_.size())
+        throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: wrong number of parameters for a kept plan", sql_);
+    if (plan_ == nullptr) {
+        const char* sql = sql_.c_str();
+        int nargs = static_cast<int>(argtypes_.size());
+        Oid* types = argtypes_.data();
+        SPIPlanPtr prepared = call([=] { return SPI_prepare(sql, nargs, types); });
+        if (prepared == nullptr)
+            throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_prepare failed", SPI_result_code_string(SPI_result));
+        call([=] { SPI_keepplan(prepared); });
+        plan_ = prepared;
+    }
+    SPIPlanPtr plan = plan_;
+    Datum* values = const_cast<Datum*>(args.data());
+    int rc = call([=] { return SPI_execute_plan(plan, values, nullptr, read_only, 0); });
+    if (rc < 0) throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_execute_plan failed", SPI_result_code_string(rc));
+    return SPI_processed;
+}
+
+Datum result_value(uint64 row, int col, bool* isnull) {
+    HeapTuple tuple = SPI_tuptable->vals[row];
+    TupleDesc desc = SPI_tuptable->tupdesc;
+    return SPI_getbinval(tuple, desc, col, isnull);
+}
+
+int64_t result_int64(uint64 row, int col) {
+    bool isnull = false;
+    Datum d = result_value(row, col, &isnull);
+    return isnull ? 0 : DatumGetInt64(d);
+}
+
+std::string result_text(uint64 row, int col) {
+    bool isnull = false;
+    Datum d = result_value(row, col, &isnull);
+    if (isnull) return {};
+    text* t = DatumGetTextPP(d);  // detoasting of small values from SPI results does not fail
+    return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+}  // namespace obsmeta::pg

@@ -1,0 +1,52 @@
+// SPI with plans prepared once per backend (SPI_keepplan) and arrays as parameters, so that one
+// execution handles a whole set of keys: the conversion is set-based whether a statement wrote one
+// row or a million.
+#pragma once
+
+#include "pg/guard.hpp"
+#include "pg/postgres.hpp"
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace obsmeta::pg {
+
+// SPI_connect/SPI_finish for one C++ scope. When the scope is left by an exception, SPI_finish is
+// skipped: the error aborts the transaction, and PostgreSQL's abort processing unwinds SPI.
+class SpiConnection {
+public:
+    SpiConnection();
+    ~SpiConnection();
+    SpiConnection(const SpiConnection&) = delete;
+    SpiConnection& operator=(const SpiConnection&) = delete;
+
+private:
+    int uncaught_at_entry_;
+};
+
+// A statement prepared on first use and kept for the life of the backend. Define instances with
+// static storage duration; PostgreSQL's plan cache re-plans them when the tables they use change.
+class KeptPlan {
+public:
+    KeptPlan(std::string sql, std::initializer_list<Oid> argtypes) : sql_(std::move(sql)), argtypes_(argtypes) {}
+
+    // Executes with the given parameters (no NULLs); returns SPI_processed. Results, if any, are in
+    // SPI_tuptable until the next SPI call.
+    uint64 execute(const std::vector<Datum>& args, bool read_only = false);
+
+    const std::string& sql() const { return sql_; }
+
+private:
+    std::string sql_;
+    std::vector<Oid> argtypes_;
+    SPIPlanPtr plan_ = nullptr;
+};
+
+// Reads column `col` (1-based) of row `row` of SPI_tuptable.
+Datum result_value(uint64 row, int col, bool* isnull);
+int64_t result_int64(uint64 row, int col);           // NULL → 0
+std::string result_text(uint64 row, int col);        // NULL → ""
+
+}  // namespace obsmeta::pg

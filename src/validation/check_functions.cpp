@@ -1,0 +1,122 @@
+// The functions behind the gen3 tables' CHECK constraints. Each returns true for a good value and
+// raises an error naming the column, the offending value and a hint otherwise (a plain CHECK would
+// only say "violates check constraint"). The statement fails; earlier statements of the
+// transaction, and savepoints, keep their rows.
+#include "geom/sphgeom.hpp"
+#include "pg/datum.hpp"
+#include "pg/guard.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+std::string number(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return buf;
+}
+
+std::string timestamp_text(Datum ts) {
+    char* s = obsmeta::pg::call([=] { return DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)); });
+    return s;
+}
+
+std::string name_arg(FunctionCallInfo fcinfo) {
+    return PG_ARGISNULL(0) ? std::string("value") : obsmeta::pg::text_value(PG_GETARG_DATUM(0));
+}
+
+}  // namespace
+
+using obsmeta::pg::Error;
+
+// obsmeta.check_timespan(begin timestamptz, end timestamptz)
+OBSMETA_FUNCTION(obsmeta_check_timespan) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) return BoolGetDatum(true);
+    TimestampTz begin = PG_GETARG_TIMESTAMPTZ(0), end = PG_GETARG_TIMESTAMPTZ(1);
+    if (TIMESTAMP_NOT_FINITE(begin) || TIMESTAMP_NOT_FINITE(end))
+        throw Error(ERRCODE_INVALID_DATETIME_FORMAT,
+                    "timespan must be finite: timespan_begin " + timestamp_text(PG_GETARG_DATUM(0)) + ", timespan_end " +
+                        timestamp_text(PG_GETARG_DATUM(1)),
+                    {}, "Use NULL for an unknown time.");
+    if (end < begin)
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
+                    "timespan_end " + timestamp_text(PG_GETARG_DATUM(1)) + " is before timespan_begin " +
+                        timestamp_text(PG_GETARG_DATUM(0)),
+                    {}, "Butler timespans are [begin, end); convert TAI to UTC before writing to gen3.");
+    return BoolGetDatum(true);
+}
+
+// obsmeta.check_nonnegative(name text, value float8)
+OBSMETA_FUNCTION(obsmeta_check_nonnegative) {
+    if (PG_ARGISNULL(1)) return BoolGetDatum(true);
+    double v = PG_GETARG_FLOAT8(1);
+    if (!std::isfinite(v) || v < 0)
+        throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, name_arg(fcinfo) + " must be a finite number >= 0, got " + number(v),
+                    {}, "Use NULL for an unknown value.");
+    return BoolGetDatum(true);
+}
+
+// obsmeta.check_nonnegative(name text, value int8)
+OBSMETA_FUNCTION(obsmeta_check_nonnegative_int8) {
+    if (PG_ARGISNULL(1)) return BoolGetDatum(true);
+    int64 v = PG_GETARG_INT64(1);
+    if (v < 0)
+        throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, name_arg(fcinfo) + " must be >= 0, got " + std::to_string(v),
+                    {}, "Use NULL for an unknown size.");
+    return BoolGetDatum(true);
+}
+
+// obsmeta.check_angle(name text, value float8, low float8, high float8)
+OBSMETA_FUNCTION(obsmeta_check_angle) {
+    if (PG_ARGISNULL(1)) return BoolGetDatum(true);
+    double v = PG_GETARG_FLOAT8(1), low = PG_GETARG_FLOAT8(2), high = PG_GETARG_FLOAT8(3);
+    if (!std::isfinite(v) || v < low || v > high)
+        throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+                    name_arg(fcinfo) + " " + number(v) + " is outside [" + number(low) + ", " + number(high) + "] degrees",
+                    {}, "Angles in gen3 are in degrees; use NULL for an unknown value.");
+    return BoolGetDatum(true);
+}
+
+// obsmeta.check_sky_position(ra float8, dec float8)
+OBSMETA_FUNCTION(obsmeta_check_sky_position) {
+    if (!PG_ARGISNULL(0)) {
+        double ra = PG_GETARG_FLOAT8(0);
+        if (!std::isfinite(ra) || ra < 0 || ra > 360)
+            throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "tracking_ra " + number(ra) + " is outside [0, 360] degrees",
+                        {}, "ICRS right ascension in degrees; use NULL when the telescope was not tracking.");
+    }
+    if (!PG_ARGISNULL(1)) {
+        double dec = PG_GETARG_FLOAT8(1);
+        if (!std::isfinite(dec) || dec < -90 || dec > 90)
+            throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "tracking_dec " + number(dec) + " is outside [-90, 90] degrees",
+                        {}, "ICRS declination in degrees; use NULL when the telescope was not tracking.");
+    }
+    return BoolGetDatum(true);
+}
+
+// obsmeta.check_region(region bytea): a decodable lsst.sphgeom region (or NULL).
+OBSMETA_FUNCTION(obsmeta_check_region) {
+    if (PG_ARGISNULL(0)) return BoolGetDatum(true);
+    Datum arg = PG_GETARG_DATUM(0);
+    bytea* bytes = obsmeta::pg::call([=] { return DatumGetByteaPP(arg); });
+    const auto* data = reinterpret_cast<const std::uint8_t*>(VARDATA_ANY(bytes));
+    size_t size = VARSIZE_ANY_EXHDR(bytes);
+    try {
+        obsmeta::geom::decode_sphgeom(data, size);
+    } catch (const obsmeta::geom::RegionError& e) {
+        std::string head;
+        char buf[4];
+        for (size_t i = 0; i < size && i < 16; ++i) {
+            std::snprintf(buf, sizeof buf, "%02x", data[i]);
+            head += buf;
+        }
+        throw Error(ERRCODE_INVALID_BINARY_REPRESENTATION, std::string("invalid sphgeom region: ") + e.what(),
+                    "The region is " + std::to_string(size) + " bytes, starting \\x" + head + (size > 16 ? "..." : "") + ".",
+                    "Regions are lsst.sphgeom encodings (Region.encode()); decode the Butler's base64 text first.");
+    }
+    return BoolGetDatum(true);
+}
