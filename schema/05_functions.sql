@@ -65,3 +65,6 @@ CREATE FUNCTION obsmeta.content_type(path text) RETURNS text LANGUAGE sql IMMUTA
     SELECT CASE WHEN path ~* '\.fits?(\.fz|\.gz)?$' THEN 'application/fits'
                 WHEN path ~* '\.(json)$' THEN 'application/json'
                 WHEN path ~* '\.(parq|parquet)$' THEN 'application/vnd.apache.parquet' END $$;
+CREATE FUNCTION obsmeta.spoly_to_sphgeom(polygon spoly) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'obsmeta_spoly_to_sphgeom' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION obsmeta.spoly_to_sphgeom(spoly) IS 'A convex pg_sphere polygon as an lsst.sphgeom ConvexPolygon encoding';

@@ -132,8 +132,9 @@ CREATE TABLE gen3.dataset (
     patch           integer,
     ingest_date     timestamptz
 );
-CREATE INDEX dataset_exposure_idx ON gen3.dataset (instrument, exposure) WHERE exposure IS NOT NULL;
-CREATE INDEX dataset_visit_idx ON gen3.dataset (instrument, visit) WHERE visit IS NOT NULL;
+-- The conversion finds a data ID's datasets through these (a region is per visit and detector).
+CREATE INDEX dataset_exposure_idx ON gen3.dataset (instrument, exposure, detector) WHERE exposure IS NOT NULL;
+CREATE INDEX dataset_visit_idx ON gen3.dataset (instrument, visit, detector) WHERE visit IS NOT NULL;
 
 CREATE TABLE gen3.file_datastore_record (
     dataset_id    uuid NOT NULL,

@@ -564,7 +564,6 @@ CREATE TABLE caom2.chunk (
 );
 
 CREATE INDEX chunk_part_id_idx ON caom2.chunk (part_id);
-CREATE INDEX chunk_footprint_idx ON caom2.chunk USING gist (footprint);
 
 COMMENT ON TABLE caom2.chunk IS
     'CAOM-2.4 Chunk: the WCS of (a subset of) a part; for Rubin one chunk per detector image, carrying its position WCS';

@@ -46,24 +46,21 @@ public:
         if (n <= 0) throw pg::Error(ERRCODE_INTERNAL_ERROR, std::string("obsmeta: gen3 column missing: ") + column);
         return n;
     }
-    Datum value(int attnum, bool* isnull) const {
+    Datum value(int column, bool* isnull) const {
         TupleTableSlot* slot = slot_;
-        bool null = false;
-        Datum d = pg::call([=, &null] { return slot_getattr(slot, attnum, &null); });
-        *isnull = null;
-        return d;
+        return pg::call([slot, column, isnull] { return slot_getattr(slot, column, isnull); });
     }
-    std::string text(int attnum) const {
+    std::string as_text(int attnum) const {
         bool isnull = false;
         Datum d = value(attnum, &isnull);
         return isnull ? std::string() : pg::text_value(d);
     }
-    int64_t int64(int attnum) const {
+    int64_t as_int64(int attnum) const {
         bool isnull = false;
         Datum d = value(attnum, &isnull);
         return isnull ? 0 : DatumGetInt64(d);
     }
-    int32_t int32(int attnum) const {
+    int32_t as_int32(int attnum) const {
         bool isnull = false;
         Datum d = value(attnum, &isnull);
         return isnull ? 0 : DatumGetInt32(d);
@@ -107,29 +104,29 @@ void capture(Tuplestorestate* rows, TupleDesc desc, MirrorTable table, const cha
         switch (table) {
             case MirrorTable::Exposure:
             case MirrorTable::Visit: {
-                InstrumentKey key{row.text(instrument), row.int64(row.attnum("id"))};
+                InstrumentKey key{row.as_text(instrument), row.as_int64(row.attnum("id"))};
                 if (new_rows) require_instrument(key.instrument, table_name);
                 (table == MirrorTable::Exposure ? keys.exposures : keys.visits).insert(std::move(key));
                 break;
             }
             case MirrorTable::PhysicalFilter:
-                keys.filters.insert({row.text(instrument), row.text(row.attnum("name"))});
+                keys.filters.insert({row.as_text(instrument), row.as_text(row.attnum("name"))});
                 break;
             case MirrorTable::VisitDefinition: {
-                std::string instr = row.text(instrument);
-                keys.exposures.insert({instr, row.int64(row.attnum("exposure"))});
-                keys.visits.insert({instr, row.int64(row.attnum("visit"))});
+                std::string instr = row.as_text(instrument);
+                keys.exposures.insert({instr, row.as_int64(row.attnum("exposure"))});
+                keys.visits.insert({instr, row.as_int64(row.attnum("visit"))});
                 break;
             }
             case MirrorTable::VisitDetectorRegion:
-                keys.regions.insert({row.text(instrument), row.int64(row.attnum("visit")), row.int32(row.attnum("detector"))});
+                keys.regions.insert({row.as_text(instrument), row.as_int64(row.attnum("visit")), row.as_int32(row.attnum("detector"))});
                 break;
             case MirrorTable::Dataset: {
                 bool isnull = false;
                 Datum id = row.value(row.attnum("id"), &isnull);
                 if (new_rows) {
-                    require_dataset_type(row.text(row.attnum("dataset_type")));
-                    require_instrument(row.text(instrument), table_name);
+                    require_dataset_type(row.as_text(row.attnum("dataset_type")));
+                    require_instrument(row.as_text(instrument), table_name);
                 }
                 keys.datasets.insert(pg::uuid_value(id));
                 break;

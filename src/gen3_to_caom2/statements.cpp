@@ -44,21 +44,24 @@ SELECT DISTINCT vd.instrument, vd.visit
 pg::KeptPlan& datasets_of_keys() {
     // A region belongs to the visit's datasets of that detector and to the raw datasets of the
     // visit's exposures; an exposure or visit to every dataset of its data ID.
+    // LATERAL: one index probe per key, whatever the (possibly missing) statistics say.
     static pg::KeptPlan plan(R"SQL(
-SELECT d.id
-  FROM unnest($1::text[], $2::int8[], $3::int4[]) AS k(instrument, visit, detector)
-  JOIN gen3.dataset d ON d.instrument = k.instrument AND d.visit = k.visit AND d.detector = k.detector
+WITH regions AS (SELECT DISTINCT * FROM unnest($1::text[], $2::int8[], $3::int4[]) AS k(instrument, visit, detector)),
+raw_keys AS (
+  SELECT DISTINCT vd.instrument, vd.exposure, r.detector
+    FROM regions r JOIN gen3.visit_definition vd ON vd.instrument = r.instrument AND vd.visit = r.visit
+)
+SELECT x.id FROM regions r CROSS JOIN LATERAL (
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.visit = r.visit AND d.detector = r.detector) x
 UNION
-SELECT d.id
-  FROM unnest($1::text[], $2::int8[], $3::int4[]) AS k(instrument, visit, detector)
-  JOIN gen3.visit_definition vd ON vd.instrument = k.instrument AND vd.visit = k.visit
-  JOIN gen3.dataset d ON d.instrument = k.instrument AND d.exposure = vd.exposure AND d.detector = k.detector
+SELECT x.id FROM raw_keys r CROSS JOIN LATERAL (
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.exposure = r.exposure AND d.detector = r.detector) x
 UNION
-SELECT d.id FROM unnest($4::text[], $5::int8[]) AS k(instrument, id)
-  JOIN gen3.dataset d ON d.instrument = k.instrument AND d.exposure = k.id
+SELECT x.id FROM unnest($4::text[], $5::int8[]) AS k(instrument, id) CROSS JOIN LATERAL (
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.exposure = k.id) x
 UNION
-SELECT d.id FROM unnest($6::text[], $7::int8[]) AS k(instrument, id)
-  JOIN gen3.dataset d ON d.instrument = k.instrument AND d.visit = k.id)SQL",
+SELECT x.id FROM unnest($6::text[], $7::int8[]) AS k(instrument, id) CROSS JOIN LATERAL (
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.visit = k.id) x)SQL",
                              {kText, kInt8, kInt4, kText, kInt8, kText, kInt8});
     return plan;
 }
@@ -116,7 +119,7 @@ pg::KeptPlan& upsert_visit_observations() {
         upsert_statement("caom2.observation", "obs_id", kObservationColumns, std::string(R"SQL(
 SELECT DISTINCT ON (1)
        obsmeta.visit_obs_id(v.instrument, v.id) AS obs_id,
-       'DerivedObservation'::text AS obs_type, c.collection, v.name AS observation_id,
+       'DerivedObservation'::text AS obs_type, c.collection, v.name || '_visit' AS observation_id,
        coalesce(v.timespan_end, v.timespan_begin) + c.embargo_period AS meta_release,
        v.seq_num AS sequence_number, 'visit'::text AS algorithm_name, 'science'::text AS type,
        'science'::text AS intent, v.science_program AS proposal_id, v.target_name,

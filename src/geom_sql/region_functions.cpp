@@ -129,3 +129,31 @@ OBSMETA_FUNCTION(obsmeta_footprint_summary) {
     HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });
     return HeapTupleGetDatum(tuple);
 }
+
+// obsmeta.spoly_to_sphgeom(spoly) → bytea: a pg_sphere polygon as an lsst.sphgeom ConvexPolygon
+// (for writers that hold pg_sphere values, and for tests).
+OBSMETA_FUNCTION(obsmeta_spoly_to_sphgeom) {
+    auto vertices = geom_sql::spoly_vertices(PG_GETARG_DATUM(0));
+    std::vector<geom::Vec3> ccw;
+    for (const auto& v : vertices) ccw.push_back(geom::unit_vector(v));
+    std::vector<std::uint8_t> bytes;
+    try {
+        bytes = geom::encode_convex_polygon(ccw);
+    } catch (const geom::RegionError&) {
+        std::vector<geom::Vec3> reversed(ccw.rbegin(), ccw.rend());  // pg_sphere keeps either orientation
+        try {
+            bytes = geom::encode_convex_polygon(reversed);
+        } catch (const geom::RegionError& e) {
+            throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("polygon is not convex: ") + e.what());
+        }
+    }
+    const std::uint8_t* data = bytes.data();
+    size_t size = bytes.size();
+    bytea* out = pg::call([=] {
+        bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + size));
+        SET_VARSIZE(b, VARHDRSZ + size);
+        memcpy(VARDATA(b), data, size);
+        return b;
+    });
+    return PointerGetDatum(out);
+}
