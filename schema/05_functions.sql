@@ -68,3 +68,10 @@ CREATE FUNCTION obsmeta.content_type(path text) RETURNS text LANGUAGE sql IMMUTA
 CREATE FUNCTION obsmeta.spoly_to_sphgeom(polygon spoly) RETURNS bytea
     AS 'MODULE_PATHNAME', 'obsmeta_spoly_to_sphgeom' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION obsmeta.spoly_to_sphgeom(spoly) IS 'A convex pg_sphere polygon as an lsst.sphgeom ConvexPolygon encoding';
+
+-- Self-test of the C++/PostgreSQL boundary (used by the test suite; harmless in production):
+-- raises the chosen kind of error from 5 C++ frames deep, each owning an object with a destructor.
+CREATE FUNCTION obsmeta.boundary_selftest(mode text) RETURNS integer
+    AS 'MODULE_PATHNAME', 'obsmeta_boundary_selftest' LANGUAGE C VOLATILE STRICT;
+CREATE FUNCTION obsmeta.boundary_live_objects() RETURNS integer
+    AS 'MODULE_PATHNAME', 'obsmeta_boundary_live_objects' LANGUAGE C VOLATILE;

@@ -72,3 +72,19 @@ INSERT INTO obsmeta.band_wavelength VALUES
 SELECT pg_catalog.pg_extension_config_dump('obsmeta.instrument_config', '');
 SELECT pg_catalog.pg_extension_config_dump('obsmeta.dataset_type_config', '');
 SELECT pg_catalog.pg_extension_config_dump('obsmeta.band_wavelength', '');
+
+-- pg_dump keeps every configuration row; on restore CREATE EXTENSION has already inserted the
+-- defaults, so an inserted row replaces the row with the same key instead of colliding with it.
+CREATE FUNCTION obsmeta.config_replace_row() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog AS $$
+BEGIN
+    EXECUTE format('DELETE FROM %I.%I WHERE %I = $1', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0])
+      USING to_jsonb(NEW) ->> TG_ARGV[0];
+    RETURN NEW;
+END $$;
+CREATE TRIGGER config_replace_row BEFORE INSERT ON obsmeta.instrument_config
+    FOR EACH ROW EXECUTE FUNCTION obsmeta.config_replace_row('instrument');
+CREATE TRIGGER config_replace_row BEFORE INSERT ON obsmeta.dataset_type_config
+    FOR EACH ROW EXECUTE FUNCTION obsmeta.config_replace_row('dataset_type');
+CREATE TRIGGER config_replace_row BEFORE INSERT ON obsmeta.band_wavelength
+    FOR EACH ROW EXECUTE FUNCTION obsmeta.config_replace_row('band');

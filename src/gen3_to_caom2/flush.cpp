@@ -5,6 +5,10 @@
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
 
+extern "C" {
+#include "utils/guc.h"
+}
+
 #include <set>
 #include <vector>
 
@@ -62,6 +66,30 @@ void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datu
     }
 }
 
+// The conversion's statements are parsed with a fixed search_path: pg_catalog and pg_sphere's
+// schema. The writer's own search_path (pg_restore's is empty; a user's may hold look-alike
+// functions) must change neither what the statements mean nor the plans kept for them.
+// Returns the GUC nest level to pop with AtEOXact_GUC.
+int use_conversion_search_path() {
+    static pg::KeptPlan pgsphere_schema(
+        "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_sphere'",
+        {});
+    std::string path = "pg_catalog";
+    {
+        pg::SpiConnection spi;
+        if (pgsphere_schema.execute({}, true) == 1) path += ", " + pg::result_text(0, 1);
+    }
+    const char* value = path.c_str();
+    return pg::call([=] {
+        int level = NewGUCNestLevel();
+        set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        return level;
+    });
+}
+
+int64_t convert_batch(DirtySet& batch);
+
 }  // namespace
 
 int64_t flush() {
@@ -70,6 +98,15 @@ int64_t flush() {
     DirtySet batch = std::move(dirty());
     dirty().clear();
 
+    int guc_level = use_conversion_search_path();
+    int64_t written = convert_batch(batch);
+    pg::call([=] { AtEOXact_GUC(true, guc_level); });
+    return written;
+}
+
+namespace {
+
+int64_t convert_batch(DirtySet& batch) {
     pg::SpiConnection spi;
     int64_t written = 0;
 
@@ -174,4 +211,5 @@ int64_t flush() {
     return written;
 }
 
+}  // namespace
 }  // namespace obsmeta::gen3_to_caom2

@@ -11,7 +11,8 @@ const std::vector<std::string> kObservationColumns = {
     "obs_type", "collection", "observation_id", "meta_release", "sequence_number", "algorithm_name",
     "type", "intent", "proposal_id", "target_name", "target_position_coordsys", "target_position_cval1",
     "target_position_cval2", "target_position_coordinates", "telescope_name", "telescope_geo_location_x",
-    "telescope_geo_location_y", "telescope_geo_location_z", "instrument_name", "environment_elevation"};
+    "telescope_geo_location_y", "telescope_geo_location_z", "instrument_name"};
+// Environment (seeing, elevation, temperatures...) is owned by the EFD reductions (src/efd_sql).
 
 // The telescope part of every observation comes from the instrument's configuration.
 constexpr const char* kTelescope =
@@ -101,7 +102,7 @@ SELECT DISTINCT ON (1)
        CASE WHEN p.on_sky THEN e.tracking_dec END AS target_position_cval2,
        CASE WHEN p.on_sky THEN spoint(radians(e.tracking_ra), radians(e.tracking_dec)) END AS target_position_coordinates,
        )SQL") + kTelescope + R"SQL(,
-       e.instrument AS instrument_name, 90.0 - e.zenith_angle AS environment_elevation
+       e.instrument AS instrument_name
   FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
   JOIN gen3.exposure e ON e.instrument = k.instrument AND e.id = k.id
   JOIN obsmeta.instrument_config c ON c.instrument = e.instrument
@@ -126,7 +127,7 @@ SELECT DISTINCT ON (1)
        NULL::text AS target_position_coordsys, NULL::float8 AS target_position_cval1,
        NULL::float8 AS target_position_cval2, NULL::spoint AS target_position_coordinates,
        )SQL") + kTelescope + R"SQL(,
-       v.instrument AS instrument_name, 90.0 - v.zenith_angle AS environment_elevation
+       v.instrument AS instrument_name
   FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
   JOIN gen3.visit v ON v.instrument = k.instrument AND v.id = k.id
   JOIN obsmeta.instrument_config c ON c.instrument = v.instrument
@@ -152,7 +153,7 @@ SELECT DISTINCT ON (1)
        NULL::float8 AS target_position_cval2, NULL::spoint AS target_position_coordinates,
        NULL::text AS telescope_name, NULL::float8 AS telescope_geo_location_x,
        NULL::float8 AS telescope_geo_location_y, NULL::float8 AS telescope_geo_location_z,
-       NULL::text AS instrument_name, NULL::float8 AS environment_elevation
+       NULL::text AS instrument_name
   FROM unnest($1::uuid[]) AS k(id)
   JOIN gen3.dataset d ON d.id = k.id
   JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish AND t.observation_level = 'coadd'

@@ -1,0 +1,16 @@
+# Sourced by the scripts: where the throwaway cluster listens and how to reach it.
+export OBSMETA_SOCKET_DIR=${OBSMETA_SOCKET_DIR:-/tmp/obsmeta-socket}
+export OBSMETA_PORT=${OBSMETA_PORT:-5444}
+export PGHOST=$OBSMETA_SOCKET_DIR PGPORT=$OBSMETA_PORT PGUSER=postgres
+conninfo() { echo "host=$PGHOST port=$PGPORT user=postgres dbname=$1"; }
+# A fresh database with obsmeta (and anything else named) installed.
+fresh_database() {
+  local db=$1; shift
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+  psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION obsmeta CASCADE" >/dev/null
+  for ext in "$@"; do psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION $ext" >/dev/null; done
+}
+build_tools() {
+  cmake -S "$1" -B "$1/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$1/build" -j"$(nproc)" >/dev/null
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test on a throwaway cluster: C++ unit tests (CTest), pg_regress, pgTAP, the
+# concurrency test (16 clients writing one visit) and a pg_dump/restore round trip.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+bash scripts/setup.sh || exit 1
+. scripts/env.sh
+build_tools "$here" || exit 1
+
+scripts/cluster.sh start || exit 1
+[ -n "${OBSMETA_KEEP_CLUSTER:-}" ] || trap 'scripts/cluster.sh stop' EXIT
+
+passed=0 failed=0
+suite() {  # suite NAME COMMAND...: runs one suite, counts it
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then passed=$((passed + 1)); echo "--- $name: ok"; else failed=$((failed + 1)); echo "--- $name: FAILED"; fi
+}
+
+pgtap() {
+  fresh_database obsmeta_pgtap pgtap && pg_prove -d obsmeta_pgtap --ext .sql -r test/pgtap
+}
+concurrency() {
+  fresh_database obsmeta_concurrency && build/obsmeta-concurrency --conninfo "$(conninfo obsmeta_concurrency)" --clients 16 --repeat 2
+}
+regress() {
+  make -s installcheck || { cat regression.diffs 2>/dev/null | head -100; return 1; }
+}
+
+suite "C++ unit tests (ctest)" ctest --test-dir build --output-on-failure
+suite "pg_regress" regress
+suite "pgTAP" pgtap
+suite "concurrency" concurrency
+suite "pg_dump / restore" bash test/dump_restore.sh
+
+echo
+echo "test suites: $passed passed, $failed failed"
+[ "$failed" = 0 ]
