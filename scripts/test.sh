@@ -21,8 +21,10 @@ suite() {  # suite NAME COMMAND...: runs one suite, counts it
 pgtap() {
   fresh_database obsmeta_pgtap pgtap && pg_prove -d obsmeta_pgtap --ext .sql -r test/pgtap
 }
-concurrency() {
-  fresh_database obsmeta_concurrency && build/obsmeta-concurrency --conninfo "$(conninfo obsmeta_concurrency)" --clients 16 --repeat 2
+concurrency() {  # conversion at commit (default), then at each statement end
+  fresh_database obsmeta_concurrency &&
+    build/obsmeta-concurrency --conninfo "$(conninfo obsmeta_concurrency)" --clients 16 --repeat 2 &&
+    build/obsmeta-concurrency --conninfo "$(conninfo obsmeta_concurrency) options='-c obsmeta.conversion=statement'" --clients 16
 }
 regress() {
   make -s installcheck || { cat regression.diffs 2>/dev/null | head -100; return 1; }

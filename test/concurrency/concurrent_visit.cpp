@@ -195,15 +195,16 @@ void expect(Connection& conn, Report& report, const std::string& what, const std
 void verify(Connection& conn, Report& report, const VisitRow& visit) {
     const std::string v = std::to_string(visit.id);
     const std::string plane =
-        "(SELECT p.plane_id FROM caom2.plane p JOIN caom2.observation o ON o.obs_id = p.obs_id"
-        " WHERE o.collection = 'LSSTCam' AND o.observation_id = '" + visit.name + "' AND p.product_id = 'visit_image')";
+        "(SELECT p.plane_id FROM caom2.plane p"
+        " WHERE p.obs_id = obsmeta.visit_obs_id('LSSTCam', " + v + ") AND p.product_id = 'visit_image')";
     const std::string chunks = "caom2.artifact a JOIN caom2.part pt ON pt.artifact_id = a.artifact_id"
                                " JOIN caom2.chunk c ON c.part_id = pt.part_id WHERE a.plane_id IN " + plane;
     expect(conn, report, "189 visit_image datasets and records in gen3 for visit " + v,
            "SELECT count(*) FROM gen3.dataset d JOIN gen3.file_datastore_record f ON f.dataset_id = d.id"
            " WHERE d.instrument = 'LSSTCam' AND d.visit = " + v + " AND d.dataset_type = 'visit_image'", 189);
-    expect(conn, report, "one observation LSSTCam/" + visit.name,
-           "SELECT count(*) FROM caom2.observation WHERE collection = 'LSSTCam' AND observation_id = '" + visit.name + "'",
+    expect(conn, report, "one DerivedObservation for visit " + v,
+           "SELECT count(*) FROM caom2.observation WHERE obs_id = obsmeta.visit_obs_id('LSSTCam', " + v +
+               ") AND obs_type = 'DerivedObservation'",
            1);
     expect(conn, report, "one visit_image plane", "SELECT count(*) FROM " + plane + " x", 1);
     expect(conn, report, "189 artifacts in the visit_image plane",
@@ -271,8 +272,8 @@ void one_round(const Options& o, Connection& setup, Report& report, int seq) {
     clients_ok(report, run_clients(o, work, true), "replay with ON CONFLICT DO NOTHING: no client failed");
     expect(setup, report, "after replay still 189 artifacts in the visit_image plane",
            "SELECT count(*) FROM caom2.artifact a JOIN caom2.plane p ON p.plane_id = a.plane_id"
-           " JOIN caom2.observation o ON o.obs_id = p.obs_id WHERE o.collection = 'LSSTCam'"
-           " AND o.observation_id = '" + visit.name + "' AND p.product_id = 'visit_image'",
+           " WHERE p.obs_id = obsmeta.visit_obs_id('LSSTCam', " + std::to_string(visit.id) +
+               ") AND p.product_id = 'visit_image'",
            189);
 }
 
