@@ -30,29 +30,31 @@ COMMENT ON FUNCTION obsmeta.footprint_summary(spoly[]) IS
   'Plane position from detector footprints: convex-hull bounds (and its points in degrees), centroid, summed area (deg^2), bounding-circle diameter (deg)';
 
 -- Deterministic ids: the CAOM2 entity made from a Butler key always has the same UUID, so
--- conversion needs no lookups and re-conversion finds its own rows.
+-- conversion needs no lookups and re-conversion finds its own rows. (Explicit ::text casts keep
+-- the bodies immutable, so that the planner inlines them instead of calling them per row.)
 CREATE FUNCTION obsmeta.exposure_obs_id(instrument text, exposure bigint) RETURNS uuid
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('exposure/' || instrument || '/' || exposure)::uuid $$;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('exposure/' || instrument || '/' || exposure::text)::uuid $$;
 CREATE FUNCTION obsmeta.visit_obs_id(instrument text, visit bigint) RETURNS uuid
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('visit/' || instrument || '/' || visit)::uuid $$;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('visit/' || instrument || '/' || visit::text)::uuid $$;
 CREATE FUNCTION obsmeta.coadd_obs_id(skymap text, tract integer, patch integer, band text) RETURNS uuid
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT md5('coadd/' || skymap || '/' || tract || '/' || patch || '/' || band)::uuid $$;
+    AS $$ SELECT md5('coadd/' || skymap || '/' || tract::text || '/' || patch::text || '/' || band)::uuid $$;
 CREATE FUNCTION obsmeta.plane_id(obs_id uuid, product_id text) RETURNS uuid
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('plane/' || obs_id || '/' || product_id)::uuid $$;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('plane/' || obs_id::text || '/' || product_id)::uuid $$;
 CREATE FUNCTION obsmeta.artifact_id(dataset_id uuid, component text) RETURNS uuid
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('artifact/' || dataset_id || '/' || component)::uuid $$;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('artifact/' || dataset_id::text || '/' || component)::uuid $$;
 CREATE FUNCTION obsmeta.part_id(artifact_id uuid) RETURNS uuid
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('part/' || artifact_id || '/0')::uuid $$;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('part/' || artifact_id::text || '/0')::uuid $$;
 CREATE FUNCTION obsmeta.chunk_id(artifact_id uuid) RETURNS uuid
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('chunk/' || artifact_id || '/0')::uuid $$;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('chunk/' || artifact_id::text || '/0')::uuid $$;
 -- Lock key of an observation for pg_advisory_xact_lock(class, key): its id's first 32 bits.
 CREATE FUNCTION obsmeta.lock_key(obs_id uuid) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ('x' || left(replace(obs_id::text, '-', ''), 8))::bit(32)::integer $$;
 
 -- Time as Modified Julian Date (UTC), CAOM2's time axis unit.
 CREATE FUNCTION obsmeta.mjd(t timestamptz) RETURNS double precision
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT extract(epoch FROM t)::double precision / 86400.0 + 40587.0 $$;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT extract(epoch FROM (t - '1858-11-17 00:00:00+00'::timestamptz))::double precision / 86400.0 $$;
 
 -- Artifact URI from the instrument's template: {path} {instrument} {dataset_id} {run} {dataset_type}.
 CREATE FUNCTION obsmeta.artifact_uri(template text, path text, dataset_id uuid, instrument text, run text, dataset_type text)

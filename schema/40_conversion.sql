@@ -6,7 +6,7 @@ CREATE TABLE obsmeta.dataset_plane (
     plane_id   uuid NOT NULL,
     obs_id     uuid NOT NULL
 );
-CREATE INDEX dataset_plane_plane_idx ON obsmeta.dataset_plane (plane_id);
+CREATE INDEX dataset_plane_plane_idx ON obsmeta.dataset_plane (plane_id, dataset_id);
 CREATE INDEX dataset_plane_obs_idx ON obsmeta.dataset_plane (obs_id);
 COMMENT ON TABLE obsmeta.dataset_plane IS 'The CAOM2 plane (and observation) each converted gen3 dataset belongs to';
 

@@ -159,7 +159,10 @@ OBSMETA_FUNCTION(obsmeta_gen3_capture) {
     const char* name = RelationGetRelationName(rel);
     auto table = gen3_to_caom2::mirror_table(name);
     TupleDesc desc = RelationGetDescr(rel);
-    if (trigger->tg_oldtable) gen3_to_caom2::capture(trigger->tg_oldtable, desc, table, name, false);
+    if (trigger->tg_oldtable) {
+        gen3_to_caom2::capture(trigger->tg_oldtable, desc, table, name, false);
+        gen3_to_caom2::dirty().removals = true;
+    }
     if (trigger->tg_newtable) gen3_to_caom2::capture(trigger->tg_newtable, desc, table, name, true);
     if (gen3_to_caom2::convert_at_statement_end()) gen3_to_caom2::flush();
     return PointerGetDatum(nullptr);

@@ -37,6 +37,9 @@ struct DirtySet {
     std::set<FilterKey> filters;
     std::set<DetectorRegionKey> regions;
     std::set<pg::Uuid> datasets;
+    // Whether any recorded row was updated or deleted: only then can CAOM2 rows have to go, so a
+    // batch of inserts skips the deleting statements.
+    bool removals = false;
 
     bool empty() const {
         return exposures.empty() && visits.empty() && filters.empty() && regions.empty() && datasets.empty();

@@ -159,8 +159,9 @@ int64_t convert_batch(DirtySet& batch) {
             written += statements::upsert_exposure_observations().execute({exposures.instruments, exposures.ids});
         if (!batch.visits.empty())
             written += statements::upsert_visit_observations().execute({visits.instruments, visits.ids});
-        written += statements::delete_observations().execute(
-            {exposures.instruments, exposures.ids, visits.instruments, visits.ids});
+        if (batch.removals)
+            written += statements::delete_observations().execute(
+                {exposures.instruments, exposures.ids, visits.instruments, visits.ids});
         if (!batch.visits.empty())
             collect_uuids(statements::sync_members().execute({visits.instruments, visits.ids}), 1, changed_observations);
     }
@@ -178,24 +179,40 @@ int64_t convert_batch(DirtySet& batch) {
         uint64 rows = statements::upsert_planes().execute({plane_ids});
         written += static_cast<int64_t>(rows);
         collect_uuids(rows, 1, changed_observations);
-        std::set<Uuid> emptied;
-        rows = statements::delete_planes().execute({plane_ids});
-        written += static_cast<int64_t>(rows);
-        collect_uuids(rows, 1, emptied);
-        if (!emptied.empty()) {
-            written += statements::delete_empty_coadds().execute({uuid_array_of(emptied)});
-            changed_observations.insert(emptied.begin(), emptied.end());
+        if (batch.removals) {
+            std::set<Uuid> emptied;
+            rows = statements::delete_planes().execute({plane_ids});
+            written += static_cast<int64_t>(rows);
+            collect_uuids(rows, 1, emptied);
+            if (!emptied.empty()) {
+                written += statements::delete_empty_coadds().execute({uuid_array_of(emptied)});
+                changed_observations.insert(emptied.begin(), emptied.end());
+            }
         }
     }
 
-    // 5. Artifacts, parts and chunks of the datasets (footprints decoded from sphgeom in C++).
+    // 5. Artifacts, parts and chunks of the datasets (footprints decoded from sphgeom in C++);
+    //    a changed part or chunk makes its ancestors' maxLastModified move.
     if (!batch.datasets.empty()) {
-        for (pg::KeptPlan* step : {&statements::upsert_artifacts(), &statements::delete_artifacts(),
-                                   &statements::upsert_parts(), &statements::upsert_chunks()}) {
-            uint64 rows = step->execute({datasets});
+        uint64 rows = statements::upsert_artifacts().execute({datasets});
+        written += static_cast<int64_t>(rows);
+        collect_uuids(rows, 1, changed_planes);
+        if (batch.removals) {
+            rows = statements::delete_artifacts().execute({datasets});
             written += static_cast<int64_t>(rows);
             collect_uuids(rows, 1, changed_planes);
         }
+        std::set<Uuid> changed_artifacts, changed_parts;
+        rows = statements::upsert_parts().execute({datasets});
+        written += static_cast<int64_t>(rows);
+        collect_uuids(rows, 1, changed_artifacts);
+        rows = statements::upsert_chunks().execute({datasets});
+        written += static_cast<int64_t>(rows);
+        collect_uuids(rows, 1, changed_parts);
+        if (!changed_parts.empty())
+            collect_uuids(statements::touch_parts().execute({uuid_array_of(changed_parts)}), 1, changed_artifacts);
+        if (!changed_artifacts.empty())
+            collect_uuids(statements::touch_artifacts().execute({uuid_array_of(changed_artifacts)}), 1, changed_planes);
     }
 
     // 6. Plane positions from their chunks' footprints, then maxLastModified up the tree.

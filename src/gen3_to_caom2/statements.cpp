@@ -267,8 +267,7 @@ pg::KeptPlan& upsert_planes() {
         "provenance_name", "provenance_producer", "provenance_run_id", "energy_bounds_lower",
         "energy_bounds_upper", "energy_bandpass_name", "time_bounds_lower", "time_bounds_upper", "time_exposure"};
     static pg::KeptPlan plan(upsert_statement("caom2.plane", "plane_id", columns, R"SQL(
-SELECT DISTINCT ON (dp.plane_id)
-       dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product_type,
+SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product_type,
        o.meta_release, o.meta_release AS data_release,
        d.dataset_type AS provenance_name, 'Rubin Observatory'::text AS provenance_producer, d.run AS provenance_run_id,
        bw.em_min_m AS energy_bounds_lower, bw.em_max_m AS energy_bounds_upper,
@@ -276,8 +275,10 @@ SELECT DISTINCT ON (dp.plane_id)
        obsmeta.mjd(coalesce(e.timespan_begin, v.timespan_begin)) AS time_bounds_lower,
        obsmeta.mjd(coalesce(e.timespan_end, v.timespan_end)) AS time_bounds_upper,
        coalesce(e.exposure_time, v.exposure_time) AS time_exposure
-  FROM unnest($1::uuid[]) AS k(plane_id)
-  JOIN obsmeta.dataset_plane dp ON dp.plane_id = k.plane_id
+  FROM (SELECT DISTINCT plane_id FROM unnest($1::uuid[]) AS k(plane_id)) k
+  -- the plane's first dataset (by id) stands for all: they share observation and product
+  CROSS JOIN LATERAL (SELECT dp.* FROM obsmeta.dataset_plane dp WHERE dp.plane_id = k.plane_id
+                       ORDER BY dp.dataset_id LIMIT 1) dp
   JOIN gen3.dataset d ON d.id = dp.dataset_id
   JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
   JOIN caom2.observation o ON o.obs_id = dp.obs_id
@@ -286,7 +287,7 @@ SELECT DISTINCT ON (dp.plane_id)
   LEFT JOIN gen3.physical_filter pf
          ON pf.instrument = d.instrument AND pf.name = coalesce(d.physical_filter, e.physical_filter, v.physical_filter)
   LEFT JOIN obsmeta.band_wavelength bw ON bw.band = coalesce(d.band, pf.band)
- ORDER BY dp.plane_id, d.run DESC, d.id)SQL",
+)SQL",
                                               "obs_id"),
                              {kUuid});
     return plan;
@@ -356,10 +357,10 @@ pg::KeptPlan& upsert_parts() {
     // Rubin files hold one detector: one Part ('0', the primary HDU) and one Chunk per artifact.
     static const std::vector<std::string> columns = {"artifact_id", "name", "product_type"};
     static pg::KeptPlan plan(upsert_statement("caom2.part", "part_id", columns, R"SQL(
-SELECT obsmeta.part_id(a.artifact_id) AS part_id, a.artifact_id, '0'::text AS name, a.product_type, a.plane_id
+SELECT obsmeta.part_id(a.artifact_id) AS part_id, a.artifact_id, '0'::text AS name, a.product_type
   FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
   JOIN caom2.artifact a ON a.lsst_dataset_id = k.id)SQL",
-                                              "plane_id"),
+                                              "artifact_id"),
                              {kUuid});
     return plan;
 }
@@ -370,7 +371,7 @@ pg::KeptPlan& upsert_chunks() {
     static const std::vector<std::string> columns = {"part_id", "product_type", "lsst_detector", "footprint"};
     static pg::KeptPlan plan(upsert_statement("caom2.chunk", "chunk_id", columns, R"SQL(
 SELECT obsmeta.chunk_id(a.artifact_id) AS chunk_id, obsmeta.part_id(a.artifact_id) AS part_id,
-       a.product_type, d.detector AS lsst_detector, obsmeta.sphgeom_to_spoly(g.region) AS footprint, a.plane_id
+       a.product_type, d.detector AS lsst_detector, obsmeta.sphgeom_to_spoly(g.region) AS footprint
   FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
   JOIN caom2.artifact a ON a.lsst_dataset_id = k.id
   JOIN gen3.dataset d ON d.id = a.lsst_dataset_id
@@ -380,7 +381,7 @@ SELECT obsmeta.chunk_id(a.artifact_id) AS chunk_id, obsmeta.part_id(a.artifact_i
            AND g.visit = coalesce(d.visit, (SELECT min(vd.visit) FROM gen3.visit_definition vd
                                              WHERE vd.instrument = d.instrument AND vd.exposure = d.exposure))
   ) g ON true)SQL",
-                                              "plane_id"),
+                                              "part_id"),
                              {kUuid});
     return plan;
 }
@@ -410,6 +411,24 @@ UPDATE caom2.plane p
    AND ROW(p.position_bounds_points, p.position_area_deg2, p.position_size_deg)
        IS DISTINCT FROM ROW(pos.points, pos.area_deg2, pos.size_deg)
 RETURNING p.obs_id)SQL",
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& touch_parts() {
+    static pg::KeptPlan plan(R"SQL(
+UPDATE caom2.part SET max_last_modified = now()
+ WHERE part_id = ANY ($1::uuid[]) AND max_last_modified < now()
+RETURNING artifact_id)SQL",
+                             {kUuid});
+    return plan;
+}
+
+pg::KeptPlan& touch_artifacts() {
+    static pg::KeptPlan plan(R"SQL(
+UPDATE caom2.artifact SET max_last_modified = now()
+ WHERE artifact_id = ANY ($1::uuid[]) AND max_last_modified < now()
+RETURNING plane_id)SQL",
                              {kUuid});
     return plan;
 }

@@ -22,12 +22,14 @@ pg::KeptPlan& map_datasets_to_planes();        // ($1 datasets) → plane_id (ol
 pg::KeptPlan& planes_of_observations();        // ($1..$4 exposures, visits) → plane_id
 pg::KeptPlan& upsert_planes();                 // ($1 planes) → obs_id
 pg::KeptPlan& delete_planes();                 // ($1 planes) → obs_id
-pg::KeptPlan& delete_empty_coadds();           // ($1 obs lock keys unused; $1 planes' obs) → none
+pg::KeptPlan& delete_empty_coadds();           // ($1 observations that lost planes) → tombstoned id
 pg::KeptPlan& upsert_artifacts();              // ($1 datasets) → plane_id
 pg::KeptPlan& delete_artifacts();              // ($1 datasets) → plane_id
-pg::KeptPlan& upsert_parts();                  // ($1 datasets) → plane_id
-pg::KeptPlan& upsert_chunks();                 // ($1 datasets) → plane_id
+pg::KeptPlan& upsert_parts();                  // ($1 datasets) → artifact_id
+pg::KeptPlan& upsert_chunks();                 // ($1 datasets) → part_id
 pg::KeptPlan& update_plane_positions();        // ($1 planes) → obs_id
+pg::KeptPlan& touch_parts();                   // ($1 parts) → artifact_id
+pg::KeptPlan& touch_artifacts();               // ($1 artifacts) → plane_id
 pg::KeptPlan& touch_planes();                  // ($1 planes) → obs_id
 pg::KeptPlan& touch_observations();            // ($1 observations) → none
 

@@ -6,12 +6,14 @@
 
 namespace obsmeta::gen3_to_caom2 {
 
-// Returns a statement that takes rows from `source` (a SELECT producing `key`, every column of
-// `columns` and `group`), updates the rows of `table` whose columns differ (moving last_modified),
-// inserts the missing ones, and returns the distinct `group` values of the rows it changed.
-// Rows that are already identical are not touched, so converting twice changes nothing.
+// Returns a statement that inserts the rows of `source` (a SELECT producing `key` and every column
+// of `columns`, one row per key) into `table`, or, where the key exists, updates the row only if a
+// column differs (moving last_modified and max_last_modified), and returns `returning` (a column
+// of `table`) of every row it inserted or changed. Identical rows are not touched, so converting
+// twice changes nothing. Rows are written in key order: with the conversion's per-observation
+// locks, concurrent conversions cannot deadlock on them.
 std::string upsert_statement(const std::string& table, const std::string& key,
                              const std::vector<std::string>& columns, const std::string& source,
-                             const std::string& group);
+                             const std::string& returning);
 
 }  // namespace obsmeta::gen3_to_caom2

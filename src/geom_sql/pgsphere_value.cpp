@@ -28,6 +28,25 @@ std::vector<geom::LonLat> spoly_vertices(Datum spoly) {
     return out;
 }
 
+Datum make_spoly(const std::vector<geom::LonLat>& vertices) {
+    const size_t npts = vertices.size();
+    const size_t size = VARHDRSZ + sizeof(int32) + npts * 2 * sizeof(double);
+    auto* value = static_cast<struct varlena*>(pg::call([=] { return palloc0(size); }));
+    SET_VARSIZE(value, size);
+    char* data = VARDATA(value);
+    const int32 n = static_cast<int32>(npts);
+    std::memcpy(data, &n, sizeof n);
+    char* points = data + sizeof(int32);
+    for (size_t i = 0; i < npts; ++i) {
+        double lng = vertices[i].lon_deg * M_PI / 180.0, lat = vertices[i].lat_deg * M_PI / 180.0;
+        if (lng < 0) lng += 2 * M_PI;
+        if (lng >= 2 * M_PI) lng -= 2 * M_PI;
+        std::memcpy(points + (2 * i) * sizeof(double), &lng, sizeof(double));
+        std::memcpy(points + (2 * i + 1) * sizeof(double), &lat, sizeof(double));
+    }
+    return PointerGetDatum(value);
+}
+
 Datum parse_value(Oid type, const std::string& text) {
     const char* str = text.c_str();
     return pg::call([=] {

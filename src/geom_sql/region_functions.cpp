@@ -62,8 +62,7 @@ using namespace obsmeta;
 
 OBSMETA_FUNCTION(obsmeta_sphgeom_to_spoly) {
     auto polygon = geom_sql::polygon_of(geom_sql::decode_region(geom_sql::bytea_arg(fcinfo, 0)));
-    Oid spoly = get_fn_expr_rettype(fcinfo->flinfo);
-    return geom_sql::parse_value(spoly, geom::to_pgsphere_spoly(polygon));
+    return geom_sql::make_spoly(polygon);
 }
 
 OBSMETA_FUNCTION(obsmeta_sphgeom_to_stcs) {
@@ -119,7 +118,7 @@ OBSMETA_FUNCTION(obsmeta_footprint_summary) {
             throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("plane footprints have no convex hull: ") + e.what());
         }
         geom::Circle circle = geom::bounding_circle(hull);
-        values[0] = geom_sql::parse_value(TupleDescAttr(desc, 0)->atttypid, geom::to_pgsphere_spoly(hull));
+        values[0] = geom_sql::make_spoly(hull);
         values[1] = geom_sql::parse_value(TupleDescAttr(desc, 1)->atttypid, geom_sql::json_points(hull));
         values[2] = geom_sql::parse_value(TupleDescAttr(desc, 2)->atttypid, geom::to_pgsphere_spoint(circle.center));
         values[3] = Float8GetDatum(area);
