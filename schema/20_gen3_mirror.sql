@@ -64,6 +64,8 @@ CREATE TABLE gen3.exposure (
     timespan_begin     timestamptz,
     timespan_end       timestamptz,
     PRIMARY KEY (instrument, id),
+    -- obs_id names the CAOM2 observation: two exposures cannot share one
+    CONSTRAINT exposure_obs_id_key UNIQUE (instrument, obs_id),
     CONSTRAINT exposure_timespan CHECK (obsmeta.check_timespan(timespan_begin, timespan_end)),
     CONSTRAINT exposure_times CHECK (obsmeta.check_nonnegative('exposure_time', exposure_time)
                                      AND obsmeta.check_nonnegative('dark_time', dark_time)),
@@ -90,6 +92,7 @@ CREATE TABLE gen3.visit (
     timespan_begin     timestamptz,
     timespan_end       timestamptz,
     PRIMARY KEY (instrument, id),
+    CONSTRAINT visit_name_key UNIQUE (instrument, name),
     CONSTRAINT visit_timespan CHECK (obsmeta.check_timespan(timespan_begin, timespan_end)),
     CONSTRAINT visit_times CHECK (obsmeta.check_nonnegative('exposure_time', exposure_time)),
     CONSTRAINT visit_region CHECK (obsmeta.check_region(region)),

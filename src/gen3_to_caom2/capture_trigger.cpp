@@ -17,6 +17,7 @@ extern "C" {
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace obsmeta::gen3_to_caom2 {
 
@@ -85,11 +86,27 @@ void require_instrument(const std::string& instrument, const char* table) {
                     "facility_name, telescope_name) VALUES ('" + instrument + "', ...).");
 }
 
-void require_dataset_type(const std::string& dataset_type) {
-    if (configuration().dataset_types.count(dataset_type)) return;
-    throw pg::Error(ERRCODE_FOREIGN_KEY_VIOLATION, "unknown dataset type \"" + dataset_type + "\" in gen3.dataset",
-                    "obsmeta converts or ignores only the dataset types listed in obsmeta.dataset_type_config.",
-                    "Add it to obsmeta.dataset_type_config, with publish = false to mirror it without converting.");
+// A published dataset type must carry the data ID of its observation: otherwise the dataset
+// could never convert, and would wait in obsmeta.pending for a parent that cannot exist.
+void require_dataset_type(const RowReader& row, const std::string& dataset_type) {
+    auto rule = configuration().dataset_types.find(dataset_type);
+    if (rule == configuration().dataset_types.end())
+        throw pg::Error(ERRCODE_FOREIGN_KEY_VIOLATION, "unknown dataset type \"" + dataset_type + "\" in gen3.dataset",
+                        "obsmeta converts or ignores only the dataset types listed in obsmeta.dataset_type_config.",
+                        "Add it to obsmeta.dataset_type_config, with publish = false to mirror it without converting.");
+    if (!rule->second.publish) return;
+    const std::string& level = rule->second.observation_level;
+    std::vector<const char*> needed;
+    if (level == "exposure") needed = {"instrument", "exposure"};
+    else if (level == "visit") needed = {"instrument", "visit"};
+    else if (level == "coadd") needed = {"skymap", "tract", "patch", "band"};
+    for (const char* column : needed) {
+        if (row.is_null(row.attnum(column)))
+            throw pg::Error(ERRCODE_NOT_NULL_VIOLATION,
+                            "dataset of type \"" + dataset_type + "\" has no " + column + " in its data ID",
+                            "Datasets of this type become planes of " + level + " observations, named by " + column + ".",
+                            "Fill the data ID columns of gen3.dataset, or set publish = false for this type.");
+    }
 }
 
 // Records the keys of every row of one transition table; validates new rows.
@@ -125,7 +142,7 @@ void capture(Tuplestorestate* rows, TupleDesc desc, MirrorTable table, const cha
                 bool isnull = false;
                 Datum id = row.value(row.attnum("id"), &isnull);
                 if (new_rows) {
-                    require_dataset_type(row.as_text(row.attnum("dataset_type")));
+                    require_dataset_type(row, row.as_text(row.attnum("dataset_type")));
                     require_instrument(row.as_text(instrument), table_name);
                 }
                 keys.datasets.insert(pg::uuid_value(id));

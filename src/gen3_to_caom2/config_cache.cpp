@@ -25,7 +25,8 @@ void register_configuration_invalidation() {
 const Configuration& configuration() {
     if (cache_valid) return cached;
     static pg::KeptPlan instruments("SELECT instrument FROM obsmeta.instrument_config", {});
-    static pg::KeptPlan types("SELECT dataset_type, publish FROM obsmeta.dataset_type_config", {});
+    static pg::KeptPlan types(
+        "SELECT dataset_type, publish, coalesce(observation_level, '') FROM obsmeta.dataset_type_config", {});
     Configuration loaded;
     {
         pg::SpiConnection spi;
@@ -35,7 +36,7 @@ const Configuration& configuration() {
         for (uint64 i = 0; i < rows; ++i) {
             bool isnull = false;
             bool publish = DatumGetBool(pg::result_value(i, 2, &isnull));
-            loaded.dataset_types[pg::result_text(i, 1)] = publish;
+            loaded.dataset_types[pg::result_text(i, 1)] = {publish, pg::result_text(i, 3)};
         }
     }
     cached = std::move(loaded);

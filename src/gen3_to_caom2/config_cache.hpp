@@ -9,9 +9,14 @@
 
 namespace obsmeta::gen3_to_caom2 {
 
+struct DatasetTypeRule {
+    bool publish = false;
+    std::string observation_level;  // 'exposure' | 'visit' | 'coadd' when published
+};
+
 struct Configuration {
     std::set<std::string> instruments;
-    std::map<std::string, bool> dataset_types;  // dataset type → published
+    std::map<std::string, DatasetTypeRule> dataset_types;
 };
 
 const Configuration& configuration();  // loads on first use after an invalidation

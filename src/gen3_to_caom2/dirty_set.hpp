@@ -45,6 +45,14 @@ struct DirtySet {
         return exposures.empty() && visits.empty() && filters.empty() && regions.empty() && datasets.empty();
     }
     void clear() { *this = DirtySet{}; }
+    void merge(DirtySet&& other) {
+        exposures.merge(other.exposures);
+        visits.merge(other.visits);
+        filters.merge(other.filters);
+        regions.merge(other.regions);
+        datasets.merge(other.datasets);
+        removals = removals || other.removals;
+    }
 };
 
 // The backend's set for the current transaction (cleared at commit and abort).

@@ -98,10 +98,17 @@ int64_t flush() {
     DirtySet batch = std::move(dirty());
     dirty().clear();
 
-    int guc_level = use_conversion_search_path();
-    int64_t written = convert_batch(batch);
-    pg::call([=] { AtEOXact_GUC(true, guc_level); });
-    return written;
+    try {
+        int guc_level = use_conversion_search_path();
+        int64_t written = convert_batch(batch);
+        pg::call([=] { AtEOXact_GUC(true, guc_level); });
+        return written;
+    } catch (...) {
+        // The error aborts the statement (or subtransaction), not necessarily the transaction:
+        // keep the keys, so that after ROLLBACK TO SAVEPOINT the rows written before still convert.
+        dirty().merge(std::move(batch));
+        throw;
+    }
 }
 
 namespace {
@@ -154,18 +161,25 @@ int64_t convert_batch(DirtySet& batch) {
     std::set<Uuid> changed_planes;        // whose artifacts, parts or chunks changed
 
     // 3. Observations, then the members of visits (which refer to exposures' observations).
+    std::set<Uuid> upserted_observations;
     if (!batch.exposures.empty() || !batch.visits.empty()) {
         if (!batch.exposures.empty())
-            written += statements::upsert_exposure_observations().execute({exposures.instruments, exposures.ids});
+            collect_uuids(statements::upsert_exposure_observations().execute({exposures.instruments, exposures.ids}), 1,
+                          upserted_observations);
         if (!batch.visits.empty())
-            written += statements::upsert_visit_observations().execute({visits.instruments, visits.ids});
+            collect_uuids(statements::upsert_visit_observations().execute({visits.instruments, visits.ids}), 1,
+                          upserted_observations);
         if (batch.removals)
             written += statements::delete_observations().execute(
                 {exposures.instruments, exposures.ids, visits.instruments, visits.ids});
         if (!batch.visits.empty())
             collect_uuids(statements::sync_members().execute({visits.instruments, visits.ids}), 1, changed_observations);
     }
-    if (!batch.datasets.empty()) written += statements::upsert_coadd_observations().execute({datasets});
+    if (!batch.datasets.empty())
+        collect_uuids(statements::upsert_coadd_observations().execute({datasets}), 1, upserted_observations);
+    written += static_cast<int64_t>(upserted_observations.size());
+    // An observation that comes back (its exposure re-inserted) is no longer deleted for harvesters.
+    if (!upserted_observations.empty()) statements::clear_tombstones().execute({uuid_array_of(upserted_observations)});
 
     // 4. Planes: map datasets to planes, then rewrite every plane whose datasets or observation changed.
     std::set<Uuid> planes;

@@ -195,6 +195,11 @@ RETURNING id)SQL",
     return plan;
 }
 
+pg::KeptPlan& clear_tombstones() {
+    static pg::KeptPlan plan("DELETE FROM caom2.deleted_observation WHERE id = ANY ($1::uuid[])", {kUuid});
+    return plan;
+}
+
 pg::KeptPlan& sync_members() {
     // A visit's members are the converted observations of its exposures (visit_definition).
     static pg::KeptPlan plan(R"SQL(
@@ -286,7 +291,8 @@ SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product
   LEFT JOIN gen3.visit v ON t.observation_level = 'visit' AND v.instrument = d.instrument AND v.id = d.visit
   LEFT JOIN gen3.physical_filter pf
          ON pf.instrument = d.instrument AND pf.name = coalesce(d.physical_filter, e.physical_filter, v.physical_filter)
-  LEFT JOIN obsmeta.band_wavelength bw ON bw.band = coalesce(d.band, pf.band)
+  -- the physical filter's band wins over the data ID's copy of it (which a band change leaves stale)
+  LEFT JOIN obsmeta.band_wavelength bw ON bw.band = coalesce(pf.band, d.band)
 )SQL",
                                               "obs_id"),
                              {kUuid});

@@ -17,6 +17,7 @@ pg::KeptPlan& upsert_exposure_observations();  // ($1, $2) → obs_id
 pg::KeptPlan& upsert_visit_observations();     // ($1, $2) → obs_id
 pg::KeptPlan& upsert_coadd_observations();     // ($1 datasets) → obs_id
 pg::KeptPlan& delete_observations();           // ($1..$4 exposures, visits) → obs_id (tombstoned)
+pg::KeptPlan& clear_tombstones();              // ($1 observations written) → none
 pg::KeptPlan& sync_members();                  // ($1, $2 visits) → obs_id
 pg::KeptPlan& map_datasets_to_planes();        // ($1 datasets) → plane_id (old and new)
 pg::KeptPlan& planes_of_observations();        // ($1..$4 exposures, visits) → plane_id

@@ -8,6 +8,7 @@
 #include "geom_sql/pgsphere_value.hpp"
 #include "pg/guard.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -77,8 +78,10 @@ OBSMETA_FUNCTION(obsmeta_spoly_to_stcs) {
 }
 
 // The plane's position from its detectors' footprints: bounds = convex hull of all their vertices,
-// area = sum of the footprints' areas (detectors do not overlap), center = the hull's centroid,
-// size = diameter of the hull's bounding circle. NULL or an empty array gives a row of NULLs.
+// area = sum of the footprints' areas (detectors do not overlap), center = the area-weighted mean
+// of the footprints' centers (the hull's vertex mean would lean towards whichever edge keeps more
+// nearly collinear vertices), size = diameter of the circle about that center through the
+// farthest hull vertex. NULL or an empty array gives a row of NULLs.
 OBSMETA_FUNCTION(obsmeta_footprint_summary) {
     TupleDesc desc = nullptr;
     if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
@@ -89,6 +92,7 @@ OBSMETA_FUNCTION(obsmeta_footprint_summary) {
 
     std::vector<geom::LonLat> vertices;
     double area = 0;
+    geom::Vec3 weighted;  // Σ area × center direction
     if (!PG_ARGISNULL(0)) {
         Datum arg = PG_GETARG_DATUM(0);
         ArrayType* array = pg::call([=] { return DatumGetArrayTypeP(arg); });
@@ -106,7 +110,12 @@ OBSMETA_FUNCTION(obsmeta_footprint_summary) {
         for (int i = 0; i < n; ++i) {
             if (elem_nulls[i]) continue;
             auto footprint = geom_sql::spoly_vertices(elems[i]);
-            area += geom::polygon_area_deg2(footprint);
+            const double a = geom::polygon_area_deg2(footprint);
+            const geom::Vec3 c = geom::unit_vector(geom::centroid(footprint));
+            area += a;
+            weighted.x += a * c.x;
+            weighted.y += a * c.y;
+            weighted.z += a * c.z;
             vertices.insert(vertices.end(), footprint.begin(), footprint.end());
         }
     }
@@ -117,12 +126,14 @@ OBSMETA_FUNCTION(obsmeta_footprint_summary) {
         } catch (const geom::RegionError& e) {
             throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("plane footprints have no convex hull: ") + e.what());
         }
-        geom::Circle circle = geom::bounding_circle(hull);
+        const geom::LonLat center = area > 0 ? geom::lon_lat(weighted) : geom::centroid(hull);
+        double radius = 0;
+        for (const auto& v : hull) radius = std::max(radius, geom::angular_distance_deg(center, v));
         values[0] = geom_sql::make_spoly(hull);
         values[1] = geom_sql::parse_value(TupleDescAttr(desc, 1)->atttypid, geom_sql::json_points(hull));
-        values[2] = geom_sql::parse_value(TupleDescAttr(desc, 2)->atttypid, geom::to_pgsphere_spoint(circle.center));
+        values[2] = geom_sql::parse_value(TupleDescAttr(desc, 2)->atttypid, geom::to_pgsphere_spoint(center));
         values[3] = Float8GetDatum(area);
-        values[4] = Float8GetDatum(2.0 * circle.radius_deg);
+        values[4] = Float8GetDatum(2.0 * radius);
         for (bool& null : nulls) null = false;
     }
     HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });

@@ -21,7 +21,7 @@ VALUES ('LSSTCam', 2025120100200, 'r_57', 'MC_O_20251201_000200', 200, 30, 'BLOC
         '2025-12-02 04:00:00+00', '2025-12-02 04:00:32+00');
 INSERT INTO gen3.visit_definition VALUES ('LSSTCam', 2025120100200, 2025120100200), ('LSSTCam', 2025120100201, 2025120100200);
 
-SELECT plan(41);
+SELECT plan(42);
 
 -- Exposure -> SimpleObservation
 SELECT results_eq(
@@ -177,5 +177,6 @@ SELECT is((SELECT count(*)::int FROM caom2.plane WHERE obs_id = obsmeta.exposure
 SELECT is(obsmeta.convert(), 0::bigint, 'a second obsmeta.convert() has nothing to do');
 SELECT is_empty('SELECT * FROM obsmeta.pending', 'nothing is pending');
 
+SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
 SELECT * FROM finish();
 ROLLBACK;

@@ -47,7 +47,7 @@ CREATE FUNCTION pg_temp.exposure_sql(col text, val text) RETURNS text LANGUAGE s
                  ('timespan_begin', '''2025-12-02 03:00:00+00''::timestamptz'),
                  ('timespan_end', '''2025-12-02 03:00:30+00''::timestamptz')) AS v(c, d) $$;
 
-SELECT plan(34);
+SELECT plan(36);
 
 SELECT is(pg_temp.error_of(pg_temp.exposure_sql('id', '2025120100998::bigint')), 'no error',
           'the template exposure is valid (so each case below fails for its one bad value)');
@@ -116,6 +116,12 @@ SELECT is(pg_temp.error_of($$INSERT INTO gen3.dataset (id, dataset_type, run, in
 SELECT is(pg_temp.error_of($$INSERT INTO gen3.dataset (id, dataset_type, run, instrument, exposure, detector)
                              VALUES ('a0000000-0000-4000-8000-0000000000fd', 'bogus_type', 'r', 'LSSTCam', 1, 1)$$),
           '23503: unknown dataset type "bogus_type" in gen3.dataset', 'unknown dataset type');
+SELECT is(pg_temp.error_of($$INSERT INTO gen3.dataset (id, dataset_type, run, instrument, detector)
+                             VALUES ('a0000000-0000-4000-8000-0000000000fc', 'raw', 'r', 'LSSTCam', 1)$$),
+          '23502: dataset of type "raw" has no exposure in its data ID', 'a raw dataset without an exposure (it could never convert)');
+SELECT is(pg_temp.error_of($$INSERT INTO gen3.dataset (id, dataset_type, run, instrument, exposure, detector)
+                             VALUES ('a0000000-0000-4000-8000-0000000000fb', 'visit_image', 'r', 'LSSTCam', 5, 1)$$),
+          '23502: dataset of type "visit_image" has no visit in its data ID', 'a visit_image dataset without a visit');
 SELECT is(pg_temp.error_of(format('UPDATE gen3.exposure SET instrument = %L WHERE id = 2025120100998', 'HSC')),
           '23503: unknown instrument "HSC" in gen3.exposure', 'an UPDATE to an unknown instrument is rejected too');
 

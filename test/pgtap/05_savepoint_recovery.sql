@@ -1,7 +1,7 @@
 -- Errors inside SAVEPOINTs lose nothing: rows written earlier in the transaction still convert,
--- in both conversion timings, whether the failing statement is rejected by a CHECK or fails
--- during the conversion itself (two exposures with one obs_id violate CAOM's unique
--- (collection, observationID)).
+-- in both conversion timings, whether the failing statement is rejected by a constraint or fails
+-- during the conversion itself (an exposure whose obs_id is another visit's CAOM observationID,
+-- 'X_visit' for visit 'X', violates CAOM's unique (collection, observationID)).
 BEGIN;
 SET LOCAL obsmeta.conversion = 'commit';
 \ir fixtures/lsstcam_visit.psql
@@ -33,7 +33,7 @@ SELECT pg_temp.exposure(2025120100600, 'MC_O_20251201_000600');
 SAVEPOINT b;
 SELECT throws_ok($$INSERT INTO gen3.exposure (instrument, id, physical_filter, obs_id)
                    VALUES ('LSSTCam', 2025120100601, 'r_57', 'DUP'), ('LSSTCam', 2025120100602, 'r_57', 'DUP')$$,
-                 '23505', NULL, 'B: two exposures with one obs_id fail in conversion (unique collection/observationID)');
+                 '23505', NULL, 'B: two exposures with one obs_id are rejected (gen3.exposure unique (instrument, obs_id))');
 ROLLBACK TO SAVEPOINT b;
 SELECT ok(EXISTS (SELECT 1 FROM caom2.observation WHERE obs_id = obsmeta.exposure_obs_id('LSSTCam', 2025120100600)),
           'B: the exposure converted before the savepoint is still there');
@@ -47,9 +47,10 @@ SELECT is((SELECT count(*)::int FROM caom2.observation WHERE observation_id = 'D
 SET LOCAL obsmeta.conversion = 'commit';
 SELECT pg_temp.exposure(2025120100700, 'MC_O_20251201_000700');
 SAVEPOINT c;
-SELECT pg_temp.exposure(2025120100701, 'DUP7');
-SELECT pg_temp.exposure(2025120100702, 'DUP7');
-SELECT throws_ok('SELECT obsmeta.convert()', '23505', NULL, 'C: obsmeta.convert() fails on the duplicate obs_id');
+SELECT pg_temp.exposure(2025120100701, 'DUP7_visit');
+INSERT INTO gen3.visit (instrument, id, physical_filter, name) VALUES ('LSSTCam', 2025120100702, 'r_57', 'DUP7');
+SELECT throws_ok('SELECT obsmeta.convert()', '23505', NULL,
+                 'C: obsmeta.convert() fails: exposure DUP7_visit and visit DUP7 want one observationID');
 ROLLBACK TO SAVEPOINT c;
 SELECT lives_ok('SELECT obsmeta.convert()', 'C: obsmeta.convert() works again after ROLLBACK TO SAVEPOINT');
 SELECT ok(EXISTS (SELECT 1 FROM caom2.observation WHERE obs_id = obsmeta.exposure_obs_id('LSSTCam', 2025120100700)),

@@ -11,7 +11,7 @@ CREATE FUNCTION pg_temp.exposure_obs() RETURNS caom2.observation LANGUAGE sql AS
 CREATE FUNCTION pg_temp.raw10() RETURNS caom2.artifact LANGUAGE sql AS $$
   SELECT * FROM caom2.artifact WHERE artifact_id = obsmeta.artifact_id('a0000000-0000-4000-8000-000000000010', '__NULL_STRING__') $$;
 
-SELECT plan(17);
+SELECT plan(18);
 
 UPDATE gen3.exposure SET target_name = 'M49' WHERE id = 2025120100123;
 SELECT is((pg_temp.exposure_obs()).target_name, 'M49', 'exposure target_name -> observation target_name');
@@ -74,5 +74,6 @@ UPDATE gen3.visit SET name = 'MC_O_20251201_000123x' WHERE id = 2025120100123;
 SELECT is((SELECT observation_id FROM caom2.observation WHERE obs_id = obsmeta.visit_obs_id('LSSTCam', 2025120100123)),
           'MC_O_20251201_000123x_visit', 'visit name -> observation_id');
 
+SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
 SELECT * FROM finish();
 ROLLBACK;
