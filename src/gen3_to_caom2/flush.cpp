@@ -84,6 +84,12 @@ int use_conversion_search_path() {
     return pg::call([=] {
         int level = NewGUCNestLevel();
         set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        // Every statement starts from the batch's keys: index probes per key keep its cost
+        // proportional to the batch, whatever the (often stale, just bulk-loaded) statistics say.
+        set_config_option("enable_hashjoin", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        set_config_option("enable_mergejoin", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        // ...and the plans are planned once: a generic plan serves batches of every size.
+        //set_config_option("plan_cache_mode", "force_generic_plan", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
         return level;
     });
 }
@@ -183,7 +189,11 @@ int64_t convert_batch(DirtySet& batch) {
 
     // 4. Planes: map datasets to planes, then rewrite every plane whose datasets or observation changed.
     std::set<Uuid> planes;
-    if (!batch.datasets.empty()) collect_uuids(statements::map_datasets_to_planes().execute({datasets}), 1, planes);
+    if (!batch.datasets.empty()) {
+        pg::KeptPlan& map =
+            batch.removals ? statements::map_datasets_to_planes() : statements::map_new_datasets_to_planes();
+        collect_uuids(map.execute({datasets}), 1, planes);
+    }
     if (!batch.exposures.empty() || !batch.visits.empty())
         collect_uuids(statements::planes_of_observations().execute(
                           {exposures.instruments, exposures.ids, visits.instruments, visits.ids}),
@@ -208,21 +218,22 @@ int64_t convert_batch(DirtySet& batch) {
     // 5. Artifacts, parts and chunks of the datasets (footprints decoded from sphgeom in C++);
     //    a changed part or chunk makes its ancestors' maxLastModified move.
     if (!batch.datasets.empty()) {
-        uint64 rows = statements::upsert_artifacts().execute({datasets});
+        std::set<Uuid> changed_artifacts, changed_parts;
+        uint64 rows = statements::upsert_files().execute({datasets});
         written += static_cast<int64_t>(rows);
-        collect_uuids(rows, 1, changed_planes);
+        for (uint64 i = 0; i < rows; ++i) {
+            bool isnull = false;
+            Datum id = pg::result_value(i, 2, &isnull);
+            if (isnull) continue;  // a new part or chunk, whose artifact is new too
+            std::string kind = pg::result_text(i, 1);
+            (kind == "artifact" ? changed_planes : kind == "part" ? changed_artifacts : changed_parts)
+                .insert(pg::uuid_value(id));
+        }
         if (batch.removals) {
             rows = statements::delete_artifacts().execute({datasets});
             written += static_cast<int64_t>(rows);
             collect_uuids(rows, 1, changed_planes);
         }
-        std::set<Uuid> changed_artifacts, changed_parts;
-        rows = statements::upsert_parts().execute({datasets});
-        written += static_cast<int64_t>(rows);
-        collect_uuids(rows, 1, changed_artifacts);
-        rows = statements::upsert_chunks().execute({datasets});
-        written += static_cast<int64_t>(rows);
-        collect_uuids(rows, 1, changed_parts);
         if (!changed_parts.empty())
             collect_uuids(statements::touch_parts().execute({uuid_array_of(changed_parts)}), 1, changed_artifacts);
         if (!changed_artifacts.empty())

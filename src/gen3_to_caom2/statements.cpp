@@ -253,6 +253,26 @@ SELECT plane_id FROM old UNION SELECT plane_id FROM want)SQL",
     return plan;
 }
 
+pg::KeptPlan& map_new_datasets_to_planes() {
+    // The same for a batch that only inserted rows: no dataset can have lost or changed its plane,
+    // so only the insert remains (the planes of every mapped dataset are returned).
+    static pg::KeptPlan plan(R"SQL(
+WITH want AS (
+  SELECT d.id AS dataset_id, obsmeta.plane_id(o.obs_id, t.product_id) AS plane_id, o.obs_id
+    FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
+    JOIN gen3.dataset d ON d.id = k.id
+    JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
+    JOIN caom2.observation o ON o.obs_id = obsmeta.dataset_obs_id(d, t)
+), put AS (
+  INSERT INTO obsmeta.dataset_plane (dataset_id, plane_id, obs_id)
+  SELECT dataset_id, plane_id, obs_id FROM want ORDER BY 1
+  ON CONFLICT (dataset_id) DO NOTHING
+)
+SELECT DISTINCT plane_id FROM want)SQL",
+                             {kUuid});
+    return plan;
+}
+
 pg::KeptPlan& planes_of_observations() {
     static pg::KeptPlan plan(R"SQL(
 SELECT p.plane_id FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
@@ -325,24 +345,49 @@ RETURNING id)SQL",
     return plan;
 }
 
-pg::KeptPlan& upsert_artifacts() {
-    static const std::vector<std::string> columns = {
+pg::KeptPlan& upsert_files() {
+    // One source row per datastore record; from it the artifact, its one Part ('0': Rubin files
+    // hold one detector) and its one Chunk, whose footprint is the detector's visit_detector_region
+    // (a raw dataset uses the region of the first visit its exposure belongs to).
+    static const std::string source = R"SQL(
+WITH src AS MATERIALIZED (
+  SELECT a.artifact_id, obsmeta.part_id(a.artifact_id) AS part_id, obsmeta.chunk_id(a.artifact_id) AS chunk_id,
+         dp.plane_id,
+         obsmeta.artifact_uri(c.artifact_uri_template, r.path, d.id, d.instrument, d.run, d.dataset_type) AS uri,
+         t.product_type, 'data'::text AS release_type, obsmeta.content_type(r.path) AS content_type,
+         r.file_size AS content_length, r.checksum AS content_checksum,
+         r.dataset_id AS lsst_dataset_id, r.component AS lsst_component, '0'::text AS name,
+         d.detector AS lsst_detector, obsmeta.sphgeom_to_spoly(g.region) AS footprint
+    FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
+    JOIN gen3.file_datastore_record r ON r.dataset_id = k.id
+    CROSS JOIN LATERAL (SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id) a
+    JOIN obsmeta.dataset_plane dp ON dp.dataset_id = r.dataset_id
+    JOIN gen3.dataset d ON d.id = r.dataset_id
+    JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
+    LEFT JOIN obsmeta.instrument_config c ON c.instrument = d.instrument
+    LEFT JOIN LATERAL (
+          SELECT g.region FROM gen3.visit_detector_region g
+           WHERE g.instrument = d.instrument AND g.detector = d.detector
+             AND g.visit = coalesce(d.visit, (SELECT min(vd.visit) FROM gen3.visit_definition vd
+                                               WHERE vd.instrument = d.instrument AND vd.exposure = d.exposure))
+    ) g ON true
+),
+)SQL";
+    static const std::vector<std::string> artifact_columns = {
         "plane_id", "uri", "product_type", "release_type", "content_type", "content_length",
         "content_checksum", "lsst_dataset_id", "lsst_component"};
-    static pg::KeptPlan plan(upsert_statement("caom2.artifact", "artifact_id", columns, R"SQL(
-SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id, dp.plane_id,
-       obsmeta.artifact_uri(c.artifact_uri_template, r.path, d.id, d.instrument, d.run, d.dataset_type) AS uri,
-       t.product_type, 'data'::text AS release_type, obsmeta.content_type(r.path) AS content_type,
-       r.file_size AS content_length, r.checksum AS content_checksum,
-       r.dataset_id AS lsst_dataset_id, r.component AS lsst_component
-  FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
-  JOIN gen3.file_datastore_record r ON r.dataset_id = k.id
-  JOIN obsmeta.dataset_plane dp ON dp.dataset_id = r.dataset_id
-  JOIN gen3.dataset d ON d.id = r.dataset_id
-  JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
-  LEFT JOIN obsmeta.instrument_config c ON c.instrument = d.instrument)SQL",
-                                              "plane_id"),
-                             {kUuid});
+    static const std::vector<std::string> part_columns = {"artifact_id", "name", "product_type"};
+    static const std::vector<std::string> chunk_columns = {"part_id", "product_type", "lsst_detector", "footprint"};
+    static pg::KeptPlan plan(
+        source +
+            "artifacts AS (" + upsert_from("caom2.artifact", "artifact_id", artifact_columns, "src", "plane_id") +
+            "),\nparts AS (" +
+            upsert_from("caom2.part", "part_id", part_columns, "src", "artifact_id", Returned::UpdatedOnly) +
+            "),\nchunks AS (" +
+            upsert_from("caom2.chunk", "chunk_id", chunk_columns, "src", "part_id", Returned::UpdatedOnly) +
+            ")\nSELECT 'artifact'::text, plane_id FROM artifacts UNION ALL SELECT 'part', artifact_id FROM parts"
+            " UNION ALL SELECT 'chunk', part_id FROM chunks",
+        {kUuid});
     return plan;
 }
 
@@ -355,39 +400,6 @@ DELETE FROM caom2.artifact a USING (SELECT DISTINCT id FROM unnest($1::uuid[]) A
                     WHERE r.dataset_id = a.lsst_dataset_id AND dp.plane_id = a.plane_id
                       AND obsmeta.artifact_id(r.dataset_id, r.component) = a.artifact_id)
 RETURNING a.plane_id)SQL",
-                             {kUuid});
-    return plan;
-}
-
-pg::KeptPlan& upsert_parts() {
-    // Rubin files hold one detector: one Part ('0', the primary HDU) and one Chunk per artifact.
-    static const std::vector<std::string> columns = {"artifact_id", "name", "product_type"};
-    static pg::KeptPlan plan(upsert_statement("caom2.part", "part_id", columns, R"SQL(
-SELECT obsmeta.part_id(a.artifact_id) AS part_id, a.artifact_id, '0'::text AS name, a.product_type
-  FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
-  JOIN caom2.artifact a ON a.lsst_dataset_id = k.id)SQL",
-                                              "artifact_id"),
-                             {kUuid});
-    return plan;
-}
-
-pg::KeptPlan& upsert_chunks() {
-    // A detector's footprint: its visit_detector_region; a raw dataset uses the region of the
-    // (first) visit its exposure belongs to.
-    static const std::vector<std::string> columns = {"part_id", "product_type", "lsst_detector", "footprint"};
-    static pg::KeptPlan plan(upsert_statement("caom2.chunk", "chunk_id", columns, R"SQL(
-SELECT obsmeta.chunk_id(a.artifact_id) AS chunk_id, obsmeta.part_id(a.artifact_id) AS part_id,
-       a.product_type, d.detector AS lsst_detector, obsmeta.sphgeom_to_spoly(g.region) AS footprint
-  FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
-  JOIN caom2.artifact a ON a.lsst_dataset_id = k.id
-  JOIN gen3.dataset d ON d.id = a.lsst_dataset_id
-  LEFT JOIN LATERAL (
-        SELECT g.region FROM gen3.visit_detector_region g
-         WHERE g.instrument = d.instrument AND g.detector = d.detector
-           AND g.visit = coalesce(d.visit, (SELECT min(vd.visit) FROM gen3.visit_definition vd
-                                             WHERE vd.instrument = d.instrument AND vd.exposure = d.exposure))
-  ) g ON true)SQL",
-                                              "part_id"),
                              {kUuid});
     return plan;
 }

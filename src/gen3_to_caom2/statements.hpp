@@ -20,14 +20,13 @@ pg::KeptPlan& delete_observations();           // ($1..$4 exposures, visits) →
 pg::KeptPlan& clear_tombstones();              // ($1 observations written) → none
 pg::KeptPlan& sync_members();                  // ($1, $2 visits) → obs_id
 pg::KeptPlan& map_datasets_to_planes();        // ($1 datasets) → plane_id (old and new)
+pg::KeptPlan& map_new_datasets_to_planes();    // ($1 datasets, insert-only batch) → plane_id
 pg::KeptPlan& planes_of_observations();        // ($1..$4 exposures, visits) → plane_id
 pg::KeptPlan& upsert_planes();                 // ($1 planes) → obs_id
 pg::KeptPlan& delete_planes();                 // ($1 planes) → obs_id
 pg::KeptPlan& delete_empty_coadds();           // ($1 observations that lost planes) → tombstoned id
-pg::KeptPlan& upsert_artifacts();              // ($1 datasets) → plane_id
+pg::KeptPlan& upsert_files();                  // ($1 datasets) → (kind, parent id) of changed artifacts/parts/chunks
 pg::KeptPlan& delete_artifacts();              // ($1 datasets) → plane_id
-pg::KeptPlan& upsert_parts();                  // ($1 datasets) → artifact_id
-pg::KeptPlan& upsert_chunks();                 // ($1 datasets) → part_id
 pg::KeptPlan& update_plane_positions();        // ($1 planes) → obs_id
 pg::KeptPlan& touch_parts();                   // ($1 parts) → artifact_id
 pg::KeptPlan& touch_artifacts();               // ($1 artifacts) → plane_id

@@ -6,14 +6,21 @@
 
 namespace obsmeta::gen3_to_caom2 {
 
-// Returns a statement that inserts the rows of `source` (a SELECT producing `key` and every column
-// of `columns`, one row per key) into `table`, or, where the key exists, updates the row only if a
+enum class Returned { Changed, UpdatedOnly };
+
+// Returns a statement that inserts the rows of `from_item` (a CTE's name, producing `key` and
+// every column of `columns`, one row per key) into `table`, or, where the key exists, updates the row only if a
 // column differs (moving last_modified and max_last_modified), and returns `returning` (a column
 // of `table`) of every row it inserted or changed. Identical rows are not touched, so converting
 // twice changes nothing. Rows are written in key order: with the conversion's per-observation
 // locks, concurrent conversions cannot deadlock on them.
+std::string upsert_from(const std::string& table, const std::string& key, const std::vector<std::string>& columns,
+                        const std::string& from_item, const std::string& returning,
+                        Returned returned = Returned::Changed);
+
+// The same with `source` a SELECT statement.
 std::string upsert_statement(const std::string& table, const std::string& key,
                              const std::vector<std::string>& columns, const std::string& source,
-                             const std::string& returning);
+                             const std::string& returning, Returned returned = Returned::Changed);
 
 }  // namespace obsmeta::gen3_to_caom2
