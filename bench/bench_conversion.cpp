@@ -7,13 +7,20 @@
 //   b) bulk path: one transaction, COPY of every table; plain vs gen3 + SELECT obsmeta.convert().
 // Ids are fresh for every run (past the highest exposure id in gen3), so nothing needs truncating in
 // gen3/caom2 and repeated runs measure the same work. Times are wall clock (steady_clock), commit
-// included. A benchmark reports; it asserts nothing: exit 0 unless a query fails.
+// included; the server backend's CPU time (from /proc, when the server runs on this machine) is
+// printed beside them, being less sensitive to whatever else a shared 2-core machine is doing.
+// Each path runs --repeat times (plain and obsmeta alternating, fresh ids each time) and the
+// medians are compared. A benchmark reports; it asserts nothing: exit 0 unless a query fails.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "sample_night/night.hpp"
 #include "sample_night/pg_io.hpp"
@@ -29,7 +36,8 @@ constexpr double kGoalBulkDatasetsPerS = 50000;  // bulk: at least 50k detector 
 
 struct Options {
     std::string conninfo;
-    int exposures = 100;
+    int exposures = 20;
+    int repeat = 3;
     bool convert = true;
 };
 
@@ -48,11 +56,13 @@ Options parse(int argc, char** argv) {
         };
         if (a == "--conninfo") o.conninfo = next();
         else if (a == "--exposures") o.exposures = std::stoi(next());
+        else if (a == "--repeat") o.repeat = std::stoi(next());
         else if (a == "--no-convert") o.convert = false;  // gen3 without the extension: a dry run
         else usage(("unknown argument " + a).c_str());
     }
     if (o.conninfo.empty()) usage("--conninfo is required");
     if (o.exposures < 1) usage("--exposures must be >= 1");
+    if (o.repeat < 1) usage("--repeat must be >= 1");
     return o;
 }
 
@@ -107,19 +117,40 @@ int next_free_seq(Connection& conn) {
                                 " UNION ALL SELECT id FROM gen3.visit) x WHERE id BETWEEN " + lo + " AND " + hi));
 }
 
-// Seconds taken by f, after a checkpoint so that one phase's dirty pages do not bill the next.
-double timed(Connection& conn, const std::function<void()>& f) {
+// CPU seconds (user + system) the server backend `pid` has used, or -1 where /proc cannot tell.
+double backend_cpu_seconds(int pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string field;
+    double ticks = 0;
+    for (int i = 1; i <= 15 && (stat >> field); ++i)
+        if (i == 14 || i == 15) ticks += std::stod(field);
+    if (!stat) return -1;
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+struct Timing {
+    double wall = 0, cpu = -1;  // seconds; cpu of the server backend, -1 when unknown
+};
+
+// Time taken by f, after a checkpoint so that one phase's dirty pages do not bill the next.
+Timing timed(Connection& conn, int backend_pid, const std::function<void()>& f) {
     try {
         conn.exec("CHECKPOINT");
     } catch (const PgError&) {  // needs superuser or pg_checkpoint; the numbers are just noisier
     }
+    const double cpu0 = backend_cpu_seconds(backend_pid);
     const auto t0 = std::chrono::steady_clock::now();
     f();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    Timing t;
+    t.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu1 = backend_cpu_seconds(backend_pid);
+    if (cpu0 >= 0 && cpu1 >= 0) t.cpu = cpu1 - cpu0;
+    return t;
 }
 
-double per_row(Connection& conn, const std::string& schema, const std::vector<std::vector<TableText>>& per_exposure) {
-    return timed(conn, [&] {
+Timing per_row(Connection& conn, int pid, const std::string& schema,
+               const std::vector<std::vector<TableText>>& per_exposure) {
+    return timed(conn, pid, [&] {
         for (const auto& tables : per_exposure) {
             conn.exec("BEGIN");
             for (const auto& t : tables) insert_rows(conn, schema, t);
@@ -128,11 +159,11 @@ double per_row(Connection& conn, const std::string& schema, const std::vector<st
     });
 }
 
-double bulk(Connection& conn, const std::string& schema, const std::vector<TableText>& tables, bool convert,
+Timing bulk(Connection& conn, int pid, const std::string& schema, const std::vector<TableText>& tables, bool convert,
             double& convert_seconds) {
     std::vector<std::string> data;  // rendered untimed: we measure the server, not our formatting
     for (const auto& t : tables) data.push_back(copy_text(t));
-    return timed(conn, [&] {
+    return timed(conn, pid, [&] {
         conn.exec("BEGIN");
         for (std::size_t i = 0; i < tables.size(); ++i) copy_rendered(conn, schema, tables[i], data[i]);
         if (convert) {
@@ -142,6 +173,12 @@ double bulk(Connection& conn, const std::string& schema, const std::vector<Table
         }
         conn.exec("COMMIT");
     });
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 std::string fmt(double v, int decimals = 0) {
@@ -163,49 +200,71 @@ int main(int argc, char** argv) {
     try {
         Connection conn(o.conninfo);
         const int seq = next_free_seq(conn);
-        if (seq + 2 * o.exposures > 99999) throw std::runtime_error("day_obs 20251202 has no free seq_num left");
-        // Block A for the per-row path, block B for the bulk path; each goes to both schemas.
-        const Night a = make_bench_night(o.exposures, seq);
-        const Night b = make_bench_night(o.exposures, seq + o.exposures);
-        setup_schemas(conn, a);
+        const int blocks = 2 * o.repeat;  // per repetition: one block per path
+        if (seq + blocks * o.exposures > 99999) throw std::runtime_error("day_obs 20251202 has no free seq_num left");
+        const int pid = std::stoi(conn.value("SELECT pg_backend_pid()"));
+        setup_schemas(conn, make_bench_night(o.exposures, seq));
 
-        std::vector<std::vector<TableText>> per_exposure;
-        for (const auto& e : a.exposure) per_exposure.push_back(exposure_tables(subset(a, {e.id}, {}, false)));
-        const std::vector<TableText> bulk_tables = exposure_tables(b);
-        std::size_t rows_a = 0;
-        for (const auto& t : per_exposure) rows_a += row_count(t);
-        const std::size_t rows_b = row_count(bulk_tables), datasets_b = dataset_count(bulk_tables);
-
-        std::printf("obsmeta-bench: %d exposures x 189 detectors (seq %d..%d), %s\n", o.exposures, seq,
-                    seq + 2 * o.exposures - 1, conn.value("SELECT version()").c_str());
-        std::printf("per-row: %zu rows in %d transactions; bulk: %zu rows, %zu datasets in 1 transaction\n\n", rows_a,
-                    o.exposures, rows_b, datasets_b);
-
-        const double row_plain = per_row(conn, kPlain, per_exposure);
-        const double row_obs = per_row(conn, "gen3", per_exposure);
-        double unused = 0, convert_s = 0;
-        const double bulk_plain = bulk(conn, kPlain, bulk_tables, false, unused);
-        const double bulk_obs = bulk(conn, "gen3", bulk_tables, o.convert, convert_s);
-
-        const double row_ratio = row_obs / row_plain, bulk_ratio = bulk_obs / bulk_plain;
-        const double bulk_rate = static_cast<double>(datasets_b) / bulk_obs;
+        std::printf("obsmeta-bench: %d exposures x 189 detectors, %d repetitions (seq %d..%d), %s\n", o.exposures,
+                    o.repeat, seq, seq + blocks * o.exposures - 1, conn.value("SELECT version()").c_str());
+        std::vector<double> row_plain, row_obs, bulk_plain, bulk_obs, row_plain_cpu, row_obs_cpu, bulk_plain_cpu,
+            bulk_obs_cpu, convert_s;
+        std::size_t rows_a = 0, rows_b = 0, datasets_b = 0;
         const std::string obs = o.convert ? "gen3 (obsmeta)" : "gen3 (no convert)";
-        std::printf("| path | target | rows | datasets | seconds | rows/s | datasets/s |\n");
-        std::printf("|---|---|---:|---:|---:|---:|---:|\n");
-        auto line = [&](const char* path, const std::string& target, std::size_t rows, std::size_t ds, double s) {
-            std::printf("| %s | %s | %zu | %zu | %.3f | %s | %s |\n", path, target.c_str(), rows, ds, s,
-                        fmt(static_cast<double>(rows) / s).c_str(), fmt(static_cast<double>(ds) / s).c_str());
-        };
-        const std::size_t datasets_a = static_cast<std::size_t>(o.exposures) * 189 * 2;
-        line("per-row INSERT, pipelined, 1 txn/exposure", kPlain, rows_a, datasets_a, row_plain);
-        line("per-row INSERT, pipelined, 1 txn/exposure", obs, rows_a, datasets_a, row_obs);
-        line("bulk COPY, 1 txn", kPlain, rows_b, datasets_b, bulk_plain);
-        line(o.convert ? "bulk COPY + obsmeta.convert(), 1 txn" : "bulk COPY, 1 txn", obs, rows_b, datasets_b, bulk_obs);
-        if (o.convert) std::printf("\n(obsmeta.convert() itself: %.3f s of the %.3f s)\n", convert_s, bulk_obs);
+        std::printf("\n| rep | per-row plain s | per-row obsmeta s | ratio | bulk plain s | bulk obsmeta s | of which convert() s | ratio |\n");
+        std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int r = 0; r < o.repeat; ++r) {
+            // Block A for the per-row path, block B for the bulk path; each goes to both schemas.
+            const Night a = make_bench_night(o.exposures, seq + 2 * r * o.exposures);
+            const Night b = make_bench_night(o.exposures, seq + (2 * r + 1) * o.exposures);
+            std::vector<std::vector<TableText>> per_exposure;
+            for (const auto& e : a.exposure) per_exposure.push_back(exposure_tables(subset(a, {e.id}, {}, false)));
+            const std::vector<TableText> bulk_tables = exposure_tables(b);
+            rows_a = 0;
+            for (const auto& t : per_exposure) rows_a += row_count(t);
+            rows_b = row_count(bulk_tables);
+            datasets_b = dataset_count(bulk_tables);
 
-        std::printf("\n| goal | target | measured | met |\n|---|---|---:|---|\n");
+            const Timing rp = per_row(conn, pid, kPlain, per_exposure);
+            const Timing ro = per_row(conn, pid, "gen3", per_exposure);
+            double unused = 0, conv = 0;
+            const Timing bp = bulk(conn, pid, kPlain, bulk_tables, false, unused);
+            const Timing bo = bulk(conn, pid, "gen3", bulk_tables, o.convert, conv);
+            row_plain.push_back(rp.wall), row_obs.push_back(ro.wall), bulk_plain.push_back(bp.wall);
+            bulk_obs.push_back(bo.wall), convert_s.push_back(conv);
+            row_plain_cpu.push_back(rp.cpu), row_obs_cpu.push_back(ro.cpu), bulk_plain_cpu.push_back(bp.cpu);
+            bulk_obs_cpu.push_back(bo.cpu);
+            std::printf("| %d | %.3f | %.3f | %.2fx | %.3f | %.3f | %.3f | %.2fx |\n", r + 1, rp.wall, ro.wall,
+                        ro.wall / rp.wall, bp.wall, bo.wall, conv, bo.wall / bp.wall);
+        }
+
+        const double rp = median(row_plain), ro = median(row_obs), bp = median(bulk_plain), bo = median(bulk_obs);
+        const double row_ratio = ro / rp, bulk_ratio = bo / bp;
+        const double bulk_rate = static_cast<double>(datasets_b) / bo;
+        const std::size_t datasets_a = static_cast<std::size_t>(o.exposures) * 189 * 2;
+        std::printf("\nmedians of %d: per-row %zu rows in %d transactions; bulk %zu rows, %zu datasets in 1 transaction\n\n",
+                    o.repeat, rows_a, o.exposures, rows_b, datasets_b);
+        std::printf("| path | target | rows | datasets | seconds | rows/s | datasets/s | backend CPU s |\n");
+        std::printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        auto line = [&](const char* path, const std::string& target, std::size_t rows, std::size_t ds, double s,
+                         double cpu) {
+            std::printf("| %s | %s | %zu | %zu | %.3f | %s | %s | %s |\n", path, target.c_str(), rows, ds, s,
+                        fmt(static_cast<double>(rows) / s).c_str(), fmt(static_cast<double>(ds) / s).c_str(),
+                        cpu >= 0 ? fmt(cpu, 3).c_str() : "n/a");
+        };
+        line("per-row INSERT, pipelined, 1 txn/exposure", kPlain, rows_a, datasets_a, rp, median(row_plain_cpu));
+        line("per-row INSERT, pipelined, 1 txn/exposure", obs, rows_a, datasets_a, ro, median(row_obs_cpu));
+        line("bulk COPY, 1 txn", kPlain, rows_b, datasets_b, bp, median(bulk_plain_cpu));
+        line(o.convert ? "bulk COPY + obsmeta.convert(), 1 txn" : "bulk COPY, 1 txn", obs, rows_b, datasets_b, bo,
+             median(bulk_obs_cpu));
+        if (o.convert) std::printf("\n(obsmeta.convert() itself: %.3f s of the %.3f s)\n", median(convert_s), bo);
+
+        std::printf("\n| goal | target | measured (median) | met |\n|---|---|---:|---|\n");
         std::printf("| per-row cost, obsmeta / plain | <= %.0fx | %.2fx | %s |\n", kGoalRowRatio, row_ratio,
                     row_ratio <= kGoalRowRatio ? "yes" : "no");
+        if (median(row_plain_cpu) > 0)
+            std::printf("| per-row backend CPU, obsmeta / plain | (informational) | %.2fx | - |\n",
+                        median(row_obs_cpu) / median(row_plain_cpu));
         std::printf("| bulk detector datasets/s (COPY + convert) | >= %s/s | %s/s | %s |\n",
                     fmt(kGoalBulkDatasetsPerS).c_str(), fmt(bulk_rate).c_str(),
                     bulk_rate >= kGoalBulkDatasetsPerS ? "yes" : "no");

@@ -84,12 +84,6 @@ int use_conversion_search_path() {
     return pg::call([=] {
         int level = NewGUCNestLevel();
         set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        // Every statement starts from the batch's keys: index probes per key keep its cost
-        // proportional to the batch, whatever the (often stale, just bulk-loaded) statistics say.
-        set_config_option("enable_hashjoin", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        set_config_option("enable_mergejoin", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        // ...and the plans are planned once: a generic plan serves batches of every size.
-        //set_config_option("plan_cache_mode", "force_generic_plan", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
         return level;
     });
 }
