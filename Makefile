@@ -21,11 +21,17 @@ PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-
 SHLIB_LINK  = -lstdc++
 EXTRA_CLEAN = sql-install
 
+# Header dependencies: each object's .d file lists the headers it includes.
+PG_CXXFLAGS += -MMD -MP
+EXTRA_CLEAN += $(OBJS:.o=.d)
+
 # No LLVM bitcode for the JIT: it would need clang++ and gains nothing for trigger code.
 override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+-include $(OBJS:.o=.d)
 
 sql-install/$(EXTENSION)--$(EXTVERSION).sql: $(SCHEMA_PARTS)
 	@mkdir -p sql-install

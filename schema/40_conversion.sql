@@ -53,3 +53,9 @@ BEGIN
     END LOOP;
 END
 $triggers$;
+
+CREATE FUNCTION obsmeta.reconvert(instrument text DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'obsmeta_reconvert' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION obsmeta.reconvert(text) IS
+  'Converts every gen3 row of the instrument (NULL: of all) again, e.g. after a configuration change; writes only what differs';
+REVOKE EXECUTE ON FUNCTION obsmeta.reconvert(text) FROM PUBLIC;

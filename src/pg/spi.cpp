@@ -14,8 +14,8 @@ SpiConnection::~SpiConnection() {
     SPI_finish();
 }
 
-uint64 KeptPlan::execute(const std::vector<Datum>& args, bool read_only) {
-    if (args.size() != argtypes_.size())
+uint64 KeptPlan::execute(const std::vector<Datum>& args, bool read_only, const std::string& nulls) {
+    if (args.size() != argtypes_.size() || (!nulls.empty() && nulls.size() != args.size()))
         throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: wrong number of parameters for a kept plan", sql_);
     if (plan_ == nullptr) {
         const char* sql = sql_.c_str();
@@ -29,7 +29,8 @@ uint64 KeptPlan::execute(const std::vector<Datum>& args, bool read_only) {
     }
     SPIPlanPtr plan = plan_;
     Datum* values = const_cast<Datum*>(args.data());
-    int rc = call([=] { return SPI_execute_plan(plan, values, nullptr, read_only, 0); });
+    const char* null_flags = nulls.empty() ? nullptr : nulls.c_str();
+    int rc = call([=] { return SPI_execute_plan(plan, values, null_flags, read_only, 0); });
     if (rc < 0) throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_execute_plan failed", SPI_result_code_string(rc));
     return SPI_processed;
 }

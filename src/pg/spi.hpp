@@ -32,9 +32,10 @@ class KeptPlan {
 public:
     KeptPlan(std::string sql, std::initializer_list<Oid> argtypes) : sql_(std::move(sql)), argtypes_(argtypes) {}
 
-    // Executes with the given parameters (no NULLs); returns SPI_processed. Results, if any, are in
-    // SPI_tuptable until the next SPI call.
-    uint64 execute(const std::vector<Datum>& args, bool read_only = false);
+    // Executes with the given parameters; returns SPI_processed. Results, if any, are in
+    // SPI_tuptable until the next SPI call. `nulls` follows SPI: 'n' marks a NULL parameter, ' ' not
+    // (empty: none is NULL).
+    uint64 execute(const std::vector<Datum>& args, bool read_only = false, const std::string& nulls = {});
 
     const std::string& sql() const { return sql_; }
 

@@ -8,7 +8,7 @@ CREATE FUNCTION pg_temp.hsc_exposure(id bigint) RETURNS void LANGUAGE sql AS $$
   INSERT INTO gen3.exposure (instrument, id, physical_filter, obs_id, observation_type, can_see_sky, timespan_begin, timespan_end)
   VALUES ('HSC', id, 'HSC-R2', 'HSCA' || lpad(id::text, 8, '0'), 'science', true, '2016-03-07 10:00:00+00', '2016-03-07 10:05:00+00') $$;
 
-SELECT plan(12);
+SELECT plan(16);
 INSERT INTO gen3.physical_filter VALUES ('HSC', 'HSC-R2', 'r');
 
 -- warm the cache with the default configuration, then check HSC is unknown
@@ -68,5 +68,15 @@ SELECT is((SELECT count(*)::int FROM obsmeta.band_wavelength WHERE band IN ('u',
              AND em_min_m > 300e-9 AND em_max_m < 1100e-9 AND em_min_m < em_max_m), 6,
           'ugrizy wavelength ranges are configured and optical');
 
+
+-- A configuration change affects rows converted later; obsmeta.reconvert() applies it to the rest.
+\ir fixtures/lsstcam_visit.psql
+UPDATE obsmeta.instrument_config SET telescope_name = 'Rubin:renamed' WHERE instrument = 'LSSTCam';
+SELECT is((SELECT DISTINCT telescope_name FROM caom2.observation WHERE collection = 'LSSTCam'), 'Rubin:Simonyi',
+          'a configuration change alone does not touch converted rows');
+SELECT cmp_ok(obsmeta.reconvert('LSSTCam'), '>', 0::bigint, 'obsmeta.reconvert(instrument) rewrites them');
+SELECT is((SELECT DISTINCT telescope_name FROM caom2.observation WHERE collection = 'LSSTCam'), 'Rubin:renamed',
+          'after reconvert the observations carry the new telescope name');
+SELECT is(obsmeta.reconvert(), 0::bigint, 'reconverting unchanged rows writes nothing');
 SELECT * FROM finish();
 ROLLBACK;
