@@ -433,38 +433,31 @@ RETURNING p.obs_id)SQL",
     return plan;
 }
 
+namespace {
+// maxLastModified moves up the tree: an UPDATE of the given rows that returns their parents.
+std::string touch_statement(const std::string& table, const std::string& key, const std::string& parent) {
+    return "UPDATE caom2." + table + " SET max_last_modified = now() WHERE " + key +
+           " = ANY ($1::uuid[]) AND max_last_modified < now()" + (parent.empty() ? "" : " RETURNING " + parent);
+}
+}  // namespace
+
 pg::KeptPlan& touch_parts() {
-    static pg::KeptPlan plan(R"SQL(
-UPDATE caom2.part SET max_last_modified = now()
- WHERE part_id = ANY ($1::uuid[]) AND max_last_modified < now()
-RETURNING artifact_id)SQL",
-                             {kUuid});
+    static pg::KeptPlan plan(touch_statement("part", "part_id", "artifact_id"), {kUuid});
     return plan;
 }
 
 pg::KeptPlan& touch_artifacts() {
-    static pg::KeptPlan plan(R"SQL(
-UPDATE caom2.artifact SET max_last_modified = now()
- WHERE artifact_id = ANY ($1::uuid[]) AND max_last_modified < now()
-RETURNING plane_id)SQL",
-                             {kUuid});
+    static pg::KeptPlan plan(touch_statement("artifact", "artifact_id", "plane_id"), {kUuid});
     return plan;
 }
 
 pg::KeptPlan& touch_planes() {
-    static pg::KeptPlan plan(R"SQL(
-UPDATE caom2.plane SET max_last_modified = now()
- WHERE plane_id = ANY ($1::uuid[]) AND max_last_modified < now()
-RETURNING obs_id)SQL",
-                             {kUuid});
+    static pg::KeptPlan plan(touch_statement("plane", "plane_id", "obs_id"), {kUuid});
     return plan;
 }
 
 pg::KeptPlan& touch_observations() {
-    static pg::KeptPlan plan(R"SQL(
-UPDATE caom2.observation SET max_last_modified = now()
- WHERE obs_id = ANY ($1::uuid[]) AND max_last_modified < now())SQL",
-                             {kUuid});
+    static pg::KeptPlan plan(touch_statement("observation", "obs_id", ""), {kUuid});
     return plan;
 }
 
