@@ -84,6 +84,9 @@ int use_conversion_search_path() {
     return pg::call([=] {
         int level = NewGUCNestLevel();
         set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        // A bulk conversion's plans look expensive enough for the JIT, whose compile time (seconds
+        // under a loaded machine) dwarfs the work on these index-probe plans.
+        set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
         return level;
     });
 }

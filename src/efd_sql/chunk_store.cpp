@@ -1,0 +1,178 @@
+#include "efd_sql/chunk_store.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "efd/chunk_codec.hpp"
+#include "efd_sql/channels.hpp"
+#include "efd_sql/pg_values.hpp"
+#include "pg/datum.hpp"
+#include "pg/spi.hpp"
+
+namespace obsmeta::efd_sql {
+
+namespace {
+
+constexpr int64_t kDayUs = 86400LL * 1000000;
+constexpr std::size_t kBatchSamples = 4'000'000;  // samples merged per statement batch
+constexpr std::size_t kBatchChunks = 20'000;
+
+std::set<int64_t> days_with_partition;  // this transaction
+
+int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+struct Piece {
+    int32_t channel;
+    int64_t start;
+    efd::Series incoming;
+    efd::Series stored;
+};
+
+void lock_chunk(int32_t channel, int64_t start) {
+    // One advisory lock per chunk serialises concurrent loaders' read-merge-write of that chunk.
+    int64_t key = (static_cast<int64_t>(channel) << 40) ^ floor_div(start, 1000000);
+    pg::call([key] { DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(key)); });
+}
+
+void ensure_partitions(const std::vector<Piece*>& changed) {
+    static pg::KeptPlan plan("SELECT efd.ensure_partition(t) FROM unnest($1::timestamptz[]) t", {TIMESTAMPTZARRAYOID});
+    std::vector<int64_t> days;
+    for (const Piece* p : changed) {
+        int64_t day = floor_div(p->start, kDayUs) * kDayUs;
+        if (days_with_partition.insert(day).second) days.push_back(day);
+    }
+    if (!days.empty()) plan.execute({timestamptz_array(days)});
+}
+
+void fetch_stored(std::vector<Piece>& pieces, std::size_t from, std::size_t to) {
+    static pg::KeptPlan plan(
+        "SELECT k.ord::int8, c.data FROM unnest($1::int4[], $2::timestamptz[]) WITH ORDINALITY AS k(channel, start, ord) "
+        "JOIN efd.chunk c ON c.channel = k.channel AND c.chunk_start = k.start",
+        {INT4ARRAYOID, TIMESTAMPTZARRAYOID});
+    std::vector<int32_t> ch;
+    std::vector<int64_t> st;
+    for (std::size_t i = from; i < to; ++i) {
+        ch.push_back(pieces[i].channel);
+        st.push_back(pieces[i].start);
+    }
+    uint64 n = plan.execute({pg::int4_array(ch), timestamptz_array(st)});
+    for (uint64 r = 0; r < n; ++r) {
+        std::size_t idx = from + static_cast<std::size_t>(pg::result_int64(r, 1)) - 1;
+        bool isnull = false;
+        Datum d = pg::result_value(r, 2, &isnull);
+        decode_bytea(d, pieces[idx].stored);
+    }
+}
+
+void upsert(const std::vector<Piece*>& changed) {
+    static pg::KeptPlan plan(
+        "INSERT INTO efd.chunk (channel, chunk_start, first_time, last_time, n_samples, data) "
+        "SELECT * FROM unnest($1::int4[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::int4[], $6::bytea[]) "
+        "ON CONFLICT (channel, chunk_start) DO UPDATE SET first_time = EXCLUDED.first_time, "
+        "last_time = EXCLUDED.last_time, n_samples = EXCLUDED.n_samples, data = EXCLUDED.data",
+        {INT4ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, INT4ARRAYOID, BYTEAARRAYOID});
+    std::vector<int32_t> ch, counts;
+    std::vector<int64_t> starts, firsts, lasts;
+    std::vector<Datum> blobs;
+    std::vector<uint8_t> buf;
+    for (const Piece* p : changed) {
+        ch.push_back(p->channel);
+        starts.push_back(p->start);
+        firsts.push_back(p->stored.t.front());
+        lasts.push_back(p->stored.t.back());
+        counts.push_back(static_cast<int32_t>(p->stored.size()));
+        buf.clear();
+        efd::encode_chunk(p->stored.view(), buf);
+        blobs.push_back(bytea_datum(buf));
+    }
+    plan.execute({pg::int4_array(ch), timestamptz_array(starts), timestamptz_array(firsts), timestamptz_array(lasts),
+                  pg::int4_array(counts), bytea_array(blobs)});
+}
+
+}  // namespace
+
+void reset_chunk_store() { days_with_partition.clear(); }
+
+std::vector<ChangedRange> write_samples(std::unordered_map<int32_t, efd::Series>& pending) {
+    std::vector<int32_t> ids;
+    for (auto& [id, s] : pending) ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    std::vector<ChangedRange> changes;
+    pg::SpiConnection spi;
+    // Split each channel's samples into chunk-aligned pieces, in (channel, start) order.
+    std::vector<Piece> pieces;
+    for (int32_t id : ids) {
+        efd::Series& s = pending[id];
+        efd::sort_unique_last_wins(s);
+        const ChannelInfo* info = channels().by_id(id);
+        int64_t width = info ? info->chunk_us : 300LL * 1000000;
+        std::size_t i = 0;
+        while (i < s.size()) {
+            int64_t start = floor_div(s.t[i], width) * width;
+            std::size_t j = s.view().lower(start + width);
+            Piece p{id, start, {}, {}};
+            p.incoming.t.assign(s.t.begin() + static_cast<long>(i), s.t.begin() + static_cast<long>(j));
+            p.incoming.v.assign(s.v.begin() + static_cast<long>(i), s.v.begin() + static_cast<long>(j));
+            pieces.push_back(std::move(p));
+            i = j;
+        }
+        s = efd::Series{};  // release memory early
+    }
+    pending.clear();
+    std::size_t from = 0;
+    while (from < pieces.size()) {
+        std::size_t to = from, samples = 0;
+        while (to < pieces.size() && to - from < kBatchChunks && (samples < kBatchSamples || to == from))
+            samples += pieces[to++].incoming.size();
+        for (std::size_t i = from; i < to; ++i) lock_chunk(pieces[i].channel, pieces[i].start);
+        fetch_stored(pieces, from, to);
+        std::vector<Piece*> changed;
+        for (std::size_t i = from; i < to; ++i) {
+            Piece& p = pieces[i];
+            if (!efd::merge_into(p.stored, p.incoming)) continue;
+            changed.push_back(&p);
+            if (!changes.empty() && changes.back().channel == p.channel) {
+                changes.back().to = p.incoming.t.back();
+            } else {
+                changes.push_back({p.channel, p.incoming.t.front(), p.incoming.t.back()});
+            }
+        }
+        if (!changed.empty()) {
+            ensure_partitions(changed);
+            upsert(changed);
+        }
+        for (std::size_t i = from; i < to; ++i) pieces[i] = Piece{};
+        from = to;
+    }
+    return changes;
+}
+
+void load_series(int32_t channel, int64_t from, int64_t to, efd::Series& out) {
+    static pg::KeptPlan plan(
+        "SELECT data, n_samples::int8 FROM efd.chunk WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
+        {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID});
+    const ChannelInfo* info = channels().by_id(channel);
+    int64_t width = info ? info->chunk_us : kDayUs;
+    pg::SpiConnection spi;
+    uint64 n = plan.execute({Int32GetDatum(channel), TimestampTzGetDatum(from - width), TimestampTzGetDatum(to)});
+    std::size_t base = out.size();
+    // Reserve once (n_samples of every chunk) instead of growing per chunk.
+    std::size_t expected = out.size();
+    for (uint64 r = 0; r < n; ++r) expected += static_cast<std::size_t>(pg::result_int64(r, 2));
+    out.t.reserve(expected);
+    out.v.reserve(expected);
+    for (uint64 r = 0; r < n; ++r) {
+        bool isnull = false;
+        Datum d = pg::result_value(r, 1, &isnull);
+        decode_bytea(d, out);
+    }
+    // Chunks never overlap unless chunk_seconds changed after samples were stored; stay correct then.
+    bool sorted = true;
+    for (std::size_t i = base + 1; i < out.size() && sorted; ++i) sorted = out.t[i - 1] < out.t[i];
+    if (!sorted) efd::sort_unique_last_wins(out);
+}
+
+}  // namespace obsmeta::efd_sql
