@@ -24,10 +24,11 @@ CREATE FUNCTION obsmeta.sphgeom_to_stcs(region bytea) RETURNS text
 CREATE FUNCTION obsmeta.spoly_to_stcs(polygon spoly) RETURNS text
     AS 'MODULE_PATHNAME', 'obsmeta_spoly_to_stcs' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION obsmeta.footprint_summary(footprints spoly[],
-        OUT bounds spoly, OUT points jsonb, OUT center spoint, OUT area_deg2 double precision, OUT size_deg double precision)
+        OUT bounds spoly, OUT points jsonb, OUT center spoint, OUT area_deg2 double precision, OUT size_deg double precision,
+        OUT samples jsonb)
     AS 'MODULE_PATHNAME', 'obsmeta_footprint_summary' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION obsmeta.footprint_summary(spoly[]) IS
-  'Plane position from detector footprints: convex-hull bounds (and its points in degrees), centroid, summed area (deg^2), bounding-circle diameter (deg)';
+  'Plane position from detector footprints: convex-hull bounds (and its points in degrees), centroid, summed area (deg^2), bounding-circle diameter (deg), and the footprints as CAOM-2.4 MultiPolygon samples';
 
 -- Deterministic ids: the CAOM2 entity made from a Butler key always has the same UUID, so
 -- conversion needs no lookups and re-conversion finds its own rows. (Explicit ::text casts keep

@@ -286,7 +286,7 @@ COMMENT ON COLUMN caom2.plane.quality_flag IS 'DataQuality.flag (only value: jun
 COMMENT ON COLUMN caom2.plane.position_bounds_points IS
     'Position.bounds when xsi:type=caom2:Polygon: the Polygon points, exact (degrees, ICRS). jsonb shape: [[cval1, cval2], ...] (>= 3, document order). NULL for circles.';
 COMMENT ON COLUMN caom2.plane.position_bounds_samples IS
-    'Position.bounds (Polygon) samples: the MultiPolygon vertices, exact. jsonb shape: [[cval1, cval2, type], ...] in document order; type is the SegmentType 0 = LINE, 1 = MOVE, 2 = CLOSE. NULL for circles.';
+    'Position.bounds (Polygon) samples: the MultiPolygon vertices, exact. jsonb shape: [[cval1, cval2, type], ...] in document order; type is the SegmentType code as in CAOM-2.4 documents: 0 = CLOSE, 1 = LINE, 2 = MOVE. NULL for circles.';
 COMMENT ON COLUMN caom2.plane.position_bounds_circle_center_cval1 IS 'Position.bounds when xsi:type=caom2:Circle: center.cval1 (degrees, exact)';
 COMMENT ON COLUMN caom2.plane.position_bounds_circle_center_cval2 IS 'Position.bounds when xsi:type=caom2:Circle: center.cval2 (degrees, exact)';
 COMMENT ON COLUMN caom2.plane.position_bounds_circle_radius IS 'Position.bounds when xsi:type=caom2:Circle: radius (degrees, exact)';

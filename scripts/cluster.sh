@@ -32,6 +32,7 @@ full_page_writes = off
 shared_buffers = 1GB
 max_connections = 60
 max_locks_per_transaction = 256
+jit = off
 CONF
     fi
     if ! as_postgres "'$bindir/pg_ctl' -D '$data' status >/dev/null 2>&1"; then

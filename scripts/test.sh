@@ -26,6 +26,11 @@ concurrency() {  # conversion at commit (default), then at each statement end
     build/obsmeta-concurrency --conninfo "$(conninfo obsmeta_concurrency)" --clients 16 --repeat 2 &&
     build/obsmeta-concurrency --conninfo "$(conninfo obsmeta_concurrency) options='-c obsmeta.conversion=statement'" --clients 16
 }
+caom2_xml() {  # every observation of a generated night as a CAOM-2.4 document, validated by xmllint
+  fresh_database obsmeta_caom2xml &&
+    build/obsmeta-sample-night --conninfo "$(conninfo obsmeta_caom2xml)" --exposures 14 --copy >/dev/null &&
+    bash test/xml/validate_observations.sh "$(conninfo obsmeta_caom2xml)"
+}
 regress() {
   make -s installcheck || { cat regression.diffs 2>/dev/null | head -100; return 1; }
 }
@@ -33,6 +38,7 @@ regress() {
 suite "C++ unit tests (ctest)" ctest --test-dir build --output-on-failure
 suite "pg_regress" regress
 suite "pgTAP" pgtap
+suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml
 suite "concurrency" concurrency
 suite "pg_dump / restore" bash test/dump_restore.sh
 

@@ -290,15 +290,32 @@ pg::KeptPlan& upsert_planes() {
     static const std::vector<std::string> columns = {
         "obs_id", "product_id", "calibration_level", "data_product_type", "meta_release", "data_release",
         "provenance_name", "provenance_producer", "provenance_run_id", "energy_bounds_lower",
-        "energy_bounds_upper", "energy_bandpass_name", "time_bounds_lower", "time_bounds_upper", "time_exposure"};
+        "energy_bounds_upper", "energy_bounds_samples", "energy_bandpass_name", "time_bounds_lower",
+        "time_bounds_upper", "time_bounds_samples", "time_exposure"};
     static pg::KeptPlan plan(upsert_statement("caom2.plane", "plane_id", columns, R"SQL(
 SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product_type,
        o.meta_release, o.meta_release AS data_release,
        d.dataset_type AS provenance_name, 'Rubin Observatory'::text AS provenance_producer, d.run AS provenance_run_id,
        bw.em_min_m AS energy_bounds_lower, bw.em_max_m AS energy_bounds_upper,
+       CASE WHEN bw.em_min_m IS NOT NULL THEN jsonb_build_array(jsonb_build_array(bw.em_min_m, bw.em_max_m))
+       END AS energy_bounds_samples,
        coalesce(d.physical_filter, e.physical_filter, v.physical_filter) AS energy_bandpass_name,
        obsmeta.mjd(coalesce(e.timespan_begin, v.timespan_begin)) AS time_bounds_lower,
        obsmeta.mjd(coalesce(e.timespan_end, v.timespan_end)) AS time_bounds_upper,
+       -- one sample per exposure: a visit's snaps, with the gap between them
+       CASE WHEN e.timespan_begin IS NOT NULL AND e.timespan_end IS NOT NULL
+            THEN jsonb_build_array(jsonb_build_array(obsmeta.mjd(e.timespan_begin), obsmeta.mjd(e.timespan_end)))
+            WHEN v.id IS NOT NULL
+            THEN coalesce((SELECT jsonb_agg(jsonb_build_array(obsmeta.mjd(se.timespan_begin), obsmeta.mjd(se.timespan_end))
+                                            ORDER BY se.timespan_begin)
+                             FROM gen3.visit_definition vd
+                             JOIN gen3.exposure se ON se.instrument = vd.instrument AND se.id = vd.exposure
+                            WHERE vd.instrument = v.instrument AND vd.visit = v.id
+                              AND se.timespan_begin IS NOT NULL AND se.timespan_end IS NOT NULL),
+                          CASE WHEN v.timespan_begin IS NOT NULL AND v.timespan_end IS NOT NULL
+                               THEN jsonb_build_array(jsonb_build_array(obsmeta.mjd(v.timespan_begin),
+                                                                        obsmeta.mjd(v.timespan_end))) END)
+       END AS time_bounds_samples,
        coalesce(e.exposure_time, v.exposure_time) AS time_exposure
   FROM (SELECT DISTINCT plane_id FROM unnest($1::uuid[]) AS k(plane_id)) k
   -- the plane's first dataset (by id) stands for all: they share observation and product
@@ -409,25 +426,25 @@ pg::KeptPlan& update_plane_positions() {
     static pg::KeptPlan plan(R"SQL(
 WITH k AS (SELECT DISTINCT plane_id FROM unnest($1::uuid[]) AS k(plane_id)),
 fp AS (
-  SELECT a.plane_id, array_agg(c.footprint) AS footprints
+  SELECT a.plane_id, array_agg(c.footprint ORDER BY c.lsst_detector, a.artifact_id) AS footprints
     FROM k JOIN caom2.artifact a ON a.plane_id = k.plane_id
     JOIN caom2.part p ON p.artifact_id = a.artifact_id
     JOIN caom2.chunk c ON c.part_id = p.part_id
    WHERE c.footprint IS NOT NULL
    GROUP BY a.plane_id
 ), pos AS (
-  SELECT k.plane_id, s.bounds, s.points, s.center, s.area_deg2, s.size_deg
+  SELECT k.plane_id, s.bounds, s.points, s.center, s.area_deg2, s.size_deg, s.samples
     FROM k LEFT JOIN fp ON fp.plane_id = k.plane_id
     LEFT JOIN LATERAL obsmeta.footprint_summary(fp.footprints) s ON true
 )
 UPDATE caom2.plane p
-   SET (position_bounds, position_bounds_points, position_center, position_area_deg2, position_size_deg,
-        last_modified, max_last_modified)
-     = ROW(pos.bounds, pos.points, pos.center, pos.area_deg2, pos.size_deg, now(), now())
+   SET (position_bounds, position_bounds_points, position_bounds_samples, position_center, position_area_deg2,
+        position_size_deg, last_modified, max_last_modified)
+     = ROW(pos.bounds, pos.points, pos.samples, pos.center, pos.area_deg2, pos.size_deg, now(), now())
   FROM pos
  WHERE p.plane_id = pos.plane_id
-   AND ROW(p.position_bounds_points, p.position_area_deg2, p.position_size_deg)
-       IS DISTINCT FROM ROW(pos.points, pos.area_deg2, pos.size_deg)
+   AND ROW(p.position_bounds_points, p.position_bounds_samples, p.position_area_deg2, p.position_size_deg)
+       IS DISTINCT FROM ROW(pos.points, pos.samples, pos.area_deg2, pos.size_deg)
 RETURNING p.obs_id)SQL",
                              {kUuid});
     return plan;

@@ -45,6 +45,18 @@ bytea* bytea_arg(FunctionCallInfo fcinfo, int n) {
     return pg::call([=] { return DatumGetByteaPP(d); });
 }
 
+// CAOM-2.4 MultiPolygon samples, [[cval1, cval2, segment type], ...]: each footprint is one loop,
+// MOVE (2) to its first vertex, LINE (1) to the others, CLOSE (0) back (repeating the first vertex).
+void append_json_loop(std::string& out, const std::vector<geom::LonLat>& polygon) {
+    char buf[96];
+    for (size_t i = 0; i <= polygon.size(); ++i) {
+        const geom::LonLat& v = polygon[i % polygon.size()];
+        const int type = i == 0 ? 2 : i == polygon.size() ? 0 : 1;
+        std::snprintf(buf, sizeof buf, "%s[%.17g,%.17g,%d]", out.size() > 1 ? "," : "", v.lon_deg, v.lat_deg, type);
+        out += buf;
+    }
+}
+
 std::string json_points(const std::vector<geom::LonLat>& polygon) {
     std::string out = "[";
     char buf[64];
@@ -81,18 +93,20 @@ OBSMETA_FUNCTION(obsmeta_spoly_to_stcs) {
 // area = sum of the footprints' areas (detectors do not overlap), center = the area-weighted mean
 // of the footprints' centers (the hull's vertex mean would lean towards whichever edge keeps more
 // nearly collinear vertices), size = diameter of the circle about that center through the
-// farthest hull vertex. NULL or an empty array gives a row of NULLs.
+// farthest hull vertex, samples = every footprint as a loop of a CAOM-2.4 MultiPolygon. NULL or an
+// empty array gives a row of NULLs.
 OBSMETA_FUNCTION(obsmeta_footprint_summary) {
     TupleDesc desc = nullptr;
     if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
         throw pg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "footprint_summary must return a composite type");
     desc = BlessTupleDesc(desc);
-    Datum values[5] = {0, 0, 0, 0, 0};
-    bool nulls[5] = {true, true, true, true, true};
+    Datum values[6] = {0, 0, 0, 0, 0, 0};
+    bool nulls[6] = {true, true, true, true, true, true};
 
     std::vector<geom::LonLat> vertices;
     double area = 0;
     geom::Vec3 weighted;  // Σ area × center direction
+    std::string samples = "[";
     if (!PG_ARGISNULL(0)) {
         Datum arg = PG_GETARG_DATUM(0);
         ArrayType* array = pg::call([=] { return DatumGetArrayTypeP(arg); });
@@ -113,6 +127,7 @@ OBSMETA_FUNCTION(obsmeta_footprint_summary) {
             const double a = geom::polygon_area_deg2(footprint);
             const geom::Vec3 c = geom::unit_vector(geom::centroid(footprint));
             area += a;
+            geom_sql::append_json_loop(samples, footprint);
             weighted.x += a * c.x;
             weighted.y += a * c.y;
             weighted.z += a * c.z;
@@ -134,6 +149,7 @@ OBSMETA_FUNCTION(obsmeta_footprint_summary) {
         values[2] = geom_sql::parse_value(TupleDescAttr(desc, 2)->atttypid, geom::to_pgsphere_spoint(center));
         values[3] = Float8GetDatum(area);
         values[4] = Float8GetDatum(2.0 * radius);
+        values[5] = geom_sql::parse_value(TupleDescAttr(desc, 5)->atttypid, samples + "]");
         for (bool& null : nulls) null = false;
     }
     HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });
