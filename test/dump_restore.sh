@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # pg_dump / pg_restore round trip: a database with a loaded night and edited configuration is
-# dumped and restored into a new database; every gen3, caom2 and configuration table must come
+# dumped and restored into a new database; every gen3, caom2, ivoa, efd, rubin and configuration table must come
 # back identical, row for row (including lastModified), and conversion must still work after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,13 @@ psql -X -q -v ON_ERROR_STOP=1 -d $src <<'SQL'
 UPDATE obsmeta.instrument_config SET embargo_period = '72 hours' WHERE instrument = 'LATISS';
 INSERT INTO obsmeta.instrument_config (instrument, collection, facility_name, telescope_name) VALUES ('HSC', 'HSC', 'Subaru', 'Subaru');
 DELETE FROM gen3.file_datastore_record WHERE dataset_id IN (SELECT id FROM gen3.dataset ORDER BY id LIMIT 3);
+-- telemetry (chunked, monthly partitions, per-exposure values), a hold, prompt results
+INSERT INTO efd.sample (topic, field, time, value)
+SELECT 'lsst.sal.DIMM.logevent_dimmMeasurement', 'fwhm', e.timespan_begin + i * interval '10 s', 0.7 + i / 100.0
+  FROM gen3.exposure e, generate_series(0, 5) i WHERE e.can_see_sky;
+SELECT obsmeta.hold(obs_id, 'dump/restore test') FROM caom2.observation ORDER BY obs_id LIMIT 1;
+INSERT INTO rubin.visit_result (instrument, visit, release, psf_sigma_median, pixel_scale_median)
+SELECT instrument, id, 'prompt', 2.1, 0.2 FROM gen3.visit ORDER BY id LIMIT 2;
 SQL
 
 fingerprint() {  # one md5 per table over all its rows, in a stable order
@@ -23,7 +30,7 @@ SELECT format('%s.%s %s', n.nspname, c.relname,
                  'SELECT md5(coalesce(string_agg(t::text, %L ORDER BY t::text), %L)) AS m FROM %I.%I t',
                  '|', '', n.nspname, c.relname), false, false, '')))[1]::text)
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname IN ('gen3', 'caom2', 'obsmeta') AND c.relkind = 'r'
+ WHERE n.nspname IN ('gen3', 'caom2', 'obsmeta', 'ivoa', 'efd', 'rubin') AND c.relkind IN ('r', 'p')
  ORDER BY 1;
 SQL
 }
@@ -31,12 +38,12 @@ SQL
 before=$(fingerprint $src)
 pg_dump -Fc -d $src -f "$dump"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $dst" -c "CREATE DATABASE $dst"
-pg_restore --single-transaction --exit-on-error -d $dst "$dump"
+bash scripts/restore.sh "$dump" $dst
 after=$(fingerprint $dst)
 
 fails=0
 if [ "$before" = "$after" ]; then
-  echo "ok 1 - every gen3, caom2 and obsmeta table identical after restore ($(echo "$before" | wc -l) tables)"
+  echo "ok 1 - every gen3, caom2, ivoa, efd, rubin and obsmeta table identical after restore ($(echo "$before" | wc -l) tables)"
 else
   echo "not ok 1 - tables differ after restore:"; diff <(echo "$before") <(echo "$after") | head -20; fails=$((fails + 1))
 fi

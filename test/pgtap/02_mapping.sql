@@ -21,7 +21,7 @@ VALUES ('LSSTCam', 2025120100200, 'r_57', 'MC_O_20251201_000200', 200, 30, 'BLOC
         '2025-12-02 04:00:00+00', '2025-12-02 04:00:32+00');
 INSERT INTO gen3.visit_definition VALUES ('LSSTCam', 2025120100200, 2025120100200), ('LSSTCam', 2025120100201, 2025120100200);
 
-SELECT plan(42);
+SELECT plan(43);
 
 -- Exposure -> SimpleObservation
 SELECT results_eq(
@@ -178,5 +178,6 @@ SELECT is(obsmeta.convert(), 0::bigint, 'a second obsmeta.convert() has nothing 
 SELECT is_empty('SELECT * FROM obsmeta.pending', 'nothing is pending');
 
 SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
+SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'ivoa.obscore equals its recomputation from CAOM2');
 SELECT * FROM finish();
 ROLLBACK;

@@ -14,7 +14,7 @@ CREATE FUNCTION pg_temp.caom2_state() RETURNS TABLE (t text, row_json jsonb) LAN
   UNION ALL SELECT 'member', to_jsonb(x) FROM caom2.observation_member x
   UNION ALL SELECT 'dataset_plane', to_jsonb(x) FROM obsmeta.dataset_plane x $$;
 
-SELECT plan(31);
+SELECT plan(32);
 
 INSERT INTO gen3.physical_filter VALUES ('LSSTCam', 'r_57', 'r');
 
@@ -158,5 +158,6 @@ SELECT set_eq('SELECT * FROM pg_temp.caom2_state()',
               'commit mode: reverse arrival, one conversion, gives exactly the forward-order CAOM2 rows');
 
 SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
+SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'ivoa.obscore equals its recomputation from CAOM2');
 SELECT * FROM finish();
 ROLLBACK;

@@ -17,7 +17,7 @@ CREATE FUNCTION pg_temp.versions() RETURNS TABLE (t text, k text, xmin_ text, ct
   UNION ALL SELECT 'dataset_plane', dataset_id::text, xmin::text, ctid::text, to_jsonb(x) FROM obsmeta.dataset_plane x $$;
 CREATE TEMP TABLE before_rewrite ON COMMIT DROP AS SELECT * FROM pg_temp.versions();
 
-SELECT plan(10);
+SELECT plan(11);
 SELECT cmp_ok((SELECT count(*)::int FROM before_rewrite), '>=', 14, 'the fixture converted (2 obs, 2 planes, 3 artifacts/parts/chunks, member, mappings)');
 
 SAVEPOINT rewrite;
@@ -70,5 +70,6 @@ SELECT is((SELECT count(*)::int FROM pg_temp.versions() v JOIN before_rewrite b 
           'control: exactly one row (that observation) was rewritten');
 SELECT ok(:'has_xid'::boolean, 'the savepoint had its own transaction id (xmin check is meaningful)');
 
+SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'ivoa.obscore equals its recomputation from CAOM2');
 SELECT * FROM finish();
 ROLLBACK;

@@ -4,7 +4,7 @@ BEGIN;
 SET LOCAL obsmeta.conversion = 'statement';
 \ir fixtures/lsstcam_visit.psql
 
-SELECT plan(22);
+SELECT plan(23);
 
 -- datastore record of raw detector 11 -> its artifact (part, chunk) go, the plane stays and shrinks
 DELETE FROM gen3.file_datastore_record WHERE dataset_id = 'a0000000-0000-4000-8000-000000000011';
@@ -76,5 +76,6 @@ SELECT ok(EXISTS (SELECT 1 FROM obsmeta.pending WHERE mirror_key = 'b0000000-000
           'the visit_image dataset now waits for its visit');
 
 SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
+SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'ivoa.obscore equals its recomputation from CAOM2');
 SELECT * FROM finish();
 ROLLBACK;

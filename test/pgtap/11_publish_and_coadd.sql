@@ -4,7 +4,7 @@ BEGIN;
 SET LOCAL obsmeta.conversion = 'statement';
 \ir fixtures/lsstcam_visit.psql
 
-SELECT plan(18);
+SELECT plan(19);
 
 -- publish = false
 INSERT INTO obsmeta.dataset_type_config (dataset_type, publish) VALUES ('post_isr_image', false);
@@ -66,5 +66,6 @@ SELECT ok(EXISTS (SELECT 1 FROM caom2.deleted_observation WHERE id = obsmeta.coa
 SELECT ok(EXISTS (SELECT 1 FROM caom2.observation WHERE observation_id = '9813_42_i'), 'the other band''s coadd is untouched');
 
 SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
+SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'ivoa.obscore equals its recomputation from CAOM2');
 SELECT * FROM finish();
 ROLLBACK;

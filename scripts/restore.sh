@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Restores a pg_dump -Fc archive of an obsmeta database into an existing empty database, in one
+# transaction (see README "Dump and restore"):   scripts/restore.sh DUMPFILE DBNAME
+# The monthly partitions of efd.chunk are ordinary tables attached to an extension's partitioned
+# table: pg_dump writes their primary keys and index attachments separately, but attaching the
+# partition already creates them (the parent's key belongs to the extension), so those two kinds
+# of entries are left out of the restore list.
+set -euo pipefail
+dump=${1:?usage: $0 DUMPFILE DBNAME}
+db=${2:?usage: $0 DUMPFILE DBNAME}
+list=$(mktemp)
+trap 'rm -f "$list"' EXIT
+pg_restore -l "$dump" | grep -v -E '(CONSTRAINT|INDEX ATTACH) efd chunk_[0-9]{6}' > "$list"
+pg_restore --single-transaction --exit-on-error -L "$list" -d "$db" "$dump"

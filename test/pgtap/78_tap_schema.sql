@@ -1,0 +1,47 @@
+-- obsmeta.register_tap_schema(): a TAP_SCHEMA 1.1 with ivoa.obscore (ObsCore 1.1 metadata), the
+-- caom2 tables and their keys; created when absent, rewritten (not duplicated) when run again.
+BEGIN;
+SELECT plan(16);
+
+SELECT ok(obsmeta.register_tap_schema('oc_tap_schema_test') >= 9, 'register_tap_schema() registers ivoa.obscore and the caom2 tables');
+SELECT has_table('oc_tap_schema_test', t, 'TAP_SCHEMA 1.1 table ' || t) FROM unnest(ARRAY['schemas', 'tables', 'columns', 'keys', 'key_columns']) t;
+SELECT set_has($$SELECT column_name::text FROM oc_tap_schema_test.columns WHERE table_name = 'ivoa.obscore'$$,
+               $$VALUES ('dataproduct_type'), ('calib_level'), ('obs_collection'), ('obs_id'), ('obs_publisher_did'),
+                        ('access_url'), ('access_format'), ('access_estsize'), ('target_name'), ('s_ra'), ('s_dec'),
+                        ('s_fov'), ('s_region'), ('s_resolution'), ('s_xel1'), ('s_xel2'), ('t_min'), ('t_max'),
+                        ('t_exptime'), ('t_resolution'), ('t_xel'), ('em_min'), ('em_max'), ('em_res_power'), ('em_xel'),
+                        ('o_ucd'), ('pol_states'), ('pol_xel'), ('facility_name'), ('instrument_name'),
+                        ('obs_release_date'), ('obs_creator_did'), ('preview'), ('lsst_visit'), ('lsst_exposure'),
+                        ('lsst_detector'), ('lsst_band'), ('lsst_physical_filter'), ('lsst_tract'), ('lsst_patch')$$,
+               'ivoa.obscore: the 30 mandatory, the optional and the Rubin columns');
+SELECT is_empty($$SELECT column_name FROM oc_tap_schema_test.columns WHERE table_name = 'ivoa.obscore'
+                   AND column_name IN ('row_id', 'caom_obs_id', 'caom_plane_id', 'caom_artifact_id', 'visible_from')$$,
+                'obsmeta''s bookkeeping columns are not published');
+SELECT results_eq($$SELECT datatype, arraysize, xtype, ucd, utype FROM oc_tap_schema_test.columns
+                     WHERE table_name = 'ivoa.obscore' AND column_name = 's_region'$$,
+                  $$VALUES ('char'::text, '*'::text, 'adql:REGION'::text, 'pos.outline;obs.field'::text,
+                            'obscore:Char.SpatialAxis.Coverage.Support.Area'::text)$$, 's_region: char(*), xtype adql:REGION, UCD, utype');
+SELECT results_eq($$SELECT column_name::text, unit::text FROM oc_tap_schema_test.columns
+                     WHERE table_name = 'ivoa.obscore' AND unit IS NOT NULL AND std = 1 ORDER BY column_index$$,
+                  $$VALUES ('access_estsize', 'kbyte'), ('s_ra', 'deg'), ('s_dec', 'deg'), ('s_fov', 'deg'),
+                           ('s_resolution', 'arcsec'), ('t_min', 'd'), ('t_max', 'd'), ('t_exptime', 's'),
+                           ('t_resolution', 's'), ('em_min', 'm'), ('em_max', 'm')$$, 'ObsCore units');
+SELECT results_eq($$SELECT datatype, ucd, utype FROM oc_tap_schema_test.columns WHERE table_name = 'ivoa.obscore' AND column_name = 'access_estsize'$$,
+                  $$VALUES ('long'::text, 'phys.size;meta.file'::text, 'obscore:Access.size'::text)$$, 'access_estsize: long, UCD, utype');
+SELECT is((SELECT utype FROM oc_tap_schema_test.tables WHERE table_name = 'ivoa.obscore'), 'ivo://ivoa.net/std/ObsCore#table-1.1',
+          'ivoa.obscore declares the ObsCore 1.1 table utype');
+SELECT is((SELECT indexed FROM oc_tap_schema_test.columns WHERE table_name = 'ivoa.obscore' AND column_name = 's_region_spoly'), 1,
+          's_region_spoly is flagged as indexed');
+SELECT set_has($$SELECT k.from_table, k.target_table, c.from_column, c.target_column
+                   FROM oc_tap_schema_test.keys k JOIN oc_tap_schema_test.key_columns c USING (key_id)$$,
+               $$VALUES ('caom2.plane'::text, 'caom2.observation'::text, 'obs_id'::text, 'obs_id'::text),
+                        ('caom2.artifact', 'caom2.plane', 'plane_id', 'plane_id'), ('caom2.chunk', 'caom2.part', 'part_id', 'part_id')$$,
+               'keys: plane → observation, artifact → plane, chunk → part');
+SELECT is((SELECT description FROM oc_tap_schema_test.columns WHERE table_name = 'caom2.observation' AND column_name = 'meta_release'),
+          col_description('caom2.observation'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = 'caom2.observation'::regclass AND attname = 'meta_release')),
+          'caom2 columns carry their comments as descriptions');
+SELECT obsmeta.register_tap_schema('oc_tap_schema_test');
+SELECT is((SELECT count(*)::int FROM oc_tap_schema_test.columns WHERE table_name = 'ivoa.obscore'), 42, 'running it again rewrites, no duplicates');
+
+SELECT * FROM finish();
+ROLLBACK;
