@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential cmake pkg-config
-  postgresql-15 postgresql-server-dev-15 postgresql-contrib-15
+  postgresql-15 postgresql-server-dev-15
   postgresql-15-pgsphere postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libpq-dev libxml2-dev libxml2-utils libboost-dev libgtest-dev libbenchmark-dev
 )
@@ -17,8 +17,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # pg_sphere 1.2.0's script defines two DaCHS-compatibility operators `@` on smoc whose COMMUTATOR
