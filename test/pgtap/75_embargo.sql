@@ -84,7 +84,9 @@ SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p
                    WHERE p.prosecdef AND p.pronamespace IN ('obsmeta'::regnamespace, 'caom2'::regnamespace, 'ivoa'::regnamespace)
                      AND has_function_privilege('obsmeta_reader', p.oid, 'EXECUTE')
                      AND p.prorettype <> 'trigger'::regtype
-                     AND p.proname NOT IN ('observation_public', 'plane_public', 'artifact_public', 'part_public', 'tombstone_public')$$,
+                     AND p.proname NOT IN ('observation_public', 'plane_public', 'artifact_public', 'part_public', 'tombstone_public',
+                                           -- names only the public releases (readers may read obsmeta.release anyway)
+                                           'visible_releases')$$,
                 'the only SECURITY DEFINER functions a reader can call are the visibility predicates (true only for public rows)');
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p
                    WHERE p.prosecdef AND p.pronamespace IN ('obsmeta'::regnamespace, 'caom2'::regnamespace, 'ivoa'::regnamespace, 'efd'::regnamespace)
