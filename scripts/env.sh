@@ -10,7 +10,9 @@ fresh_database() {
   psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION obsmeta CASCADE" >/dev/null
   for ext in "$@"; do psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION $ext" >/dev/null; done
 }
-build_tools() {
-  cmake -S "$1" -B "$1/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$1/build" -j"$(nproc)" >/dev/null
+build_tools() {  # build_tools SOURCE_DIR [TARGET...]: the C++ tools and tests (the extension itself is built by make)
+  local dir=$1; shift
+  cmake -S "$dir" -B "$dir/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  if [ $# -gt 0 ]; then cmake --build "$dir/build" -j"$(nproc)" --target "$@" >/dev/null
+  else cmake --build "$dir/build" -j"$(nproc)" >/dev/null; fi
 }

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 bash scripts/setup.sh
 . scripts/env.sh
-build_tools "$here"
+build_tools "$here" obsmeta-sample-night
 scripts/cluster.sh start
 fresh_database obsmeta_sample 2>/dev/null
 

@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 bash scripts/setup.sh || exit 1
 . scripts/env.sh
-build_tools "$here" || exit 1
+build_tools "$here" obsmeta_unit_tests obsmeta-sample-night obsmeta-concurrency || exit 1
 
 scripts/cluster.sh start || exit 1
 [ -n "${OBSMETA_KEEP_CLUSTER:-}" ] || trap 'scripts/cluster.sh stop' EXIT
