@@ -1,0 +1,75 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!-- obsmeta's ivoa.obscore published by GAVO DaCHS, metadata only (`dachs imp -m q`).
+     The table is created and maintained by the obsmeta extension in DaCHS's `gavo` database;
+     DaCHS never writes it. Do not `dachs drop`/`dachs purge` this RD (that drops the table);
+     `dachs drop -f` only unpublishes. Never import DaCHS's own //obscore into this database. -->
+<resource schema="ivoa" resdir="obsmeta">
+  <meta name="title">obsmeta ObsCore (Rubin CAOM2 via obsmeta)</meta>
+  <meta name="description">ObsCore 1.1 table maintained incrementally by the obsmeta PostgreSQL
+    extension from CAOM2; row-level security hides embargoed rows from TAP users.</meta>
+  <meta name="creationDate">2026-11-24T00:00:00</meta>
+  <meta name="subject">observational-astronomy</meta>
+  <meta name="creator.name">obsmeta</meta>
+
+  <table id="obscore" onDisk="True" adql="True">
+    <property key="supportsModel">Obscore-1.1</property>
+    <property key="supportsModelURI">ivo://ivoa.net/std/obscore#core-1.1</property>
+    <meta name="utype">ivo://ivoa.net/std/obscore#table-1.1</meta>
+    <meta name="description">IVOA ObsCore 1.1 + Rubin lsst_* columns, one row per detector image
+      file, one per plane of products without detectors. Maintained by obsmeta.</meta>
+    <column original="//obscore#ObsCore.dataproduct_type"/>
+    <column original="//obscore#ObsCore.calib_level" type="integer"/>
+    <column original="//obscore#ObsCore.obs_collection"/>
+    <column original="//obscore#ObsCore.obs_id"/>
+    <column original="//obscore#ObsCore.obs_publisher_did"/>
+    <column original="//obscore#ObsCore.access_url"/>
+    <column original="//obscore#ObsCore.access_format"/>
+    <column original="//obscore#ObsCore.access_estsize"/>
+    <column original="//obscore#ObsCore.target_name"/>
+    <column original="//obscore#ObsCore.s_ra"/>
+    <column original="//obscore#ObsCore.s_dec"/>
+    <column original="//obscore#ObsCore.s_fov"/>
+    <!-- obsmeta's s_region is ADQL/STC-S text; ADQL geometry goes to s_region_spoly (pg_sphere) -->
+    <!-- no xtype adql:REGION: DaCHS would serialize it from a pg_sphere value (asSTCS), not from text -->
+    <column name="s_region" type="text" ucd="pos.outline;obs.field"
+      utype="obscore:char.spatialaxis.coverage.support.area"
+      description="Region covered by the data (STC-S POLYGON ICRS, degrees); use s_region_spoly in ADQL geometry functions"/>
+    <column original="//obscore#ObsCore.s_resolution"/>
+    <column original="//obscore#ObsCore.s_xel1"/>
+    <column original="//obscore#ObsCore.s_xel2"/>
+    <column original="//obscore#ObsCore.t_min"/>
+    <column original="//obscore#ObsCore.t_max"/>
+    <column original="//obscore#ObsCore.t_exptime" type="double precision"/>
+    <column original="//obscore#ObsCore.t_resolution" type="double precision"/>
+    <column original="//obscore#ObsCore.t_xel"/>
+    <column original="//obscore#ObsCore.em_min"/>
+    <column original="//obscore#ObsCore.em_max"/>
+    <column original="//obscore#ObsCore.em_res_power"/>
+    <column original="//obscore#ObsCore.em_xel"/>
+    <column original="//obscore#ObsCore.o_ucd"/>
+    <column original="//obscore#ObsCore.pol_states"/>
+    <column original="//obscore#ObsCore.pol_xel"/>
+    <column original="//obscore#ObsCore.facility_name"/>
+    <column original="//obscore#ObsCore.instrument_name"/>
+    <column original="//obscore#ObsCore.obs_creator_did"/>
+    <column original="//obscore#ObsCore.preview"/>
+    <column name="obs_release_date" type="timestamp" ucd="time.release"
+      utype="obscore:curation.releasedate" description="Date the data is/was public"/>
+    <column name="lsst_visit" type="bigint" ucd="meta.id;obs" description="Rubin visit id"/>
+    <column name="lsst_exposure" type="bigint" ucd="meta.id;obs" description="Rubin exposure id"/>
+    <column name="lsst_detector" type="integer" ucd="meta.id;instr.det" description="Rubin detector number"/>
+    <column name="lsst_band" type="text" ucd="instr.bandpass" description="Rubin band"/>
+    <column name="lsst_physical_filter" type="text" ucd="instr.filter" description="Rubin physical filter"/>
+    <column name="lsst_tract" type="integer" ucd="meta.id" description="Skymap tract (coadds)"/>
+    <column name="lsst_patch" type="integer" ucd="meta.id" description="Skymap patch (coadds)"/>
+    <column name="s_region_spoly" type="spoly" xtype="polygon" ucd="pos.outline;obs.field"
+      description="Region covered by the data as a polygon (use in ADQL geometry functions)"/>
+    <column name="s_center" type="spoint" xtype="point" ucd="pos.eq;meta.main"
+      description="Central position (s_ra, s_dec) as a point"/>
+  </table>
+
+  <!-- no sources: `dachs imp -m q` only writes DaCHS's metadata (dc.tablemeta, tap_schema) -->
+  <data id="import">
+    <make table="obscore"/>
+  </data>
+</resource>
