@@ -44,7 +44,7 @@ void ensure_partitions(const std::vector<Piece*>& changed) {
         int64_t day = floor_div(p->start, kDayUs) * kDayUs;
         if (days_with_partition.insert(day).second) days.push_back(day);
     }
-    if (!days.empty()) plan.execute({timestamptz_array(days)});
+    if (!days.empty()) plan.execute({pg::timestamptz_array(days)});
 }
 
 void fetch_stored(std::vector<Piece>& pieces, std::size_t from, std::size_t to) {
@@ -58,7 +58,7 @@ void fetch_stored(std::vector<Piece>& pieces, std::size_t from, std::size_t to) 
         ch.push_back(pieces[i].channel);
         st.push_back(pieces[i].start);
     }
-    uint64 n = plan.execute({pg::int4_array(ch), timestamptz_array(st)});
+    uint64 n = plan.execute({pg::int4_array(ch), pg::timestamptz_array(st)});
     for (uint64 r = 0; r < n; ++r) {
         std::size_t idx = from + static_cast<std::size_t>(pg::result_int64(r, 1)) - 1;
         bool isnull = false;
@@ -86,10 +86,10 @@ void upsert(const std::vector<Piece*>& changed) {
         counts.push_back(static_cast<int32_t>(p->stored.size()));
         buf.clear();
         efd::encode_chunk(p->stored.view(), buf);
-        blobs.push_back(bytea_datum(buf));
+        blobs.push_back(pg::bytea_value(buf.data(), buf.size()));
     }
-    plan.execute({pg::int4_array(ch), timestamptz_array(starts), timestamptz_array(firsts), timestamptz_array(lasts),
-                  pg::int4_array(counts), bytea_array(blobs)});
+    plan.execute({pg::int4_array(ch), pg::timestamptz_array(starts), pg::timestamptz_array(firsts), pg::timestamptz_array(lasts),
+                  pg::int4_array(counts), pg::bytea_array(blobs)});
 }
 
 }  // namespace

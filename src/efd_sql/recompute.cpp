@@ -199,7 +199,7 @@ ON CONFLICT (instrument, %1$s) DO UPDATE SET "values" = EXCLUDED."values", compu
             }
             removed.push_back(r);
         }
-        plan.execute({pg::text_array(instruments), pg::int8_array(ids), pg::text_array(vals), bool_array(replace),
+        plan.execute({pg::text_array(instruments), pg::int8_array(ids), pg::text_array(vals), pg::bool_array(replace),
                       pg::text_array(removed)});
     }
 }
@@ -437,7 +437,7 @@ void flush_samples() {
         "SELECT k.ord::int8, i.kind, i.instrument, i.id FROM unnest($1::timestamptz[], $2::timestamptz[]) "
         "WITH ORDINALITY AS k(lo, hi, ord) JOIN efd.image i ON i.span && tstzrange(k.lo, k.hi, '[]')",
         {TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID});
-    uint64 n = overlapping.execute({timestamptz_array(lo), timestamptz_array(hi)});
+    uint64 n = overlapping.execute({pg::timestamptz_array(lo), pg::timestamptz_array(hi)});
     for (uint64 r = 0; r < n; ++r) {
         const ChangedRange* ch = ranges[static_cast<std::size_t>(pg::result_int64(r, 1)) - 1];
         ImageKey key{pg::result_text(r, 2), pg::result_text(r, 3), pg::result_int64(r, 4)};

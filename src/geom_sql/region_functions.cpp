@@ -6,6 +6,7 @@
 #include "geom/spherical.hpp"
 #include "geom/sphgeom.hpp"
 #include "geom_sql/pgsphere_value.hpp"
+#include "pg/datum.hpp"
 #include "pg/guard.hpp"
 
 #include <algorithm>
@@ -173,13 +174,5 @@ OBSMETA_FUNCTION(obsmeta_spoly_to_sphgeom) {
             throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("polygon is not convex: ") + e.what());
         }
     }
-    const std::uint8_t* data = bytes.data();
-    size_t size = bytes.size();
-    bytea* out = pg::call([=] {
-        bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + size));
-        SET_VARSIZE(b, VARHDRSZ + size);
-        memcpy(VARDATA(b), data, size);
-        return b;
-    });
-    return PointerGetDatum(out);
+    return pg::bytea_value(bytes.data(), bytes.size());
 }

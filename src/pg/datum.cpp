@@ -46,6 +46,39 @@ Datum uuid_array(const std::vector<Uuid>& values) {
     return build_array(elems, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
 }
 
+Datum float8_array(const std::vector<double>& values) {
+    std::vector<Datum> elems;
+    elems.reserve(values.size());
+    for (double v : values) elems.push_back(Float8GetDatum(v));
+    return build_array(elems, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+Datum bool_array(const std::vector<bool>& values) {
+    std::vector<Datum> elems;
+    elems.reserve(values.size());
+    for (bool v : values) elems.push_back(BoolGetDatum(v));
+    return build_array(elems, BOOLOID, 1, true, TYPALIGN_CHAR);
+}
+
+Datum timestamptz_array(const std::vector<int64_t>& values) {
+    std::vector<Datum> elems;
+    elems.reserve(values.size());
+    for (int64_t v : values) elems.push_back(TimestampTzGetDatum(v));
+    return build_array(elems, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+Datum bytea_array(const std::vector<Datum>& values) {
+    std::vector<Datum> elems = values;
+    return build_array(elems, BYTEAOID, -1, false, TYPALIGN_INT);
+}
+
+Datum bytea_value(const std::uint8_t* data, std::size_t size) {
+    bytea* b = static_cast<bytea*>(call([=] { return palloc(VARHDRSZ + size); }));
+    SET_VARSIZE(b, VARHDRSZ + size);
+    std::memcpy(VARDATA(b), data, size);
+    return PointerGetDatum(b);
+}
+
 std::string text_value(Datum d) {
     struct varlena* raw = reinterpret_cast<struct varlena*>(DatumGetPointer(d));
     text* t = call([=] { return pg_detoast_datum_packed(raw); });

@@ -19,6 +19,11 @@ Datum text_array(const std::vector<std::string>& values);
 Datum int8_array(const std::vector<int64_t>& values);
 Datum int4_array(const std::vector<int32_t>& values);
 Datum uuid_array(const std::vector<Uuid>& values);
+Datum float8_array(const std::vector<double>& values);
+Datum bool_array(const std::vector<bool>& values);
+Datum timestamptz_array(const std::vector<int64_t>& values);  // TimestampTz values (µs since 2000)
+Datum bytea_array(const std::vector<Datum>& values);          // bytea Datums
+Datum bytea_value(const std::uint8_t* data, std::size_t size); // palloc'd in CurrentMemoryContext
 
 std::string text_value(Datum d);          // text Datum (possibly toasted) → std::string
 Uuid uuid_value(Datum d);
