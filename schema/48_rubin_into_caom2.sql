@@ -325,11 +325,17 @@ CREATE TRIGGER rubin_release_guard BEFORE UPDATE OR DELETE ON obsmeta.release
 
 -- New visit_image planes: results that arrived first apply now. A plane's area (set after its
 -- chunks) changes its source density: re-apply then.
+-- Not for the rows of a CAOM-2.4 document being imported (obsmeta.caom2_import is on only then; a
+-- session cannot set it): caom2.import_observation_xml stores the document exactly as given, and
+-- the results apply again at the next event that re-decides them (doc/caom2_interop.md).
 CREATE FUNCTION obsmeta.rubin_plane_arrived() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     planes uuid[];
 BEGIN
+    IF current_setting('obsmeta.caom2_import', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         SELECT array_agg(n.plane_id) INTO planes FROM new_rows n
          WHERE n.product_id = 'visit_image'
@@ -347,13 +353,17 @@ CREATE TRIGGER rubin_plane_insert AFTER INSERT ON caom2.plane REFERENCING NEW TA
 CREATE TRIGGER rubin_plane_update AFTER UPDATE ON caom2.plane REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.rubin_plane_arrived();
 
--- New chunks of a visit_image: their detector's results apply now.
+-- New chunks of a visit_image: their detector's results apply now (not during a CAOM-2.4 import,
+-- as above).
 CREATE FUNCTION obsmeta.rubin_chunk_arrived() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     planes uuid[];
     dets integer[];
 BEGIN
+    IF current_setting('obsmeta.caom2_import', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM rubin.detector_visit_result) THEN
         RETURN NULL;
     END IF;

@@ -1,6 +1,7 @@
 // Module entry: PostgreSQL's magic block and the one-time set-up of each backend.
 #include "pg/postgres.hpp"
 
+#include "caom2_sql/settings.hpp"
 #include "gen3_to_caom2/conversion.hpp"
 
 extern "C" {
@@ -9,5 +10,6 @@ PG_MODULE_MAGIC;
 PGDLLEXPORT void _PG_init(void);
 void _PG_init(void) {
     obsmeta::gen3_to_caom2::initialize();
+    obsmeta::caom2::define_settings();
 }
 }

@@ -9,13 +9,21 @@
 // checksum triggers compute the stored checksums from the rows, and the function checks that they
 // equal the document's recomputed ones (so export after import gives the same checksums). Any
 // error aborts the statement: nothing is half-written.
+//
+// The rows are stored exactly as the document gives them: while they are written,
+// obsmeta.caom2_import is on (at a GUC nest level of its own, popped when the import returns or
+// by the abort of its (sub)transaction), and the rubin triggers on caom2.plane / caom2.chunk, which
+// would otherwise rewrite a visit_image's Metrics and chunk WCS from rubin.* results, do nothing.
+// The results stay in rubin.* and apply again at the next event that re-decides them.
 #include "caom2_checksum/checksum.hpp"
 #include "caom2_checksum/xml.hpp"
 #include "caom2_sql/row_entity.hpp"
+#include "caom2_sql/settings.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/tuplestore.h"
 }
@@ -30,21 +38,31 @@ using namespace obsmeta::caom2;
 namespace {
 
 char* g_xsd_path = nullptr;
+bool g_importing = false;
 
-void define_guc() {
-    static bool defined = false;
-    if (defined) return;
-    defined = true;
-    pg::call([] {
-        DefineCustomStringVariable("obsmeta.caom2_xsd",
-                                   "CAOM-2.4.xsd file to validate imported CAOM-2.4 documents against (empty: the "
-                                   "built-in structural checks only)",
-                                   nullptr, &g_xsd_path, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    });
-}
+// obsmeta.caom2_import on for the lifetime of the object (the import's writes). On success the
+// destructor pops the setting; on error the abort of the (sub)transaction does.
+class ImportingScope {
+public:
+    ImportingScope() {
+        level_ = pg::call([] {
+            const int level = NewGUCNestLevel();
+            (void)set_config_option("obsmeta.caom2_import", "on", PGC_INTERNAL, PGC_S_SESSION, GUC_ACTION_SAVE,
+                                    true, 0, false);
+            return level;
+        });
+    }
+    ~ImportingScope() {
+        if (std::uncaught_exceptions() == 0) AtEOXact_GUC(true, level_);
+    }
+    ImportingScope(const ImportingScope&) = delete;
+    ImportingScope& operator=(const ImportingScope&) = delete;
+
+private:
+    int level_ = 0;
+};
 
 Entity parse_document(const std::string& doc) {
-    define_guc();
     if (g_xsd_path != nullptr && g_xsd_path[0] != '\0') {
         std::vector<std::string> errors;
         try {
@@ -105,10 +123,82 @@ struct PendingRows {
     std::map<std::string, std::vector<std::vector<ColumnValue>>> by_columns;  // key: column list
 };
 
-void collect(const Entity& e, Level level, const Uuid* parent, std::vector<PendingRows>& rows,
+// obsmeta's own columns of the rows a replace deletes (not CAOM-2.4, not in the document), by
+// entity id: the Butler links of artifacts (lsst_dataset_id, lsst_component) and chunks
+// (lsst_detector, footprint). Rows of the document with the same id get them back, so a replaced
+// obsmeta observation keeps its ObsCore rows and its Rubin results (matched by detector).
+using Carried = std::map<Uuid, std::vector<ColumnValue>>;
+
+pg::Uuid pg_uuid(const Uuid& u) {
+    pg::Uuid out;
+    std::memcpy(out.data(), u.data(), 16);
+    return out;
+}
+
+// Reads the carried columns of the observation `old_id` (columns 2.. of each statement, column 1
+// the id), copying the values into `context` (the function's, which outlives SPI).
+void read_carried(Carried& out, const Uuid& old_id, MemoryContext context) {
+    static pg::KeptPlan artifacts(
+        "SELECT a.artifact_id, a.lsst_dataset_id, a.lsst_component FROM caom2.plane p "
+        "JOIN caom2.artifact a ON a.plane_id = p.plane_id WHERE p.obs_id = ($1::uuid[])[1]",
+        {UUIDARRAYOID});
+    static pg::KeptPlan chunks(
+        "SELECT c.chunk_id, c.lsst_detector, c.footprint FROM caom2.plane p "
+        "JOIN caom2.artifact a ON a.plane_id = p.plane_id JOIN caom2.part t ON t.artifact_id = a.artifact_id "
+        "JOIN caom2.chunk c ON c.part_id = t.part_id WHERE p.obs_id = ($1::uuid[])[1]",
+        {UUIDARRAYOID});
+    for (pg::KeptPlan* plan : {&artifacts, &chunks}) {
+        const uint64 n = plan->execute({pg::uuid_array({pg_uuid(old_id)})}, true);
+        SPITupleTable* tt = SPI_tuptable;
+        for (uint64 r = 0; r < n; ++r) {
+            bool isnull = false;
+            const pg::Uuid id = pg::uuid_value(pg::result_value(r, 1, &isnull));
+            Uuid key;
+            std::memcpy(key.data(), id.data(), 16);
+            for (int c = 2; c <= tt->tupdesc->natts; ++c) {
+                const Datum d = pg::result_value(r, c, &isnull);
+                if (isnull) continue;
+                Form_pg_attribute attr = TupleDescAttr(tt->tupdesc, c - 1);
+                const Datum copy = pg::call([=] {
+                    MemoryContext previous = MemoryContextSwitchTo(context);
+                    Datum v = datumCopy(d, attr->attbyval, attr->attlen);
+                    MemoryContextSwitchTo(previous);
+                    return v;
+                });
+                out[key].push_back({NameStr(attr->attname), attr->atttypid, copy});
+            }
+        }
+    }
+}
+
+// A replaced plane's DERIVED position columns (the spoly bounds, center, area, size that ObsCore
+// and the Rubin source density use), from its chunks' carried footprints the way the conversion
+// derives them, where the footprints give exactly the document's bounds.
+void derive_plane_positions(const Uuid& obs_id) {
+    static pg::KeptPlan plan(R"SQL(
+WITH fp AS (
+  SELECT a.plane_id, array_agg(c.footprint ORDER BY c.lsst_detector, a.artifact_id) AS footprints
+    FROM caom2.plane p JOIN caom2.artifact a ON a.plane_id = p.plane_id
+    JOIN caom2.part t ON t.artifact_id = a.artifact_id JOIN caom2.chunk c ON c.part_id = t.part_id
+   WHERE p.obs_id = ($1::uuid[])[1] AND c.footprint IS NOT NULL
+   GROUP BY a.plane_id
+), pos AS (
+  SELECT fp.plane_id, s.bounds, s.points, s.center, s.area_deg2, s.size_deg
+    FROM fp CROSS JOIN LATERAL obsmeta.footprint_summary(fp.footprints) s
+)
+UPDATE caom2.plane p SET (position_bounds, position_center, position_area_deg2, position_size_deg)
+     = ROW(pos.bounds, pos.center, pos.area_deg2, pos.size_deg)
+  FROM pos
+ WHERE p.plane_id = pos.plane_id AND p.position_bounds_points = pos.points)SQL",
+                             {UUIDARRAYOID});
+    plan.execute({pg::uuid_array({pg_uuid(obs_id)})});
+}
+
+void collect(const Entity& e, Level level, const Uuid* parent, const Carried& carried, std::vector<PendingRows>& rows,
              std::vector<std::pair<std::string, std::vector<Datum>>>& links) {
     const TableInfo& t = table_info(level);
     std::vector<ColumnValue> cols = row_values(e);
+    if (auto it = carried.find(e.id); it != carried.end()) cols.insert(cols.end(), it->second.begin(), it->second.end());
     cols.push_back({t.id, UUIDOID, uuid_of(e.id)});
     if (parent) cols.push_back({t.parent, UUIDOID, uuid_of(*parent)});
     if (level == Level::Observation) cols.push_back({"obs_type", TEXTOID, text_of(e.state.type->name)});
@@ -130,7 +220,8 @@ void collect(const Entity& e, Level level, const Uuid* parent, std::vector<Pendi
         const Value* prov = e.state.get("provenance");
         if (prov) uri_rows("provenance_input", "plane_id", "input_uri", prov->object->get("inputs"));
     }
-    for (const Entity& c : e.children) collect(c, static_cast<Level>(static_cast<int>(level) - 1), &e.id, rows, links);
+    for (const Entity& c : e.children)
+        collect(c, static_cast<Level>(static_cast<int>(level) - 1), &e.id, carried, rows, links);
 }
 
 void insert_rows(Level level, const PendingRows& pending) {
@@ -159,10 +250,10 @@ void insert_rows(Level level, const PendingRows& pending) {
     }
 }
 
-void insert_observation(const Entity& obs) {
+void insert_observation(const Entity& obs, const Carried& carried) {
     std::vector<PendingRows> rows(5);
     std::vector<std::pair<std::string, std::vector<Datum>>> links;
-    collect(obs, Level::Observation, nullptr, rows, links);
+    collect(obs, Level::Observation, nullptr, carried, rows, links);
     for (int l = static_cast<int>(Level::Observation); l >= 0; --l) {
         insert_rows(static_cast<Level>(l), rows[l]);
         if (l == static_cast<int>(Level::Observation) || l == static_cast<int>(Level::Plane)) {
@@ -207,6 +298,19 @@ void emit_mismatches(FunctionCallInfo fcinfo, const std::vector<Mismatch>& misma
 
 }  // namespace
 
+void obsmeta::caom2::define_settings() {
+    DefineCustomStringVariable("obsmeta.caom2_xsd",
+                               "CAOM-2.4.xsd file to validate imported CAOM-2.4 documents against (empty: the "
+                               "built-in structural checks only)",
+                               nullptr, &g_xsd_path, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("obsmeta.caom2_import",
+                             "On while caom2.import_observation_xml writes a document's rows (read-only)",
+                             "The rubin triggers on caom2.plane and caom2.chunk leave those rows as the document "
+                             "gives them.",
+                             &g_importing, false, PGC_INTERNAL, GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE, nullptr,
+                             nullptr, nullptr);
+}
+
 // caom2.check_observation_xml(doc text) RETURNS TABLE (entity, id, which, stored, computed): the
 // document's checksums that do not recompute. Writes nothing.
 OBSMETA_FUNCTION(obsmeta_caom2_check_observation_xml) {
@@ -243,21 +347,33 @@ OBSMETA_FUNCTION(obsmeta_caom2_import_observation_xml) {
 
     const std::string collection = obs.state.get("collection")->text;
     const std::string observation_id = obs.state.get("observationID")->text;
+    MemoryContext call_context = CurrentMemoryContext;
     {
         pg::SpiConnection spi;
         // the conversion's per-observation lock (obsmeta.lock_key): concurrent writers of it wait
         exec("SELECT pg_advisory_xact_lock(1868723053, obsmeta.lock_key($1))", {UUIDOID}, {uuid_of(obs.id)});
         exec("SELECT obs_id FROM caom2.observation WHERE obs_id = $1 OR (collection = $2 AND observation_id = $3)",
              {UUIDOID, TEXTOID, TEXTOID}, {uuid_of(obs.id), text_of(collection), text_of(observation_id)});
+        Carried carried;
         if (SPI_processed > 0) {
             if (!replace)
                 throw pg::Error(ERRCODE_UNIQUE_VIOLATION,
                                 "observation caom:" + collection + "/" + observation_id + " already exists",
                                 "", "import with replace => true to replace it");
+            std::vector<Uuid> old_ids;
+            for (uint64 r = 0; r < SPI_processed; ++r) {
+                bool isnull = false;
+                const pg::Uuid id = pg::uuid_value(pg::result_value(r, 1, &isnull));
+                old_ids.emplace_back();
+                std::memcpy(old_ids.back().data(), id.data(), 16);
+            }
+            for (const Uuid& old_id : old_ids) read_carried(carried, old_id, call_context);
             exec("DELETE FROM caom2.observation WHERE obs_id = $1 OR (collection = $2 AND observation_id = $3)",
                  {UUIDOID, TEXTOID, TEXTOID}, {uuid_of(obs.id), text_of(collection), text_of(observation_id)});
         }
-        insert_observation(obs);
+        ImportingScope importing;
+        insert_observation(obs, carried);
+        if (!carried.empty()) derive_plane_positions(obs.id);
         std::vector<std::pair<std::string, std::string>> stored, computed;
         stored_checksums(stored, obs, Level::Observation);
         computed_checksums(computed, obs);
