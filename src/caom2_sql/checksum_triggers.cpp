@@ -10,8 +10,10 @@
 //    value differs. On observation_member / provenance_input it first recomputes the metaChecksum
 //    of the observations / planes concerned.
 // The UPDATEs the propagation makes fire these triggers again; while it runs they return at once,
-// so the chain costs one UPDATE per level and converges.
+// so the chain costs one UPDATE per level and converges. Inside a ChecksumBatch (checksum_batch.hpp)
+// the statement trigger only records the ids, and the batch recomputes them once at its end.
 #include "caom2_checksum/checksum.hpp"
+#include "caom2_sql/checksum_batch.hpp"
 #include "caom2_sql/load_observation.hpp"
 #include "caom2_sql/row_entity.hpp"
 #include "pg/datum.hpp"
@@ -64,6 +66,19 @@ struct Propagating {
     Propagating(const Propagating&) = delete;
     Propagating& operator=(const Propagating&) = delete;
 };
+
+// What an open ChecksumBatch has recorded: per level, the rows whose accMetaChecksum must be
+// recomputed, and (observations, planes) the owners whose metaChecksum must be recomputed first.
+struct Pending {
+    int depth = 0;
+    std::set<pg::Uuid> acc[5];
+    std::set<pg::Uuid> meta[5];
+    void clear() {
+        for (auto& s : acc) s.clear();
+        for (auto& s : meta) s.clear();
+    }
+};
+Pending g_pending;
 
 TriggerData* trigger_data(FunctionCallInfo fcinfo, bool row_level) {
     if (!CALLED_AS_TRIGGER(fcinfo)) throw pg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "obsmeta: not called as a trigger");
@@ -240,6 +255,10 @@ OBSMETA_FUNCTION(obsmeta_caom2_checksum_propagate) {
             if (has_new) add_all(owners, select_ids(std::string("SELECT DISTINCT ") + key + " FROM new_rows"));
             if (has_old) add_all(owners, select_ids(std::string("SELECT DISTINCT ") + key + " FROM old_rows"));
             if (owners.empty()) return PointerGetDatum(nullptr);
+            if (g_pending.depth > 0) {
+                g_pending.meta[static_cast<int>(level)].insert(owners.begin(), owners.end());
+                return PointerGetDatum(nullptr);
+            }
             Propagating guard;
             begin_chain();
             for (auto& d : g_recomputed.done) d.clear();
@@ -272,6 +291,12 @@ OBSMETA_FUNCTION(obsmeta_caom2_checksum_propagate) {
                 }
             }
             if (self.empty() && parents.empty()) return PointerGetDatum(nullptr);
+            if (g_pending.depth > 0) {
+                const int li = static_cast<int>(level);
+                g_pending.acc[li].insert(self.begin(), self.end());
+                if (li + 1 <= static_cast<int>(Level::Observation)) g_pending.acc[li + 1].insert(parents.begin(), parents.end());
+                return PointerGetDatum(nullptr);
+            }
         }
         Propagating guard;
         begin_chain();
@@ -287,3 +312,36 @@ OBSMETA_FUNCTION(obsmeta_caom2_checksum_propagate) {
         return PointerGetDatum(nullptr);
     }
 }
+
+namespace obsmeta::caom2 {
+
+ChecksumBatch::ChecksumBatch() { ++g_pending.depth; }
+
+ChecksumBatch::~ChecksumBatch() {
+    if (--g_pending.depth == 0 && !finished_) g_pending.clear();
+}
+
+void ChecksumBatch::finish() {
+    finished_ = true;
+    if (g_pending.depth > 1) return;  // the outermost batch recomputes
+    Pending work;
+    for (int l = 0; l < 5; ++l) {
+        work.acc[l].swap(g_pending.acc[l]);
+        work.meta[l].swap(g_pending.meta[l]);
+    }
+    Propagating guard;
+    begin_chain();
+    for (int l = static_cast<int>(Level::Chunk); l <= static_cast<int>(Level::Observation); ++l) {
+        const Level level = static_cast<Level>(l);
+        if (!work.meta[l].empty()) {
+            const auto changed = recompute_meta(level, work.meta[l]);
+            work.acc[l].insert(changed.begin(), changed.end());
+        }
+        if (level == Level::Chunk || work.acc[l].empty()) continue;  // a chunk's acc is set by its row trigger
+        const auto up = recompute_acc(level, work.acc[l], true);
+        if (l + 1 <= static_cast<int>(Level::Observation)) work.acc[l + 1].insert(up.begin(), up.end());
+    }
+    end_chain();
+}
+
+}  // namespace obsmeta::caom2

@@ -1,4 +1,5 @@
 // The conversion of one batch of dirty mirror keys: expand, lock, then write CAOM2 top-down.
+#include "caom2_sql/checksum_batch.hpp"
 #include "gen3_to_caom2/conversion.hpp"
 #include "gen3_to_caom2/dirty_set.hpp"
 #include "gen3_to_caom2/statements.hpp"
@@ -56,7 +57,8 @@ void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datu
     std::vector<int32> keys;
     for (uint64 i = 0; i < rows; ++i) {
         bool isnull = false;
-        keys.push_back(DatumGetInt32(pg::result_value(i, 1, &isnull)));
+        Datum key = pg::result_value(i, 1, &isnull);
+        if (!isnull) keys.push_back(DatumGetInt32(key));
     }
     constexpr int32 kObsmetaLockClass = 0x6f62736d;  // "obsm"
     for (int32 key : keys) {
@@ -118,6 +120,8 @@ namespace {
 
 int64_t convert_batch(DirtySet& batch) {
     pg::SpiConnection spi;
+    // The statements below write each level of the tree; checksums are recomputed once, at the end.
+    caom2::ChecksumBatch checksums;
     int64_t written = 0;
 
     // 1. Expand: a filter's band feeds its exposures and visits; an exposure its visits' members;
@@ -247,6 +251,7 @@ int64_t convert_batch(DirtySet& batch) {
         collect_uuids(statements::touch_planes().execute({uuid_array_of(changed_planes)}), 1, changed_observations);
     if (!changed_observations.empty()) statements::touch_observations().execute({uuid_array_of(changed_observations)});
 
+    checksums.finish();
     return written;
 }
 

@@ -68,6 +68,9 @@ SELECT x.id FROM unnest($6::text[], $7::int8[]) AS k(instrument, id) CROSS JOIN 
 }
 
 pg::KeptPlan& observation_lock_keys() {
+    // NULL ids (a dataset whose data ID lacks its observation's key) give a NULL key, skipped by the
+    // caller; a "WHERE id IS NOT NULL" here would be pushed into dataset_plane as an index scan of
+    // every mapped dataset.
     static pg::KeptPlan plan(R"SQL(
 SELECT DISTINCT obsmeta.lock_key(s.o) AS k FROM (
   SELECT obsmeta.exposure_obs_id(k.instrument, k.id) FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
@@ -80,7 +83,6 @@ SELECT DISTINCT obsmeta.lock_key(s.o) AS k FROM (
   UNION ALL
   SELECT dp.obs_id FROM unnest($5::uuid[]) AS k(id) JOIN obsmeta.dataset_plane dp ON dp.dataset_id = k.id
 ) AS s(o)
-WHERE s.o IS NOT NULL
 ORDER BY k)SQL",
                              {kText, kInt8, kText, kInt8, kUuid});
     return plan;
@@ -387,6 +389,7 @@ WITH src AS MATERIALIZED (
            WHERE g.instrument = d.instrument AND g.detector = d.detector
              AND g.visit = coalesce(d.visit, (SELECT min(vd.visit) FROM gen3.visit_definition vd
                                                WHERE vd.instrument = d.instrument AND vd.exposure = d.exposure))
+           LIMIT 1  -- (the key is unique) keeps this a per-row index probe, never a hash of the whole table
     ) g ON true
 ),
 )SQL";

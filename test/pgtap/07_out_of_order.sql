@@ -14,7 +14,7 @@ CREATE FUNCTION pg_temp.caom2_state() RETURNS TABLE (t text, row_json jsonb) LAN
   UNION ALL SELECT 'member', to_jsonb(x) FROM caom2.observation_member x
   UNION ALL SELECT 'dataset_plane', to_jsonb(x) FROM obsmeta.dataset_plane x $$;
 
-SELECT plan(32);
+SELECT plan(33);
 
 INSERT INTO gen3.physical_filter VALUES ('LSSTCam', 'r_57', 'r');
 
@@ -159,5 +159,7 @@ SELECT set_eq('SELECT * FROM pg_temp.caom2_state()',
 
 SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
 SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'ivoa.obscore equals its recomputation from CAOM2');
+SELECT is_empty('SELECT o.obs_id, v.* FROM caom2.observation o CROSS JOIN LATERAL caom2.verify_checksums(o.obs_id) v',
+                'every stored CAOM-2.4 checksum equals its recomputation');
 SELECT * FROM finish();
 ROLLBACK;

@@ -11,7 +11,7 @@ CREATE FUNCTION pg_temp.exposure_obs() RETURNS caom2.observation LANGUAGE sql AS
 CREATE FUNCTION pg_temp.raw10() RETURNS caom2.artifact LANGUAGE sql AS $$
   SELECT * FROM caom2.artifact WHERE artifact_id = obsmeta.artifact_id('a0000000-0000-4000-8000-000000000010', '__NULL_STRING__') $$;
 
-SELECT plan(19);
+SELECT plan(20);
 
 UPDATE gen3.exposure SET target_name = 'M49' WHERE id = 2025120100123;
 SELECT is((pg_temp.exposure_obs()).target_name, 'M49', 'exposure target_name -> observation target_name');
@@ -76,5 +76,7 @@ SELECT is((SELECT observation_id FROM caom2.observation WHERE obs_id = obsmeta.v
 
 SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
 SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'ivoa.obscore equals its recomputation from CAOM2');
+SELECT is_empty('SELECT o.obs_id, v.* FROM caom2.observation o CROSS JOIN LATERAL caom2.verify_checksums(o.obs_id) v',
+                'every stored CAOM-2.4 checksum equals its recomputation');
 SELECT * FROM finish();
 ROLLBACK;

@@ -4,7 +4,7 @@ BEGIN;
 SET LOCAL obsmeta.conversion = 'statement';
 \ir fixtures/lsstcam_visit.psql
 
-SELECT plan(23);
+SELECT plan(24);
 
 -- datastore record of raw detector 11 -> its artifact (part, chunk) go, the plane stays and shrinks
 DELETE FROM gen3.file_datastore_record WHERE dataset_id = 'a0000000-0000-4000-8000-000000000011';
@@ -77,5 +77,7 @@ SELECT ok(EXISTS (SELECT 1 FROM obsmeta.pending WHERE mirror_key = 'b0000000-000
 
 SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
 SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'ivoa.obscore equals its recomputation from CAOM2');
+SELECT is_empty('SELECT o.obs_id, v.* FROM caom2.observation o CROSS JOIN LATERAL caom2.verify_checksums(o.obs_id) v',
+                'every stored CAOM-2.4 checksum equals its recomputation');
 SELECT * FROM finish();
 ROLLBACK;

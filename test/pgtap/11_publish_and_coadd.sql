@@ -4,7 +4,7 @@ BEGIN;
 SET LOCAL obsmeta.conversion = 'statement';
 \ir fixtures/lsstcam_visit.psql
 
-SELECT plan(19);
+SELECT plan(20);
 
 -- publish = false
 INSERT INTO obsmeta.dataset_type_config (dataset_type, publish) VALUES ('post_isr_image', false);
@@ -67,5 +67,7 @@ SELECT ok(EXISTS (SELECT 1 FROM caom2.observation WHERE observation_id = '9813_4
 
 SELECT is_empty('SELECT * FROM obsmeta.verify_caom2()', 'no orphaned CAOM2 rows (obsmeta.verify_caom2)');
 SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'ivoa.obscore equals its recomputation from CAOM2');
+SELECT is_empty('SELECT o.obs_id, v.* FROM caom2.observation o CROSS JOIN LATERAL caom2.verify_checksums(o.obs_id) v',
+                'every stored CAOM-2.4 checksum equals its recomputation');
 SELECT * FROM finish();
 ROLLBACK;

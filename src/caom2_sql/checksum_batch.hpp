@@ -1,0 +1,29 @@
+// Checksum maintenance deferred to the end of a batch of writes (the conversion's).
+//
+// Normally every statement that writes caom2 rows recomputes, at its end, the accMetaChecksum of the
+// rows' ancestors. A conversion batch writes artifacts, parts and chunks in one statement and then
+// planes and observations in others, so statement by statement the same parts, artifacts, planes and
+// observations would be rewritten several times. While a ChecksumBatch is open the statement triggers
+// only record which rows need their accMetaChecksum (or, after member / input changes, their
+// metaChecksum) recomputed; finish() then recomputes bottom-up once, each row at most once.
+// metaChecksum of a written row is still set by the BEFORE ROW trigger, as always.
+#pragma once
+
+namespace obsmeta::caom2 {
+
+class ChecksumBatch {
+public:
+    ChecksumBatch();  // batches nest: only the outermost one recomputes
+    ~ChecksumBatch();  // without finish() (an error unwinds): forgets what was recorded
+    ChecksumBatch(const ChecksumBatch&) = delete;
+    ChecksumBatch& operator=(const ChecksumBatch&) = delete;
+
+    // Recomputes what the batch recorded (needs an SPI connection). Call once, before the
+    // transaction can see the rows (the end of the conversion).
+    void finish();
+
+private:
+    bool finished_ = false;
+};
+
+}  // namespace obsmeta::caom2
