@@ -112,7 +112,7 @@ CREATE TABLE ivoa.obscore (
     facility_name         text,
     instrument_name       text,
     -- ObsCore 1.1 optional columns
-    obs_release_date      timestamptz,
+    obs_release_date      timestamp,              -- UTC (DALI timestamp: no zone); see the comment below
     obs_creator_did       text,
     preview               text,
     -- Rubin columns
@@ -142,6 +142,8 @@ CREATE INDEX obscore_obs_publisher_did_idx ON ivoa.obscore (obs_publisher_did);
 
 COMMENT ON TABLE ivoa.obscore IS
   'IVOA ObsCore 1.1 (+ Rubin lsst_* columns): one row per detector image file, one per plane of products without detectors (coadds). Maintained by obsmeta from caom2; row-level security hides embargoed rows';
+COMMENT ON COLUMN ivoa.obscore.obs_release_date IS
+    'Observation release date (UTC; the plane''s dataRelease). timestamp without time zone, as DALI timestamps and CAOM2 store it: TAP servers serialize it as yyyy-mm-ddThh:mm:ss[.fff] (a timestamptz would come out with a +00:00 offset, which DALI forbids)';
 COMMENT ON COLUMN ivoa.obscore.s_region IS 'Sky region of the data (ADQL/STC-S POLYGON ICRS, degrees)';
 COMMENT ON COLUMN ivoa.obscore.s_region_spoly IS 'Sky region as a pg_sphere spoly (GiST-indexed; TAP servers translate ADQL geometry to it)';
 COMMENT ON COLUMN ivoa.obscore.s_center IS 'Central position (s_ra, s_dec) as a pg_sphere spoint (GiST-indexed)';
@@ -207,7 +209,7 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                p.observable_ucd AS o_ucd,
                CASE WHEN p.polarization_states IS NOT NULL THEN '/' || array_to_string(p.polarization_states, '/') || '/' END AS pol_states,
                p.polarization_dimension AS pol_xel,
-               ic.facility_name, o.instrument_name, p.data_release AS obs_release_date,
+               ic.facility_name, o.instrument_name, p.data_release AT TIME ZONE 'UTC' AS obs_release_date,
                d.visit AS lsst_visit, d.exposure AS lsst_exposure, c.lsst_detector,
                coalesce(pf.band, d.band) AS lsst_band, p.energy_bandpass_name AS lsst_physical_filter,
                d.tract AS lsst_tract, d.patch AS lsst_patch,
@@ -238,7 +240,7 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                p.observable_ucd,
                CASE WHEN p.polarization_states IS NOT NULL THEN '/' || array_to_string(p.polarization_states, '/') || '/' END,
                p.polarization_dimension,
-               ic.facility_name, o.instrument_name, p.data_release,
+               ic.facility_name, o.instrument_name, p.data_release AT TIME ZONE 'UTC',
                d.visit, d.exposure, NULL::integer,
                coalesce(pf.band, d.band), p.energy_bandpass_name, d.tract, d.patch,
                CASE WHEN o.meta_release IS NULL OR p.meta_release IS NULL

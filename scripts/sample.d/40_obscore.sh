@@ -21,7 +21,7 @@ SQL
 for who in sample_public sample_staff; do
   echo "-- as $who"
   psql -X -d obsmeta_sample -U "$who" -P pager=off -c "SELECT count(*) AS obscore_rows, count(DISTINCT obs_id) AS observations,
-        count(*) FILTER (WHERE obs_release_date > now()) AS still_embargoed FROM ivoa.obscore" \
+        count(*) FILTER (WHERE obs_release_date > now() AT TIME ZONE 'UTC') AS still_embargoed FROM ivoa.obscore" \
     -c "SELECT count(*) AS caom2_observations FROM caom2.observation"
 done
 q "SELECT action, observation_id, reason, done_by FROM obsmeta.embargo_log ORDER BY id"

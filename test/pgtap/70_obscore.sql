@@ -3,7 +3,7 @@
 -- bulk statements and configuration changes; obsmeta.verify_obscore() must find nothing after
 -- every scenario, and must find a row that was tampered with.
 BEGIN;
-SELECT plan(39);
+SELECT plan(41);
 SET LOCAL obsmeta.conversion = 'statement';
 
 -- contract ------------------------------------------------------------------------------------
@@ -22,7 +22,7 @@ SELECT bag_has(
            ('em_min', 'double precision'), ('em_max', 'double precision'), ('em_res_power', 'double precision'),
            ('em_xel', 'bigint'), ('o_ucd', 'text'), ('pol_states', 'text'), ('pol_xel', 'bigint'),
            ('facility_name', 'text'), ('instrument_name', 'text'),
-           ('obs_release_date', 'timestamp with time zone'), ('obs_creator_did', 'text'), ('preview', 'text'),
+           ('obs_release_date', 'timestamp without time zone'), ('obs_creator_did', 'text'), ('preview', 'text'),
            ('lsst_visit', 'bigint'), ('lsst_exposure', 'bigint'), ('lsst_detector', 'integer'), ('lsst_band', 'text'),
            ('lsst_physical_filter', 'text'), ('lsst_tract', 'integer'), ('lsst_patch', 'integer'),
            ('s_region_spoly', 'spoly'), ('s_center', 'spoint')$$,
@@ -66,8 +66,14 @@ SELECT ok((SELECT t_min = obsmeta.mjd('2025-12-02 03:00:00+00') AND t_max = obsm
           't_min/t_max (MJD), t_exptime (s), em_min/em_max (m)');
 SELECT is((SELECT count(DISTINCT obs_publisher_did)::int FROM ivoa.obscore), 3, 'obs_publisher_did is unique per row');
 SELECT is((SELECT obs_release_date FROM ivoa.obscore WHERE lsst_detector = 10 AND calib_level = 1),
-          '2025-12-02 03:00:30+00'::timestamptz + interval '80 hours', 'obs_release_date = end of exposure + embargo');
+          '2025-12-02 03:00:30'::timestamp + interval '80 hours', 'obs_release_date = end of exposure + embargo (UTC)');
 SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'verify: nothing differs after the load');
+-- obs_release_date is a DALI timestamp (UTC, no zone): the same in every session time zone
+SET LOCAL TimeZone = 'America/Santiago';
+SELECT is((SELECT obs_release_date FROM ivoa.obscore WHERE lsst_detector = 10 AND calib_level = 1),
+          '2025-12-05 11:00:30'::timestamp, 'obs_release_date is UTC whatever the session time zone');
+SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'verify: nothing differs in another session time zone');
+RESET TimeZone;
 
 -- coadd: one row per plane ---------------------------------------------------------------------
 INSERT INTO gen3.dataset (id, dataset_type, run, skymap, tract, patch, band)
