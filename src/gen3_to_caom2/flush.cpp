@@ -68,11 +68,11 @@ void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datu
     }
 }
 
-// The conversion's statements are parsed with a fixed search_path: pg_catalog and pg_sphere's
-// schema. The writer's own search_path (pg_restore's is empty; a user's may hold look-alike
+// The conversion's statements are planned with fixed settings (below) and parsed with a fixed
+// search_path: pg_catalog and pg_sphere's schema. The writer's own search_path (pg_restore's is empty; a user's may hold look-alike
 // functions) must change neither what the statements mean nor the plans kept for them.
 // Returns the GUC nest level to pop with AtEOXact_GUC.
-int use_conversion_search_path() {
+int use_conversion_settings() {
     static pg::KeptPlan pgsphere_schema(
         "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e"
         " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_sphere'",
@@ -86,8 +86,13 @@ int use_conversion_search_path() {
     return pg::call([=] {
         int level = NewGUCNestLevel();
         set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        // A bulk conversion's plans look expensive enough for the JIT, whose compile time (seconds
-        // under a loaded machine) dwarfs the work on these index-probe plans.
+        // Every statement of the conversion reaches its rows by key. Left to itself the planner
+        // (default costs, statistics that lag behind a night's writes) hashes whole tables for a
+        // few hundred keys, so each commit would cost time proportional to the archive's size;
+        // parallel workers and the JIT cost more to start than these index probes take.
+        set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        set_config_option("max_parallel_workers_per_gather", "0", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                          false);
         set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
         return level;
     });
@@ -104,7 +109,7 @@ int64_t flush() {
     dirty().clear();
 
     try {
-        int guc_level = use_conversion_search_path();
+        int guc_level = use_conversion_settings();
         int64_t written = convert_batch(batch);
         pg::call([=] { AtEOXact_GUC(true, guc_level); });
         return written;
