@@ -53,6 +53,8 @@
     <column original="//obscore#ObsCore.instrument_name"/>
     <column original="//obscore#ObsCore.obs_creator_did"/>
     <column original="//obscore#ObsCore.preview"/>
+    <!-- a UTC timestamp without time zone in obsmeta too: DaCHS writes it as a DALI timestamp
+         (isoformat of a naive datetime); a timestamptz would carry a +00:00 offset -->
     <column name="obs_release_date" type="timestamp" ucd="time.release"
       utype="obscore:curation.releasedate" description="Date the data is/was public"/>
     <column name="lsst_visit" type="bigint" ucd="meta.id;obs" description="Rubin visit id"/>

@@ -44,11 +44,15 @@ EOF
 apt-get install -y -qq gavodachs2-server python3-pyvo stilts >/dev/null || dpkg --configure -a
 dpkg-query -W gavodachs2-server python3-pyvo stilts
 
-echo "== 3. obsmeta and a sample night in database gavo"
-psql_gavo -c "CREATE EXTENSION IF NOT EXISTS obsmeta CASCADE"
-if [ "$(psql_gavo -Atc 'SELECT count(*) FROM gen3.exposure')" = 0 ]; then
-  runuser -u postgres -- "$repo/build/obsmeta-sample-night" --exposures 12 --conninfo "dbname=gavo" --copy
+echo "== 3. obsmeta (created afresh from this tree) and a sample night in database gavo"
+# A previous run's extension would keep that run's schema (same version number): recreate it.
+# This drops ivoa.obscore with it; DaCHS's metadata for it is rewritten by `dachs imp -m` below.
+psql_gavo -c "DROP EXTENSION IF EXISTS obsmeta CASCADE" -c "CREATE EXTENSION obsmeta CASCADE"
+if [ ! -x "$repo/build/obsmeta-sample-night" ]; then
+  cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$repo/build" -j"$(nproc)" --target obsmeta-sample-night >/dev/null
 fi
+runuser -u postgres -- "$repo/build/obsmeta-sample-night" --exposures 12 --conninfo "dbname=gavo" --copy
 # One observation held (embargoed) so that public and staff differ.
 psql_gavo -Atc "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM obsmeta.embargo_hold)
                   THEN obsmeta.hold((SELECT caom_obs_id FROM ivoa.obscore WHERE lsst_exposure IS NOT NULL
@@ -57,6 +61,7 @@ psql_gavo -c "GRANT USAGE ON SCHEMA ivoa TO gavoadmin, gavo, untrusted;
               GRANT SELECT ON ivoa.obscore TO gavoadmin, gavo, untrusted;"
 psql_gavo -Atc "SELECT 'ivoa.obscore rows (superuser): ' || count(*) || ', visible to the public: '
                        || count(*) FILTER (WHERE visible_from <= now()) FROM ivoa.obscore"
+psql_gavo -Atc "SELECT 'obsmeta.verify_obscore() rows (must be 0): ' || count(*) FROM obsmeta.verify_obscore()"
 
 echo "== 4. import the RD (metadata only) and start DaCHS"
 mkdir -p /var/gavo/inputs/obsmeta
@@ -95,6 +100,8 @@ q("polygon INTERSECTS(s_region_spoly, POLYGON)",
   f"SELECT COUNT(*) AS n FROM ivoa.obscore WHERE INTERSECTS(s_region_spoly, POLYGON('ICRS', {ra-0.3}, {dec-0.3}, {ra+0.3}, {dec-0.3}, {ra+0.3}, {dec+0.3}, {ra-0.3}, {dec+0.3})) = 1")
 q("circle INTERSECTS(s_region_spoly, CIRCLE)",
   f"SELECT COUNT(*) AS n FROM ivoa.obscore WHERE INTERSECTS(s_region_spoly, CIRCLE('ICRS', {ra}, {dec}, 0.2)) = 1")
+q("obs_release_date (DALI timestamp, UTC)",
+  "SELECT TOP 1 obs_release_date FROM ivoa.obscore WHERE obs_release_date IS NOT NULL ORDER BY obs_release_date")
 q("TAP_SCHEMA.tables", "SELECT table_name, utype FROM TAP_SCHEMA.tables WHERE table_name LIKE 'ivoa.%'")
 q("TAP_SCHEMA.columns of ivoa.obscore", "SELECT column_name FROM TAP_SCHEMA.columns WHERE table_name = 'ivoa.obscore'")
 EOF
