@@ -109,8 +109,11 @@ void copy_table(Connection& conn, const std::string& schema, const TableText& ta
 
 void copy_rendered(Connection& conn, const std::string& schema, const TableText& table, const std::string& data) {
     if (table.rows.empty()) return;
-    const std::string sql =
-        "COPY " + quote_ident(schema) + "." + quote_ident(table.name) + " (" + column_list(table) + ") FROM STDIN";
+    copy_in(conn, quote_ident(schema) + "." + quote_ident(table.name) + " (" + column_list(table) + ")", data);
+}
+
+void copy_in(Connection& conn, const std::string& target, const std::string& data) {
+    const std::string sql = "COPY " + target + " FROM STDIN";
     check(conn.raw(), PQexec(conn.raw(), sql.c_str()), PGRES_COPY_IN, sql);
     constexpr std::size_t kChunk = 1 << 20;
     bool ok = true;
@@ -124,7 +127,23 @@ void copy_rendered(Connection& conn, const std::string& schema, const TableText&
     // Drain every result so that the connection is idle again even after an error.
     PGresult* first = PQgetResult(conn.raw());
     for (PGresult* more; (more = PQgetResult(conn.raw())) != nullptr;) PQclear(more);
-    check(conn.raw(), first, PGRES_COMMAND_OK, "COPY " + schema + "." + table.name);
+    check(conn.raw(), first, PGRES_COMMAND_OK, sql);
+}
+
+std::string copy_out(Connection& conn, const std::string& query) {
+    const std::string sql = "COPY (" + query + ") TO STDOUT";
+    check(conn.raw(), PQexec(conn.raw(), sql.c_str()), PGRES_COPY_OUT, sql);
+    std::string out;
+    char* buf = nullptr;
+    int n;
+    while ((n = PQgetCopyData(conn.raw(), &buf, 0)) > 0) {
+        out.append(buf, static_cast<std::size_t>(n));
+        PQfreemem(buf);
+    }
+    PGresult* first = PQgetResult(conn.raw());
+    for (PGresult* more; (more = PQgetResult(conn.raw())) != nullptr;) PQclear(more);
+    check(conn.raw(), first, PGRES_COMMAND_OK, sql);
+    return out;
 }
 
 void insert_rows(Connection& conn, const std::string& schema, const TableText& table, bool ignore_conflicts) {

@@ -52,6 +52,10 @@ void check(PGconn* conn, PGresult* res, ExecStatusType ok, const std::string& wh
 void copy_table(Connection& conn, const std::string& schema, const TableText& table);
 // The same with the data already in COPY text form (copy_text(table)), e.g. rendered before timing.
 void copy_rendered(Connection& conn, const std::string& schema, const TableText& table, const std::string& data);
+// COPY target FROM STDIN (target: "schema.table" or "schema.table (columns)") of COPY text.
+void copy_in(Connection& conn, const std::string& target, const std::string& data);
+// The rows of a query in COPY text form (COPY (query) TO STDOUT).
+std::string copy_out(Connection& conn, const std::string& query);
 
 // One INSERT per row through a prepared statement, all sent in pipeline mode (flushed and drained
 // every few hundred rows so that neither side blocks on full socket buffers). With
