@@ -24,6 +24,7 @@ extern "C" {
 }
 
 #include <cstring>
+#include <map>
 #include <set>
 
 using namespace obsmeta;
@@ -69,16 +70,33 @@ struct Propagating {
 
 // What an open ChecksumBatch has recorded: per level, the rows whose accMetaChecksum must be
 // recomputed, and (observations, planes) the owners whose metaChecksum must be recomputed first.
+// `written`: the accMetaChecksum of every chunk, part and artifact row the batch inserted, by parent
+// (index: the parent's level). A part or artifact inserted after its children (the conversion
+// writes chunks, then parts, then artifacts) takes its accMetaChecksum from them at once, so the
+// recomputation at the end finds it right and writes nothing; if it missed a child, it rewrites it.
 struct Pending {
     int depth = 0;
     std::set<pg::Uuid> acc[5];
     std::set<pg::Uuid> meta[5];
+    std::map<Uuid, std::map<Uuid, Digest>> written[5];
     void clear() {
         for (auto& s : acc) s.clear();
         for (auto& s : meta) s.clear();
+        for (auto& s : written) s.clear();
     }
 };
 Pending g_pending;
+
+// accMetaChecksum of a row inserted in a batch, from the children the batch wrote before it.
+Digest acc_from_written(Level level, const Uuid& id, const Digest& meta) {
+    std::vector<std::pair<Uuid, Digest>> children;
+    if (level != Level::Chunk) {
+        const auto it = g_pending.written[static_cast<int>(level)].find(id);
+        if (it != g_pending.written[static_cast<int>(level)].end())
+            children.assign(it->second.begin(), it->second.end());
+    }
+    return acc_checksum(meta, children);
+}
 
 TriggerData* trigger_data(FunctionCallInfo fcinfo, bool row_level) {
     if (!CALLED_AS_TRIGGER(fcinfo)) throw pg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "obsmeta: not called as a trigger");
@@ -218,7 +236,20 @@ OBSMETA_FUNCTION(obsmeta_caom2_checksum_row) {
         const int acc_att = SPI_fnumber(desc, "acc_meta_checksum");
         cols[ncols] = meta_att;
         values[ncols++] = text_of(md5_uri(meta));
-        if (t->level == Level::Chunk) {
+        const bool batch_insert = g_pending.depth > 0 && !update && t->level <= Level::Artifact;
+        if (batch_insert) {
+            const Digest acc = acc_from_written(t->level, e.id, meta);
+            cols[ncols] = acc_att;
+            values[ncols++] = text_of(md5_uri(acc));
+            bool isnull = false;
+            const Datum parent = heap_getattr(tuple, SPI_fnumber(desc, t->parent), desc, &isnull);
+            if (!isnull) {
+                const pg::Uuid p = pg::uuid_value(parent);
+                Uuid key;
+                std::memcpy(key.data(), p.data(), 16);
+                g_pending.written[static_cast<int>(t->level) + 1][key][e.id] = acc;
+            }
+        } else if (t->level == Level::Chunk) {
             std::vector<std::pair<Uuid, Digest>> none;
             cols[ncols] = acc_att;
             values[ncols++] = text_of(md5_uri(acc_checksum(meta, none)));

@@ -400,13 +400,16 @@ WITH src AS MATERIALIZED (
     static const std::vector<std::string> chunk_columns = {"part_id", "product_type", "lsst_detector", "footprint"};
     static pg::KeptPlan plan(
         source +
-            "artifacts AS (" + upsert_from("caom2.artifact", "artifact_id", artifact_columns, "src", "plane_id") +
+            "chunks AS (" +
+            upsert_from("caom2.chunk", "chunk_id", chunk_columns, "src", "part_id", Returned::UpdatedOnly) +
             "),\nparts AS (" +
             upsert_from("caom2.part", "part_id", part_columns, "src", "artifact_id", Returned::UpdatedOnly) +
-            "),\nchunks AS (" +
-            upsert_from("caom2.chunk", "chunk_id", chunk_columns, "src", "part_id", Returned::UpdatedOnly) +
-            ")\nSELECT 'artifact'::text, plane_id FROM artifacts UNION ALL SELECT 'part', artifact_id FROM parts"
-            " UNION ALL SELECT 'chunk', part_id FROM chunks",
+            "),\nartifacts AS (" + upsert_from("caom2.artifact", "artifact_id", artifact_columns, "src", "plane_id") +
+            // Each data-modifying CTE runs when the main query first reads it: bottom-up here, so a
+            // part's and an artifact's accMetaChecksum come from the children written just before
+            // (checksum_batch.hpp; in any other order the end of the batch recomputes them instead).
+            ")\nSELECT 'chunk'::text, part_id FROM chunks UNION ALL SELECT 'part', artifact_id FROM parts"
+            " UNION ALL SELECT 'artifact', plane_id FROM artifacts",
         {kUuid});
     return plan;
 }
