@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "sample_night/cli.hpp"
 #include "sample_night/pg_io.hpp"
 
 using namespace obsmeta::sample;
@@ -34,19 +35,13 @@ double seconds(Connection& conn, const std::string& sql, std::string* result = n
 int main(int argc, char** argv) {
     std::string conninfo;
     int repeat = 3;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--conninfo" && i + 1 < argc) conninfo = argv[++i];
-        else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::stoi(argv[++i]));
-        else {
-            std::fprintf(stderr, "usage: obsmeta-bench-caom2 --conninfo \"...\" [--repeat N]\n");
-            return 2;
-        }
+    Cli cli(argc, argv, "usage: obsmeta-bench-caom2 --conninfo \"...\" [--repeat N]");
+    while (cli.next()) {
+        if (cli.is("--conninfo")) conninfo = cli.value();
+        else if (cli.is("--repeat")) repeat = std::max(1, cli.int_value());
+        else cli.unknown();
     }
-    if (conninfo.empty()) {
-        std::fprintf(stderr, "usage: obsmeta-bench-caom2 --conninfo \"...\" [--repeat N]\n");
-        return 2;
-    }
+    if (conninfo.empty()) cli.fail("--conninfo is required");
     try {
         Connection conn(conninfo);
         conn.exec("SET jit = off");

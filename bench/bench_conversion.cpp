@@ -26,6 +26,7 @@
 
 #include <unistd.h>
 
+#include "sample_night/cli.hpp"
 #include "sample_night/night.hpp"
 #include "sample_night/pg_io.hpp"
 #include "sample_night/table_text.hpp"
@@ -54,28 +55,19 @@ struct Options {
     bool convert = true;
 };
 
-[[noreturn]] void usage(const char* msg) {
-    std::fprintf(stderr, "%s\nusage: obsmeta-bench --conninfo \"...\" [--exposures N] [--no-convert]\n", msg);
-    std::exit(2);
-}
-
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) usage(("missing value for " + a).c_str());
-            return argv[++i];
-        };
-        if (a == "--conninfo") o.conninfo = next();
-        else if (a == "--exposures") o.exposures = std::stoi(next());
-        else if (a == "--repeat") o.repeat = std::stoi(next());
-        else if (a == "--no-convert") o.convert = false;  // gen3 without the extension: a dry run
-        else usage(("unknown argument " + a).c_str());
+    Cli cli(argc, argv, "usage: obsmeta-bench --conninfo \"...\" [--exposures N] [--repeat R] [--no-convert]");
+    while (cli.next()) {
+        if (cli.is("--conninfo")) o.conninfo = cli.value();
+        else if (cli.is("--exposures")) o.exposures = cli.int_value();
+        else if (cli.is("--repeat")) o.repeat = cli.int_value();
+        else if (cli.is("--no-convert")) o.convert = false;  // gen3 without the extension: a dry run
+        else cli.unknown();
     }
-    if (o.conninfo.empty()) usage("--conninfo is required");
-    if (o.exposures < 1) usage("--exposures must be >= 1");
-    if (o.repeat < 1) usage("--repeat must be >= 1");
+    if (o.conninfo.empty()) cli.fail("--conninfo is required");
+    if (o.exposures < 1) cli.fail("--exposures must be >= 1");
+    if (o.repeat < 1) cli.fail("--repeat must be >= 1");
     return o;
 }
 

@@ -22,8 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "sample_night/cli.hpp"
 #include "sample_night/pg_io.hpp"
 
+using obsmeta::sample::Cli;
 using obsmeta::sample::Connection;
 using Clock = std::chrono::steady_clock;
 
@@ -109,19 +111,12 @@ int main(int argc, char** argv) {
     std::string conninfo;
     long rows = 100000;
     int repeat = 200;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
-            return argv[++i];
-        };
-        if (a == "--conninfo") conninfo = next();
-        else if (a == "--rows") rows = std::stol(next());
-        else if (a == "--repeat") repeat = std::stoi(next());
-        else {
-            std::cerr << "usage: obsmeta-bench-rubin --conninfo STR [--rows N] [--repeat N]\n";
-            return 2;
-        }
+    Cli cli(argc, argv, "usage: obsmeta-bench-rubin --conninfo \"...\" [--rows N] [--repeat N]");
+    while (cli.next()) {
+        if (cli.is("--conninfo")) conninfo = cli.value();
+        else if (cli.is("--rows")) rows = static_cast<long>(cli.long_value());
+        else if (cli.is("--repeat")) repeat = cli.int_value();
+        else cli.unknown();
     }
     try {
         Connection c(conninfo);

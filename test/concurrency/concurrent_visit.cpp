@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "sample_night/cli.hpp"
 #include "sample_night/night.hpp"
 #include "sample_night/pg_io.hpp"
 #include "sample_night/table_text.hpp"
@@ -33,30 +34,20 @@ struct Options {
     int repeat = 1;
 };
 
-[[noreturn]] void usage(const char* msg) {
-    std::fprintf(stderr,
-                 "%s\nusage: obsmeta-concurrency --conninfo \"...\" [--clients 16] [--visit-offset SEQ] [--repeat R]\n"
-                 "  --visit-offset SEQ: use exposure/visit id 20251202*100000+SEQ (default: past the highest in gen3)\n",
-                 msg);
-    std::exit(2);
-}
-
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) usage(("missing value for " + a).c_str());
-            return argv[++i];
-        };
-        if (a == "--conninfo") o.conninfo = next();
-        else if (a == "--clients") o.clients = std::stoi(next());
-        else if (a == "--visit-offset") o.visit_seq = std::stoi(next());
-        else if (a == "--repeat") o.repeat = std::stoi(next());
-        else usage(("unknown argument " + a).c_str());
+    Cli cli(argc, argv,
+            "usage: obsmeta-concurrency --conninfo \"...\" [--clients 16] [--visit-offset SEQ] [--repeat R]\n"
+            "  --visit-offset SEQ: use exposure/visit id 20251202*100000+SEQ (default: past the highest in gen3)");
+    while (cli.next()) {
+        if (cli.is("--conninfo")) o.conninfo = cli.value();
+        else if (cli.is("--clients")) o.clients = cli.int_value();
+        else if (cli.is("--visit-offset")) o.visit_seq = cli.int_value();
+        else if (cli.is("--repeat")) o.repeat = cli.int_value();
+        else cli.unknown();
     }
-    if (o.conninfo.empty()) usage("--conninfo is required");
-    if (o.clients < 1 || o.clients > 189) usage("--clients must be 1..189");
+    if (o.conninfo.empty()) cli.fail("--conninfo is required");
+    if (o.clients < 1 || o.clients > 189) cli.fail("--clients must be 1..189");
     return o;
 }
 

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <string>
 
+#include "sample_night/cli.hpp"
 #include "sample_night/night.hpp"
 #include "sample_night/pg_io.hpp"
 #include "sample_night/table_text.hpp"
@@ -23,41 +24,31 @@ struct Options {
     bool insert = false, children_first = false, convert = true, check_only = false, reuse_static = false;
 };
 
-[[noreturn]] void usage(const char* msg) {
-    std::fprintf(stderr,
-                 "%s\nusage: obsmeta-sample-night [--exposures N] [--seed S] [--first-seq Q]\n"
-                 "         (--conninfo \"...\" [--insert|--copy] [--order parents-first|children-first]\n"
-                 "          [--schema gen3] [--reuse-static] [--no-convert] | --write-dir DIR | --check)\n",
-                 msg);
-    std::exit(2);
-}
-
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) usage(("missing value for " + a).c_str());
-            return argv[++i];
-        };
-        if (a == "--exposures") o.exposures = std::stoi(next());
-        else if (a == "--seed") o.seed = std::stoull(next());
-        else if (a == "--first-seq") o.first_seq = std::stoi(next());
-        else if (a == "--conninfo") o.conninfo = next();
-        else if (a == "--schema") o.schema = next();
-        else if (a == "--write-dir") o.write_dir = next();
-        else if (a == "--insert") o.insert = true;
-        else if (a == "--copy") o.insert = false;
-        else if (a == "--no-convert") o.convert = false;  // for a database without the extension
-        else if (a == "--check") o.check_only = true;
-        else if (a == "--reuse-static") o.reuse_static = true;
-        else if (a == "--order") {
-            const std::string v = next();
-            if (v != "parents-first" && v != "children-first") usage("--order takes parents-first or children-first");
+    Cli cli(argc, argv,
+            "usage: obsmeta-sample-night [--exposures N] [--seed S] [--first-seq Q]\n"
+            "         (--conninfo \"...\" [--insert|--copy] [--order parents-first|children-first]\n"
+            "          [--schema gen3] [--reuse-static] [--no-convert] | --write-dir DIR | --check)");
+    while (cli.next()) {
+        if (cli.is("--exposures")) o.exposures = cli.int_value();
+        else if (cli.is("--seed")) o.seed = cli.unsigned_value();
+        else if (cli.is("--first-seq")) o.first_seq = cli.int_value();
+        else if (cli.is("--conninfo")) o.conninfo = cli.value();
+        else if (cli.is("--schema")) o.schema = cli.value();
+        else if (cli.is("--write-dir")) o.write_dir = cli.value();
+        else if (cli.is("--insert")) o.insert = true;
+        else if (cli.is("--copy")) o.insert = false;
+        else if (cli.is("--no-convert")) o.convert = false;  // for a database without the extension
+        else if (cli.is("--check")) o.check_only = true;
+        else if (cli.is("--reuse-static")) o.reuse_static = true;
+        else if (cli.is("--order")) {
+            const std::string v = cli.value();
+            if (v != "parents-first" && v != "children-first") cli.fail("--order takes parents-first or children-first");
             o.children_first = v == "children-first";
-        } else usage(("unknown argument " + a).c_str());
+        } else cli.unknown();
     }
-    if (o.conninfo.empty() && o.write_dir.empty() && !o.check_only) usage("need --conninfo, --write-dir or --check");
+    if (o.conninfo.empty() && o.write_dir.empty() && !o.check_only) cli.fail("need --conninfo, --write-dir or --check");
     return o;
 }
 
