@@ -18,7 +18,7 @@ INSERT INTO obsmeta.instrument_config (instrument, collection, facility_name, te
 VALUES ('PGTAPCam', 'PGTAPCam', 'Rubin-LSST', 'Rubin:Simonyi');
 INSERT INTO gen3.physical_filter VALUES ('PGTAPCam', 'r_57', 'r');
 
-SELECT plan(19);
+SELECT plan(20);
 
 -- 1. nothing before COMMIT, everything after
 BEGIN;
@@ -113,13 +113,27 @@ SELECT ok(EXISTS (SELECT 1 FROM caom2.observation WHERE obs_id = obsmeta.exposur
           'statement timing: converted before COMMIT');
 COMMIT;
 
+-- 6b. the conversion plans with its own settings (no seq scans, no parallel workers, no JIT,
+--     a fixed search_path) and gives the writer's back: visible within the same transaction
+BEGIN;
+SET LOCAL enable_seqscan = on;
+SET LOCAL max_parallel_workers_per_gather = 3;
+SET LOCAL jit = on;
+SET LOCAL search_path = public, gen3;
+INSERT INTO gen3.exposure (instrument, id, physical_filter, obs_id) VALUES ('PGTAPCam', 7, 'r_57', 'PG_7');
+SELECT obsmeta.convert();
+SELECT is(concat_ws(' | ', current_setting('enable_seqscan'), current_setting('max_parallel_workers_per_gather'),
+                    current_setting('jit'), current_setting('search_path')),
+          'on | 3 | on | public, gen3', 'the conversion''s planner settings end with it');
+COMMIT;
+
 -- 7. delete at commit: observation gone, tombstone
 DELETE FROM gen3.file_datastore_record WHERE path LIKE 'pgtap/%';
 DELETE FROM gen3.dataset WHERE instrument = 'PGTAPCam';
 DELETE FROM gen3.exposure WHERE instrument = 'PGTAPCam';
 SELECT is_empty($$SELECT 1 FROM caom2.observation WHERE collection = 'PGTAPCam'$$, 'deleted exposures: observations gone after COMMIT');
 SELECT set_eq($$SELECT observation_id FROM caom2.deleted_observation WHERE collection = 'PGTAPCam'$$,
-              ARRAY['PG_1', 'PG_4', 'PG_5', 'PG_6'], 'one tombstone per deleted observation');
+              ARRAY['PG_1', 'PG_4', 'PG_5', 'PG_6', 'PG_7'], 'one tombstone per deleted observation');
 
 -- clean up everything this file made
 DELETE FROM gen3.physical_filter WHERE instrument = 'PGTAPCam';
