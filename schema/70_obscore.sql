@@ -50,9 +50,34 @@ CREATE FUNCTION obsmeta.url_encode(s text) RETURNS text
                                '' ORDER BY i), '')
       FROM regexp_split_to_table(s, '') WITH ORDINALITY AS t(ch, i) $$;
 
+-- Template expansion, in two forms that give the same text: obscore_expand is plain SQL that the
+-- planner inlines into obsmeta.obscore_source (no function call per row; the one regular
+-- expression, for {path}, runs only when the template has {path}); it expands every placeholder
+-- but the two publisher-DID ones, which it replaces by '' (there is no DID to put there). Templates
+-- that use the publisher DID (access URL, preview) go to obscore_expand_did, which percent-encodes
+-- it for {obs_publisher_did_encoded} only when asked.
 CREATE FUNCTION obsmeta.obscore_expand(template text, uri text, dataset_id uuid, artifact_id uuid, plane_id uuid,
-                                       collection text, obs_id text, product_id text, detector integer,
-                                       publisher_did text DEFAULT NULL) RETURNS text
+                                       collection text, obs_id text, product_id text, detector integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN strpos(template, '{') = 0 THEN template ELSE
+      replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(template,
+        '{uri}', coalesce(uri, '')),
+        '{path}', CASE WHEN strpos(template, '{path}') > 0
+                       THEN coalesce(regexp_replace(uri, '^[A-Za-z][A-Za-z0-9+.-]*://[^/]*/', ''), '') ELSE '' END),
+        '{dataset_id}', coalesce(dataset_id::text, '')),
+        '{artifact_id}', coalesce(artifact_id::text, '')),
+        '{plane_id}', coalesce(plane_id::text, '')),
+        '{collection}', coalesce(collection, '')),
+        '{obs_id}', coalesce(obs_id, '')),
+        '{product_id}', coalesce(product_id, '')),
+        '{detector}', coalesce(detector::text, '')),
+        '{obs_publisher_did_encoded}', ''),
+        '{obs_publisher_did}', '')
+    END $$;
+
+CREATE FUNCTION obsmeta.obscore_expand_did(template text, uri text, dataset_id uuid, artifact_id uuid, plane_id uuid,
+                                           collection text, obs_id text, product_id text, detector integer,
+                                           publisher_did text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     r text := template;
@@ -60,7 +85,6 @@ BEGIN
     IF r IS NULL OR strpos(r, '{') = 0 THEN
         RETURN r;
     END IF;
-    -- only the placeholders present are computed (percent-encoding is not free)
     IF strpos(r, '{uri}') > 0 THEN r := replace(r, '{uri}', coalesce(uri, '')); END IF;
     IF strpos(r, '{path}') > 0 THEN
         r := replace(r, '{path}', coalesce(regexp_replace(uri, '^[A-Za-z][A-Za-z0-9+.-]*://[^/]*/', ''), ''));
@@ -72,6 +96,7 @@ BEGIN
     IF strpos(r, '{obs_id}') > 0 THEN r := replace(r, '{obs_id}', coalesce(obs_id, '')); END IF;
     IF strpos(r, '{product_id}') > 0 THEN r := replace(r, '{product_id}', coalesce(product_id, '')); END IF;
     IF strpos(r, '{detector}') > 0 THEN r := replace(r, '{detector}', coalesce(detector::text, '')); END IF;
+    -- percent-encoding is not free: only when the template asks for it
     IF strpos(r, '{obs_publisher_did_encoded}') > 0 THEN
         r := replace(r, '{obs_publisher_did_encoded}', coalesce(obsmeta.url_encode(publisher_did), ''));
     END IF;
@@ -164,12 +189,11 @@ CREATE FUNCTION obsmeta.obscore_obs_id(algorithm_name text, observation_id text)
 CREATE VIEW obsmeta.obscore_source AS
 WITH cfg AS (SELECT * FROM obsmeta.obscore_config LIMIT 1)
 SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publisher_did,
-       CASE cfg.access_mode
-         WHEN 'direct' THEN obsmeta.obscore_expand(cfg.direct_url_template, x.uri, x.dataset_id, x.artifact_id,
-                                                   x.caom_plane_id, x.obs_collection, x.obs_id, x.product_id,
-                                                   x.lsst_detector, x.obs_publisher_did)
-         ELSE obsmeta.obscore_expand(cfg.datalink_url_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                                     x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did)
+       CASE WHEN strpos(x.url_template, '{obs_publisher_did') > 0
+            THEN obsmeta.obscore_expand_did(x.url_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
+                                            x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did)
+            ELSE obsmeta.obscore_expand(x.url_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
+                                        x.obs_collection, x.obs_id, x.product_id, x.lsst_detector)
        END AS access_url,
        CASE cfg.access_mode WHEN 'direct' THEN x.content_type
             ELSE 'application/x-votable+xml;content=datalink' END AS access_format,
@@ -183,13 +207,18 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
        x.obs_release_date,
        obsmeta.obscore_expand(cfg.creator_did_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
                               x.obs_collection, x.obs_id, x.product_id, x.lsst_detector) AS obs_creator_did,
-       obsmeta.obscore_expand(cfg.preview_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                              x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did) AS preview,
+       CASE WHEN strpos(cfg.preview_template, '{obs_publisher_did') > 0
+            THEN obsmeta.obscore_expand_did(cfg.preview_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
+                                            x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did)
+            ELSE obsmeta.obscore_expand(cfg.preview_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
+                                        x.obs_collection, x.obs_id, x.product_id, x.lsst_detector)
+       END AS preview,
        x.lsst_visit, x.lsst_exposure, x.lsst_detector, x.lsst_band, x.lsst_physical_filter, x.lsst_tract, x.lsst_patch,
        x.region AS s_region_spoly, x.center AS s_center,
        x.row_id, x.caom_obs_id, x.caom_plane_id, x.caom_artifact_id, x.visible_from
   FROM cfg CROSS JOIN LATERAL (
     SELECT b.*,
+           CASE cfg.access_mode WHEN 'direct' THEN cfg.direct_url_template ELSE cfg.datalink_url_template END AS url_template,
            obsmeta.obscore_expand(cfg.publisher_did_template, b.uri, b.dataset_id, b.artifact_id, b.caom_plane_id,
                                   b.obs_collection, b.obs_id, b.product_id, b.lsst_detector) AS obs_publisher_did
       FROM (

@@ -7,75 +7,173 @@
 --   * artifacts to recompute (the artifact, its part or its chunk changed);
 --   * planes whose plane row (products without detectors) may have appeared or gone.
 -- UPDATEs that change no column ObsCore uses (e.g. the conversion's max_last_modified touches)
--- cost a join of the transition tables and nothing else. The conversion writes CAOM2 under
--- per-observation advisory locks; the triggers run inside those statements, so concurrent
+-- cost a join of the transition tables and nothing else. A writer of several statements (the
+-- conversion batch) can defer all this to its end: obsmeta.obscore_defer() ... obsmeta.obscore_flush()
+-- (below) records the keys instead and recomputes every row once. The conversion writes CAOM2 under
+-- per-observation advisory locks; the triggers (and the flush) run inside them, so concurrent
 -- writers of one observation are serialized here too.
 
--- The columns compared when deciding whether a stored row must be rewritten (everything but the
--- pg_sphere values, which have no equality operator; they follow from s_region / s_ra / s_dec).
-CREATE FUNCTION obsmeta.obscore_apply(full_planes uuid[], artifacts uuid[], plane_rows uuid[]) RETURNS void
+-- Recomputes the ivoa.obscore rows of whole planes (full_planes), of artifacts (their detector
+-- rows) and the plane rows of planes (plane_rows) from obsmeta.obscore_source, set-based, and
+-- writes only what differs: DELETE of rows gone, INSERT of new rows, UPDATE of rows whose columns
+-- changed (the pg_sphere values, which have no equality operator, follow from s_region / s_ra /
+-- s_dec and are not compared). Every step is an index probe per key (enable_seqscan off, a
+-- generic plan kept for the session: the just-bulk-loaded statistics never turn a probe into a
+-- scan). Returns the number of rows deleted, inserted or updated.
+CREATE FUNCTION obsmeta.obscore_apply(full_planes uuid[], artifacts uuid[], plane_rows uuid[]) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$"
-    -- key-driven: index probes per key, whatever the (often stale, just bulk-loaded) statistics say;
-    -- hash joins stay allowed for transition tables and CTEs (no index there)
-    SET enable_seqscan = off SET enable_material = off
-    SET enable_seqscan = off SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+    -- key-driven: index probes per key, whatever the statistics say; hash joins stay allowed for
+    -- CTEs (no index there)
+    SET enable_seqscan = off SET enable_material = off SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+DECLARE
+    keys uuid[] := coalesce(artifacts, '{}') || coalesce(plane_rows, '{}');
+    n bigint;
 BEGIN
     full_planes := coalesce(full_planes, '{}');
-    artifacts := coalesce(artifacts, '{}');
-    plane_rows := coalesce(plane_rows, '{}');
-    IF cardinality(full_planes) = 0 AND cardinality(artifacts) = 0 AND cardinality(plane_rows) = 0 THEN
-        RETURN;
+    IF cardinality(full_planes) = 0 AND cardinality(keys) = 0 THEN
+        RETURN 0;
     END IF;
-    WITH want AS (
+    WITH want AS MATERIALIZED (
         SELECT s.* FROM obsmeta.obscore_source s WHERE s.caom_plane_id = ANY (full_planes)
         UNION ALL
-        SELECT s.* FROM obsmeta.obscore_source s
-         WHERE s.row_id = ANY (artifacts || plane_rows) AND NOT s.caom_plane_id = ANY (full_planes)
+        SELECT s.* FROM obsmeta.obscore_source s WHERE s.row_id = ANY (keys) AND NOT s.caom_plane_id = ANY (full_planes)
     ), gone AS (
         DELETE FROM ivoa.obscore t
-         WHERE (t.caom_plane_id = ANY (full_planes) OR t.row_id = ANY (artifacts || plane_rows))
+         WHERE (t.caom_plane_id = ANY (full_planes) OR t.row_id = ANY (keys))
            AND NOT EXISTS (SELECT 1 FROM want w WHERE w.row_id = t.row_id)
+        RETURNING 1
+    ), put AS (
+        INSERT INTO ivoa.obscore AS t SELECT * FROM want ORDER BY row_id
+        ON CONFLICT (row_id) DO UPDATE SET
+            (dataproduct_type, calib_level, obs_collection, obs_id, obs_publisher_did, access_url, access_format,
+             access_estsize, target_name, s_ra, s_dec, s_fov, s_region, s_resolution, s_xel1, s_xel2, t_min, t_max,
+             t_exptime, t_resolution, t_xel, em_min, em_max, em_res_power, em_xel, o_ucd, pol_states, pol_xel,
+             facility_name, instrument_name, obs_release_date, obs_creator_did, preview, lsst_visit, lsst_exposure,
+             lsst_detector, lsst_band, lsst_physical_filter, lsst_tract, lsst_patch, s_region_spoly, s_center,
+             caom_obs_id, caom_plane_id, caom_artifact_id, visible_from)
+          = ROW(EXCLUDED.dataproduct_type, EXCLUDED.calib_level, EXCLUDED.obs_collection, EXCLUDED.obs_id,
+             EXCLUDED.obs_publisher_did, EXCLUDED.access_url, EXCLUDED.access_format, EXCLUDED.access_estsize,
+             EXCLUDED.target_name, EXCLUDED.s_ra, EXCLUDED.s_dec, EXCLUDED.s_fov, EXCLUDED.s_region, EXCLUDED.s_resolution,
+             EXCLUDED.s_xel1, EXCLUDED.s_xel2, EXCLUDED.t_min, EXCLUDED.t_max, EXCLUDED.t_exptime, EXCLUDED.t_resolution,
+             EXCLUDED.t_xel, EXCLUDED.em_min, EXCLUDED.em_max, EXCLUDED.em_res_power, EXCLUDED.em_xel, EXCLUDED.o_ucd,
+             EXCLUDED.pol_states, EXCLUDED.pol_xel, EXCLUDED.facility_name, EXCLUDED.instrument_name,
+             EXCLUDED.obs_release_date, EXCLUDED.obs_creator_did, EXCLUDED.preview, EXCLUDED.lsst_visit,
+             EXCLUDED.lsst_exposure, EXCLUDED.lsst_detector, EXCLUDED.lsst_band, EXCLUDED.lsst_physical_filter,
+             EXCLUDED.lsst_tract, EXCLUDED.lsst_patch, EXCLUDED.s_region_spoly, EXCLUDED.s_center,
+             EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from)
+         WHERE ROW(t.dataproduct_type, t.calib_level, t.obs_collection, t.obs_id, t.obs_publisher_did, t.access_url,
+                   t.access_format, t.access_estsize, t.target_name, t.s_ra, t.s_dec, t.s_fov, t.s_region, t.s_resolution,
+                   t.s_xel1, t.s_xel2, t.t_min, t.t_max, t.t_exptime, t.t_resolution, t.t_xel, t.em_min, t.em_max,
+                   t.em_res_power, t.em_xel, t.o_ucd, t.pol_states, t.pol_xel, t.facility_name, t.instrument_name,
+                   t.obs_release_date, t.obs_creator_did, t.preview, t.lsst_visit, t.lsst_exposure, t.lsst_detector,
+                   t.lsst_band, t.lsst_physical_filter, t.lsst_tract, t.lsst_patch, t.caom_obs_id, t.caom_plane_id,
+                   t.caom_artifact_id, t.visible_from)
+               IS DISTINCT FROM
+               ROW(EXCLUDED.dataproduct_type, EXCLUDED.calib_level, EXCLUDED.obs_collection, EXCLUDED.obs_id,
+                   EXCLUDED.obs_publisher_did, EXCLUDED.access_url, EXCLUDED.access_format, EXCLUDED.access_estsize,
+                   EXCLUDED.target_name, EXCLUDED.s_ra, EXCLUDED.s_dec, EXCLUDED.s_fov, EXCLUDED.s_region,
+                   EXCLUDED.s_resolution, EXCLUDED.s_xel1, EXCLUDED.s_xel2, EXCLUDED.t_min, EXCLUDED.t_max,
+                   EXCLUDED.t_exptime, EXCLUDED.t_resolution, EXCLUDED.t_xel, EXCLUDED.em_min, EXCLUDED.em_max,
+                   EXCLUDED.em_res_power, EXCLUDED.em_xel, EXCLUDED.o_ucd, EXCLUDED.pol_states, EXCLUDED.pol_xel,
+                   EXCLUDED.facility_name, EXCLUDED.instrument_name, EXCLUDED.obs_release_date, EXCLUDED.obs_creator_did,
+                   EXCLUDED.preview, EXCLUDED.lsst_visit, EXCLUDED.lsst_exposure, EXCLUDED.lsst_detector,
+                   EXCLUDED.lsst_band, EXCLUDED.lsst_physical_filter, EXCLUDED.lsst_tract, EXCLUDED.lsst_patch,
+                   EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from)
+        RETURNING 1
     )
-    INSERT INTO ivoa.obscore AS t SELECT * FROM want ORDER BY row_id
-    ON CONFLICT (row_id) DO UPDATE SET
-        (dataproduct_type, calib_level, obs_collection, obs_id, obs_publisher_did, access_url, access_format,
-         access_estsize, target_name, s_ra, s_dec, s_fov, s_region, s_resolution, s_xel1, s_xel2, t_min, t_max,
-         t_exptime, t_resolution, t_xel, em_min, em_max, em_res_power, em_xel, o_ucd, pol_states, pol_xel,
-         facility_name, instrument_name, obs_release_date, obs_creator_did, preview, lsst_visit, lsst_exposure,
-         lsst_detector, lsst_band, lsst_physical_filter, lsst_tract, lsst_patch, s_region_spoly, s_center,
-         caom_obs_id, caom_plane_id, caom_artifact_id, visible_from)
-      = ROW(EXCLUDED.dataproduct_type, EXCLUDED.calib_level, EXCLUDED.obs_collection, EXCLUDED.obs_id,
-         EXCLUDED.obs_publisher_did, EXCLUDED.access_url, EXCLUDED.access_format, EXCLUDED.access_estsize,
-         EXCLUDED.target_name, EXCLUDED.s_ra, EXCLUDED.s_dec, EXCLUDED.s_fov, EXCLUDED.s_region, EXCLUDED.s_resolution,
-         EXCLUDED.s_xel1, EXCLUDED.s_xel2, EXCLUDED.t_min, EXCLUDED.t_max, EXCLUDED.t_exptime, EXCLUDED.t_resolution,
-         EXCLUDED.t_xel, EXCLUDED.em_min, EXCLUDED.em_max, EXCLUDED.em_res_power, EXCLUDED.em_xel, EXCLUDED.o_ucd,
-         EXCLUDED.pol_states, EXCLUDED.pol_xel, EXCLUDED.facility_name, EXCLUDED.instrument_name,
-         EXCLUDED.obs_release_date, EXCLUDED.obs_creator_did, EXCLUDED.preview, EXCLUDED.lsst_visit,
-         EXCLUDED.lsst_exposure, EXCLUDED.lsst_detector, EXCLUDED.lsst_band, EXCLUDED.lsst_physical_filter,
-         EXCLUDED.lsst_tract, EXCLUDED.lsst_patch, EXCLUDED.s_region_spoly, EXCLUDED.s_center,
-         EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from)
-     WHERE ROW(t.dataproduct_type, t.calib_level, t.obs_collection, t.obs_id, t.obs_publisher_did, t.access_url,
-               t.access_format, t.access_estsize, t.target_name, t.s_ra, t.s_dec, t.s_fov, t.s_region, t.s_resolution,
-               t.s_xel1, t.s_xel2, t.t_min, t.t_max, t.t_exptime, t.t_resolution, t.t_xel, t.em_min, t.em_max,
-               t.em_res_power, t.em_xel, t.o_ucd, t.pol_states, t.pol_xel, t.facility_name, t.instrument_name,
-               t.obs_release_date, t.obs_creator_did, t.preview, t.lsst_visit, t.lsst_exposure, t.lsst_detector,
-               t.lsst_band, t.lsst_physical_filter, t.lsst_tract, t.lsst_patch, t.caom_obs_id, t.caom_plane_id,
-               t.caom_artifact_id, t.visible_from)
-           IS DISTINCT FROM
-           ROW(EXCLUDED.dataproduct_type, EXCLUDED.calib_level, EXCLUDED.obs_collection, EXCLUDED.obs_id,
-               EXCLUDED.obs_publisher_did, EXCLUDED.access_url, EXCLUDED.access_format, EXCLUDED.access_estsize,
-               EXCLUDED.target_name, EXCLUDED.s_ra, EXCLUDED.s_dec, EXCLUDED.s_fov, EXCLUDED.s_region,
-               EXCLUDED.s_resolution, EXCLUDED.s_xel1, EXCLUDED.s_xel2, EXCLUDED.t_min, EXCLUDED.t_max,
-               EXCLUDED.t_exptime, EXCLUDED.t_resolution, EXCLUDED.t_xel, EXCLUDED.em_min, EXCLUDED.em_max,
-               EXCLUDED.em_res_power, EXCLUDED.em_xel, EXCLUDED.o_ucd, EXCLUDED.pol_states, EXCLUDED.pol_xel,
-               EXCLUDED.facility_name, EXCLUDED.instrument_name, EXCLUDED.obs_release_date, EXCLUDED.obs_creator_did,
-               EXCLUDED.preview, EXCLUDED.lsst_visit, EXCLUDED.lsst_exposure, EXCLUDED.lsst_detector,
-               EXCLUDED.lsst_band, EXCLUDED.lsst_physical_filter, EXCLUDED.lsst_tract, EXCLUDED.lsst_patch,
-               EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from);
+    SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put) INTO n;
+    RETURN n;
 END $$;
 COMMENT ON FUNCTION obsmeta.obscore_apply(uuid[], uuid[], uuid[]) IS
-  'Recomputes the ivoa.obscore rows of whole planes, of artifacts, and the plane rows of planes (internal, used by the maintenance triggers)';
+  'Recomputes the ivoa.obscore rows of whole planes, of artifacts, and the plane rows of planes; returns the rows deleted, inserted or updated (internal, used by the maintenance triggers and obsmeta.obscore_flush())';
 REVOKE EXECUTE ON FUNCTION obsmeta.obscore_apply(uuid[], uuid[], uuid[]) FROM PUBLIC;
+
+-- Maintenance deferred to the end of a batch of writes. A writer that changes CAOM2 in several
+-- statements (the conversion: observations, planes, then artifact+part+chunk, plane positions,
+-- checksums) calls obsmeta.obscore_defer() first: from then on, in its transaction, the triggers
+-- only record the keys they would recompute, here; obsmeta.obscore_flush() recomputes each once
+-- and ends the deferral. Rows belong to the writing transaction (its xid): other sessions never
+-- see them, and a rollback (of the transaction or of a savepoint) takes them and the deferral
+-- away with the writes they describe. Until the flush, ivoa.obscore lags the transaction's own
+-- CAOM2 writes, so the flush must come before anything in the transaction reads ivoa.obscore.
+-- kind: 'd' the deferral itself (id = the nil uuid), 'p' a plane to recompute whole, 'a' an
+-- artifact, 'r' a plane whose plane row (products without detectors) may have appeared or gone.
+CREATE UNLOGGED TABLE obsmeta.obscore_pending (
+    txn   xid8 NOT NULL,
+    kind  "char" NOT NULL CHECK (kind IN ('d', 'p', 'a', 'r')),
+    id    uuid NOT NULL,
+    PRIMARY KEY (txn, kind, id)
+);
+COMMENT ON TABLE obsmeta.obscore_pending IS
+  'ivoa.obscore keys recorded by the maintenance triggers between obsmeta.obscore_defer() and obsmeta.obscore_flush(), per writing transaction (internal)';
+
+-- true while this transaction defers ObsCore maintenance
+CREATE FUNCTION obsmeta.obscore_deferred() RETURNS boolean
+    LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT EXISTS (SELECT 1 FROM obsmeta.obscore_pending p
+                    WHERE p.txn = pg_current_xact_id_if_assigned() AND p.kind = 'd'
+                      AND p.id = '00000000-0000-0000-0000-000000000000') $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.obscore_deferred() FROM PUBLIC;
+
+CREATE FUNCTION obsmeta.obscore_defer() RETURNS void
+    LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    INSERT INTO obsmeta.obscore_pending (txn, kind, id)
+    VALUES (pg_current_xact_id(), 'd', '00000000-0000-0000-0000-000000000000') ON CONFLICT DO NOTHING $$;
+COMMENT ON FUNCTION obsmeta.obscore_defer() IS
+  'From now until obsmeta.obscore_flush(), this transaction''s CAOM2 writes only record which ivoa.obscore rows to recompute (for a writer that changes CAOM2 in several statements, e.g. the conversion)';
+
+-- Called by the triggers with what a statement changed: recorded while deferred, applied otherwise.
+CREATE FUNCTION obsmeta.obscore_maintain(full_planes uuid[], artifacts uuid[], plane_rows uuid[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
+BEGIN
+    IF NOT obsmeta.obscore_deferred() THEN
+        PERFORM obsmeta.obscore_apply(full_planes, artifacts, plane_rows);
+        RETURN;
+    END IF;
+    INSERT INTO obsmeta.obscore_pending (txn, kind, id)
+    SELECT pg_current_xact_id(), k.kind, k.id
+      FROM (SELECT 'p'::"char", x FROM unnest(full_planes) x
+            UNION ALL SELECT 'a'::"char", x FROM unnest(artifacts) x
+            UNION ALL SELECT 'r'::"char", x FROM unnest(plane_rows) x) AS k(kind, id)
+     WHERE k.id IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.obscore_maintain(uuid[], uuid[], uuid[]) FROM PUBLIC;
+
+CREATE FUNCTION obsmeta.obscore_flush() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$"
+    SET enable_seqscan = off SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+DECLARE
+    my_txn xid8 := pg_current_xact_id_if_assigned();
+    planes uuid[];
+    artifacts uuid[];
+    plane_rows uuid[];
+    more_rows uuid[];
+BEGIN
+    IF my_txn IS NULL THEN
+        RETURN 0;
+    END IF;
+    WITH taken AS (DELETE FROM obsmeta.obscore_pending p WHERE p.txn = my_txn RETURNING p.kind, p.id)
+    SELECT array_agg(id) FILTER (WHERE kind = 'p'), array_agg(id) FILTER (WHERE kind = 'a'),
+           array_agg(id) FILTER (WHERE kind = 'r')
+      INTO planes, artifacts, plane_rows FROM taken;
+    planes := coalesce(planes, '{}');
+    IF artifacts IS NOT NULL THEN
+        -- Artifacts of planes recomputed whole need nothing of their own. The others' planes may
+        -- gain or lose their plane row (a detector chunk came or went), as the artifact and
+        -- part/chunk triggers would have checked statement by statement.
+        SELECT array_agg(x) FILTER (WHERE a.plane_id IS NULL OR NOT a.plane_id = ANY (planes)),
+               array_agg(DISTINCT a.plane_id) FILTER (WHERE NOT a.plane_id = ANY (planes))
+          INTO artifacts, more_rows
+          FROM unnest(artifacts) AS x LEFT JOIN caom2.artifact a ON a.artifact_id = x;
+        plane_rows := coalesce(plane_rows, '{}') || coalesce(more_rows, '{}');
+    END IF;
+    RETURN obsmeta.obscore_apply(planes, artifacts, plane_rows);
+END $$;
+COMMENT ON FUNCTION obsmeta.obscore_flush() IS
+  'Applies the ivoa.obscore changes recorded since obsmeta.obscore_defer() in this transaction, each row recomputed once, and ends the deferral; returns the rows deleted, inserted or updated';
+REVOKE EXECUTE ON FUNCTION obsmeta.obscore_defer(), obsmeta.obscore_flush() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION obsmeta.obscore_defer(), obsmeta.obscore_flush() TO obsmeta_writer;
 
 -- One trigger function per CAOM2 table; TG_OP tells which transition tables exist.
 CREATE FUNCTION obsmeta.obscore_on_observation() RETURNS trigger
@@ -103,7 +201,7 @@ BEGIN
                                            WHERE n.obs_id IS NULL) o
          WHERE t.caom_obs_id = o.obs_id;
     END IF;
-    PERFORM obsmeta.obscore_apply(planes, NULL, NULL);
+    PERFORM obsmeta.obscore_maintain(planes, NULL, NULL);
     RETURN NULL;
 END $$;
 
@@ -150,7 +248,7 @@ BEGIN
                                            WHERE n.plane_id IS NULL) o
          WHERE t.caom_plane_id = o.plane_id;
     END IF;
-    PERFORM obsmeta.obscore_apply(planes, NULL, plane_rows);
+    PERFORM obsmeta.obscore_maintain(planes, NULL, plane_rows);
     RETURN NULL;
 END $$;
 
@@ -177,7 +275,7 @@ BEGIN
                  WHERE x IS NOT NULL)
           INTO artifacts, plane_rows FROM changed;
     END IF;
-    PERFORM obsmeta.obscore_apply(NULL, artifacts, plane_rows);
+    PERFORM obsmeta.obscore_maintain(NULL, artifacts, plane_rows);
     RETURN NULL;
 END $$;
 
@@ -221,7 +319,10 @@ BEGIN
               JOIN caom2.part p ON p.part_id = c.part_id;
         END IF;
     END IF;
-    IF artifacts IS NOT NULL THEN
+    IF artifacts IS NOT NULL AND obsmeta.obscore_deferred() THEN
+        -- recorded: obsmeta.obscore_flush() computes each artifact once (and its plane's plane row)
+        PERFORM obsmeta.obscore_maintain(NULL, artifacts, NULL);
+    ELSIF artifacts IS NOT NULL THEN
         SELECT array_agg(DISTINCT a.plane_id) INTO plane_rows
           FROM caom2.artifact a WHERE a.artifact_id = ANY (artifacts);
         IF TG_OP = 'INSERT' THEN
@@ -234,7 +335,7 @@ BEGIN
                 OR (SELECT count(*) FROM caom2.part pt JOIN caom2.chunk ch ON ch.part_id = pt.part_id
                      WHERE pt.artifact_id = x AND ch.lsst_detector IS NOT NULL) > 1;
         END IF;
-        PERFORM obsmeta.obscore_apply(NULL, artifacts, plane_rows);
+        PERFORM obsmeta.obscore_maintain(NULL, artifacts, plane_rows);
     END IF;
     RETURN NULL;
 END $$;
@@ -255,7 +356,7 @@ BEGIN
           FROM (SELECT obs_id FROM new_rows UNION SELECT obs_id FROM old_rows) h
           JOIN caom2.plane p ON p.obs_id = h.obs_id;
     END IF;
-    PERFORM obsmeta.obscore_apply(planes, NULL, NULL);
+    PERFORM obsmeta.obscore_maintain(planes, NULL, NULL);
     RETURN NULL;
 END $$;
 
@@ -317,6 +418,10 @@ DECLARE
 BEGIN
     -- Waits for writers in flight; blocks new ones until commit; readers go on.
     LOCK TABLE ivoa.obscore IN EXCLUSIVE MODE;
+    -- keys left by transactions that deferred maintenance and ended without a flush: the rebuild
+    -- covers them
+    DELETE FROM obsmeta.obscore_pending p
+     WHERE p.txn <> pg_current_xact_id() AND pg_xact_status(p.txn) IS DISTINCT FROM 'in progress';
     CREATE TEMP TABLE obscore_want ON COMMIT DROP AS SELECT * FROM obsmeta.obscore_source;
     CREATE UNIQUE INDEX ON obscore_want (row_id);
     ANALYZE obscore_want;

@@ -6,7 +6,9 @@
 --   everyone else (obsmeta_reader, TAP servers): a row once its release time has passed and no
 --   hold is on its observation. Release happens by time alone: the predicates compare with now().
 -- ivoa.obscore: one stored column, visible_from (the release time, or infinity while held), so
--- the policy is a plain comparison that costs nothing next to a cone search.
+-- the readers' policy is a plain comparison that costs nothing next to a cone search; staff and
+-- writers have a policy of their own (true). Being "staff" there means having the privileges of
+-- obsmeta_staff (membership with INHERIT, or SET ROLE), as for any PostgreSQL policy role.
 -- caom2: observation by its meta_release, plane by its own meta_release and its observation,
 -- artifact/provenance_input by their plane, part by its artifact, chunk by its part,
 -- observation_member by its composite observation, deleted_observation never (tombstones may
@@ -44,9 +46,14 @@ COMMENT ON FUNCTION obsmeta.part_public(uuid) IS 'true when the part''s artifact
 ---------------------------------------------------------------------------------------------------
 -- Policies
 ---------------------------------------------------------------------------------------------------
+-- ivoa.obscore: two policies, chosen by role when a query is planned. Members of obsmeta_staff and
+-- obsmeta_writer get USING (true), which the planner folds away (their queries are planned as if
+-- there were no policy); everyone else gets one comparison of a stored column with now(), checked
+-- on the rows the query's own (GiST) index scan returns. Release by time alone, no function call,
+-- no per-query subplan: row-level security costs a TAP cone search nothing measurable.
 ALTER TABLE ivoa.obscore ENABLE ROW LEVEL SECURITY;
-CREATE POLICY obscore_visible ON ivoa.obscore FOR SELECT TO PUBLIC
-    USING ((SELECT obsmeta.sees_everything()) OR visible_from <= now());
+CREATE POLICY obscore_everything ON ivoa.obscore FOR SELECT TO obsmeta_staff, obsmeta_writer USING (true);
+CREATE POLICY obscore_visible ON ivoa.obscore FOR SELECT TO PUBLIC USING (visible_from <= now());
 
 DO $policies$
 DECLARE

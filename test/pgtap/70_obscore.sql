@@ -3,7 +3,7 @@
 -- bulk statements and configuration changes; obsmeta.verify_obscore() must find nothing after
 -- every scenario, and must find a row that was tampered with.
 BEGIN;
-SELECT plan(41);
+SELECT plan(52);
 SET LOCAL obsmeta.conversion = 'statement';
 
 -- contract ------------------------------------------------------------------------------------
@@ -137,6 +137,58 @@ SELECT is((SELECT count(*)::int FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_
           'a visit time change reaches its 189 visit_image rows');
 SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'verify: nothing differs after the bulk load');
 
+-- deferred maintenance: a batch of statements records keys, one flush recomputes each row once --
+SELECT obsmeta.obscore_defer();
+SELECT ok(obsmeta.obscore_deferred(), 'obscore_defer(): this transaction now defers ObsCore maintenance');
+INSERT INTO gen3.exposure (instrument, id, physical_filter, obs_id, exposure_time, observation_type, can_see_sky,
+                           tracking_ra, tracking_dec, timespan_begin, timespan_end)
+VALUES ('LSSTCam', 2025120100201, 'g_6', 'MC_O_20251201_000201', 30, 'science', true, 60, -20,
+        '2025-12-02 05:01:00+00', '2025-12-02 05:01:30+00');
+INSERT INTO gen3.visit (instrument, id, physical_filter, name, exposure_time, timespan_begin, timespan_end)
+VALUES ('LSSTCam', 2025120100201, 'g_6', 'MC_O_20251201_000201', 30, '2025-12-02 05:01:00+00', '2025-12-02 05:01:30+00');
+INSERT INTO gen3.visit_definition (instrument, exposure, visit) VALUES ('LSSTCam', 2025120100201, 2025120100201);
+INSERT INTO gen3.visit_detector_region (instrument, visit, detector, region)
+SELECT 'LSSTCam', 2025120100201, d, obsmeta.spoly_to_sphgeom(format('{(%sd,-20d),(%sd,-20d),(%sd,-19.8d),(%sd,-19.8d)}',
+        59 + d * 0.01, 59.01 + d * 0.01, 59.01 + d * 0.01, 59 + d * 0.01)::spoly)
+  FROM generate_series(0, 188) d;
+INSERT INTO gen3.dataset (id, dataset_type, run, instrument, exposure, visit, detector, physical_filter, band)
+SELECT md5('raw201/' || d)::uuid, 'raw', 'r2', 'LSSTCam', 2025120100201, NULL, d, 'g_6', 'g' FROM generate_series(0, 188) d
+UNION ALL
+SELECT md5('vi201/' || d)::uuid, 'visit_image', 'v2', 'LSSTCam', NULL, 2025120100201, d, 'g_6', 'g' FROM generate_series(0, 188) d;
+INSERT INTO gen3.file_datastore_record (dataset_id, component, path, file_size)
+SELECT id, '__NULL_STRING__', 'bulk/' || id || '.fits', 1000000 FROM gen3.dataset WHERE run IN ('r2', 'v2');
+-- in the same batch: a file changes, another goes, and an earlier visit's observation changes
+UPDATE gen3.file_datastore_record SET file_size = 2048000 WHERE dataset_id = md5('raw201/3')::uuid;
+DELETE FROM gen3.file_datastore_record WHERE dataset_id = md5('raw201/4')::uuid;
+UPDATE gen3.exposure SET target_name = 'deferred' WHERE id = 2025120100200;
+SELECT ok((SELECT count(*) = 377 FROM caom2.artifact a JOIN caom2.plane p ON p.plane_id = a.plane_id
+            JOIN caom2.observation o ON o.obs_id = p.obs_id WHERE o.observation_id LIKE 'MC_O_20251201_000201%')
+          AND NOT EXISTS (SELECT 1 FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_000201')
+          AND NOT EXISTS (SELECT 1 FROM ivoa.obscore WHERE target_name = 'deferred'),
+          'while deferred, CAOM2 is written and ivoa.obscore waits for the flush');
+SELECT ok((SELECT count(*) > 0 FROM obsmeta.obscore_pending WHERE txn = pg_current_xact_id()),
+          'the triggers recorded the keys in obsmeta.obscore_pending');
+SELECT is(obsmeta.obscore_flush(), 377::bigint + 189,
+          'obscore_flush() writes the 377 new rows and rewrites the 189 of the changed exposure, each once');
+SELECT ok(NOT obsmeta.obscore_deferred() AND NOT EXISTS (SELECT 1 FROM obsmeta.obscore_pending),
+          'the flush ends the deferral and leaves nothing recorded');
+SELECT results_eq($$SELECT count(*)::int, max(access_estsize), count(*) FILTER (WHERE lsst_detector = 4)::int
+                      FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_000201' AND calib_level = 1$$,
+                  $$VALUES (188, 2000::bigint, 0)$$,
+                  'after the flush the transaction sees its rows: the changed size, not the deleted file');
+SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'verify: nothing differs after a deferred batch');
+SAVEPOINT before_defer;
+SELECT obsmeta.obscore_defer();
+UPDATE gen3.exposure SET target_name = 'rolled back' WHERE id = 2025120100200;
+ROLLBACK TO SAVEPOINT before_defer;
+SELECT ok(NOT obsmeta.obscore_deferred() AND NOT EXISTS (SELECT 1 FROM obsmeta.obscore_pending),
+          'rolling back to a savepoint takes the deferral and its keys away with the writes');
+UPDATE gen3.exposure SET target_name = 'immediate' WHERE id = 2025120100200;
+SELECT is((SELECT count(*)::int FROM ivoa.obscore WHERE target_name = 'immediate'), 189,
+          'without a deferral the statement triggers apply at once again');
+SELECT is(obsmeta.obscore_flush(), 0::bigint, 'a flush with nothing recorded writes nothing');
+SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'verify: nothing differs after the savepoint scenario');
+
 -- configuration: DataLink access ---------------------------------------------------------------
 UPDATE obsmeta.obscore_config SET access_mode = 'datalink',
        datalink_url_template = 'https://example.org/datalink?ID={obs_publisher_did_encoded}',
@@ -152,12 +204,12 @@ UPDATE obsmeta.obscore_config SET access_mode = 'direct', direct_url_template = 
 SELECT is((SELECT access_url FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_000200' AND calib_level = 1 AND lsst_detector = 0),
           'https://files.example.org/bulk/' || md5('raw0')::uuid || '.fits', 'direct mode: {path} is the URI without scheme and authority');
 UPDATE obsmeta.instrument_config SET facility_name = 'Rubin' WHERE instrument = 'LSSTCam';
-SELECT is((SELECT count(*)::int FROM ivoa.obscore WHERE facility_name = 'Rubin'), 378, 'facility_name follows the instrument configuration');
+SELECT is((SELECT count(*)::int FROM ivoa.obscore WHERE facility_name = 'Rubin'), 378 + 377, 'facility_name follows the instrument configuration');
 
 -- refresh and verify ---------------------------------------------------------------------------
 SELECT is(obsmeta.refresh_obscore(), 0::bigint, 'refresh_obscore() writes nothing when the table is current');
-UPDATE ivoa.obscore SET obs_id = 'tampered' WHERE lsst_detector = 5 AND calib_level = 1;
-DELETE FROM ivoa.obscore WHERE lsst_detector = 6 AND calib_level = 1;
+UPDATE ivoa.obscore SET obs_id = 'tampered' WHERE obs_id = 'MC_O_20251201_000200' AND lsst_detector = 5 AND calib_level = 1;
+DELETE FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_000200' AND lsst_detector = 6 AND calib_level = 1;
 INSERT INTO ivoa.obscore (obs_collection, obs_id, obs_publisher_did, row_id, caom_obs_id, caom_plane_id, visible_from)
 VALUES ('X', 'X', 'X', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), now());
 SELECT set_eq($$SELECT problem, columns FROM obsmeta.verify_obscore()$$,

@@ -4,7 +4,7 @@
 -- messages or unique-violation probes; moving its release time into the past makes it appear;
 -- holds hide it again (and are logged) until released. Login roles are created in the transaction.
 BEGIN;
-SELECT plan(50);
+SELECT plan(52);
 SET LOCAL obsmeta.conversion = 'statement';
 
 CREATE ROLE oc_tap_login LOGIN IN ROLE obsmeta_reader;
@@ -77,6 +77,16 @@ SET LOCAL enable_seqscan = off;
 SELECT ok(pg_temp.plan_of($$SELECT obs_id FROM ivoa.obscore
            WHERE s_region_spoly && scircle(spoint(radians(10.1), radians(-29.9)), radians(0.1))$$) ~ 'obscore_s_region_spoly_idx',
           'reader: the cone search uses the GiST index under row-level security');
+SELECT ok(pg_temp.plan_of($$SELECT obs_id FROM ivoa.obscore
+           WHERE s_region_spoly && scircle(spoint(radians(10.1), radians(-29.9)), radians(0.1))$$) ~ 'Filter: \(visible_from <= now\(\)\)'
+          AND pg_temp.plan_of($$SELECT obs_id FROM ivoa.obscore
+           WHERE s_region_spoly && scircle(spoint(radians(10.1), radians(-29.9)), radians(0.1))$$) !~ 'SubPlan|InitPlan',
+          'reader: the ObsCore policy is one column comparison on the rows the index returns (no subplan, no function)');
+RESET ROLE;
+SET LOCAL ROLE oc_staff_login;
+SELECT ok(pg_temp.plan_of($$SELECT obs_id FROM ivoa.obscore
+           WHERE s_region_spoly && scircle(spoint(radians(10.1), radians(-29.9)), radians(0.1))$$) !~ 'visible_from|SubPlan|InitPlan',
+          'staff: the cone search is planned without any policy condition');
 RESET enable_seqscan;
 RESET ROLE;
 
@@ -99,7 +109,8 @@ SELECT is((SELECT count(*)::int FROM ivoa.obscore) * 100 + (SELECT count(*)::int
           'staff: all 3 ObsCore rows and all 3 chunks');
 RESET ROLE;
 SET LOCAL ROLE obsmeta_writer;
-SELECT is((SELECT count(*)::int FROM caom2.artifact), 3, 'writer: all artifacts');
+SELECT is((SELECT count(*)::int FROM caom2.artifact) * 10 + (SELECT count(*)::int FROM ivoa.obscore), 33,
+          'writer: all artifacts and all ObsCore rows');
 RESET ROLE;
 
 -- release by time: the release time moves into the past --------------------------------------
