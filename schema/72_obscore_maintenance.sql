@@ -115,12 +115,17 @@ CREATE FUNCTION obsmeta.obscore_deferred() RETURNS boolean
                       AND p.id = '00000000-0000-0000-0000-000000000000') $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.obscore_deferred() FROM PUBLIC;
 
-CREATE FUNCTION obsmeta.obscore_defer() RETURNS void
+-- Returns true when this call began the deferral, false when the transaction was deferring already
+-- (the conversion then leaves the flush to whoever began it).
+CREATE FUNCTION obsmeta.obscore_defer() RETURNS boolean
     LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    INSERT INTO obsmeta.obscore_pending (txn, kind, id)
-    VALUES (pg_current_xact_id(), 'd', '00000000-0000-0000-0000-000000000000') ON CONFLICT DO NOTHING $$;
+    WITH began AS (
+        INSERT INTO obsmeta.obscore_pending (txn, kind, id)
+        VALUES (pg_current_xact_id(), 'd', '00000000-0000-0000-0000-000000000000') ON CONFLICT DO NOTHING
+        RETURNING true)
+    SELECT EXISTS (SELECT 1 FROM began) $$;
 COMMENT ON FUNCTION obsmeta.obscore_defer() IS
-  'From now until obsmeta.obscore_flush(), this transaction''s CAOM2 writes only record which ivoa.obscore rows to recompute (for a writer that changes CAOM2 in several statements, e.g. the conversion)';
+  'From now until obsmeta.obscore_flush(), this transaction''s CAOM2 writes only record which ivoa.obscore rows to recompute (for a writer that changes CAOM2 in several statements, e.g. the conversion); true when this call began the deferral';
 
 -- Called by the triggers with what a statement changed: recorded while deferred, applied otherwise.
 CREATE FUNCTION obsmeta.obscore_maintain(full_planes uuid[], artifacts uuid[], plane_rows uuid[]) RETURNS void

@@ -125,8 +125,11 @@ namespace {
 
 int64_t convert_batch(DirtySet& batch) {
     pg::SpiConnection spi;
-    // The statements below write each level of the tree; checksums are recomputed once, at the end.
+    // The statements below write each level of the tree; checksums and the ivoa.obscore rows are
+    // recomputed once, at the end (a failure rolls the deferral back with the writes).
     caom2::ChecksumBatch checksums;
+    statements::defer_obscore().execute({});
+    const bool flush_obscore = pg::result_bool(0, 1);  // false: the writer deferred it itself
     int64_t written = 0;
 
     // 1. Expand: a filter's band feeds its exposures and visits; an exposure its visits' members;
@@ -257,6 +260,7 @@ int64_t convert_batch(DirtySet& batch) {
     if (!changed_observations.empty()) statements::touch_observations().execute({uuid_array_of(changed_observations)});
 
     checksums.finish();
+    if (flush_obscore) statements::flush_obscore().execute({});
     return written;
 }
 

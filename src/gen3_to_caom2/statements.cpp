@@ -484,4 +484,14 @@ pg::KeptPlan& touch_observations() {
     return plan;
 }
 
+pg::KeptPlan& defer_obscore() {
+    static pg::KeptPlan plan("SELECT obsmeta.obscore_defer()", {});
+    return plan;
+}
+
+pg::KeptPlan& flush_obscore() {
+    static pg::KeptPlan plan("SELECT obsmeta.obscore_flush()", {});
+    return plan;
+}
+
 }  // namespace obsmeta::gen3_to_caom2::statements

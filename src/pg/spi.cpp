@@ -47,6 +47,12 @@ int64_t result_int64(uint64 row, int col) {
     return isnull ? 0 : DatumGetInt64(d);
 }
 
+bool result_bool(uint64 row, int col) {
+    bool isnull = false;
+    Datum d = result_value(row, col, &isnull);
+    return !isnull && DatumGetBool(d);
+}
+
 std::string result_text(uint64 row, int col) {
     bool isnull = false;
     Datum d = result_value(row, col, &isnull);

@@ -48,6 +48,7 @@ private:
 // Reads column `col` (1-based) of row `row` of SPI_tuptable.
 Datum result_value(uint64 row, int col, bool* isnull);
 int64_t result_int64(uint64 row, int col);           // NULL → 0
+bool result_bool(uint64 row, int col);               // NULL → false
 std::string result_text(uint64 row, int col);        // NULL → ""
 
 }  // namespace obsmeta::pg
