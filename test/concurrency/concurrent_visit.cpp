@@ -215,6 +215,14 @@ void verify(Connection& conn, Report& report, const VisitRow& visit) {
     } else {
         report.note("obsmeta.pending does not exist; pending check skipped");
     }
+    // The derived state the writers' batches maintained at their ends (checksums, ObsCore) is what
+    // a recomputation from the final rows gives.
+    expect(conn, report, "every CAOM-2.4 checksum of the visit's observations recomputes",
+           "SELECT count(*) FROM caom2.observation o CROSS JOIN LATERAL caom2.verify_checksums(o.obs_id) v"
+           " WHERE o.obs_id IN (SELECT obs_id FROM caom2.plane WHERE plane_id IN " + plane + ")",
+           0);
+    expect(conn, report, "ivoa.obscore equals its recomputation (obsmeta.verify_obscore)",
+           "SELECT count(*) FROM obsmeta.verify_obscore()", 0);
 }
 
 int next_free_seq(Connection& conn) {
