@@ -14,6 +14,26 @@ std::size_t SeriesView::upper(int64_t at) const {
     return static_cast<std::size_t>(std::upper_bound(t, t + n, at) - t);
 }
 
+void SampleBuffer::reserve(std::size_t capacity) {
+    if (capacity <= capacity_) return;
+    std::unique_ptr<int64_t[]> t(new int64_t[capacity]);  // default-initialized: no zero fill
+    std::unique_ptr<double[]> v(new double[capacity]);
+    if (n_ > 0) {
+        std::memcpy(t.get(), t_.get(), n_ * sizeof(int64_t));
+        std::memcpy(v.get(), v_.get(), n_ * sizeof(double));
+    }
+    t_ = std::move(t);
+    v_ = std::move(v);
+    capacity_ = capacity;
+}
+
+std::size_t SampleBuffer::extend(std::size_t count) {
+    if (n_ + count > capacity_) reserve(std::max(n_ + count, capacity_ + capacity_ / 2));
+    std::size_t at = n_;
+    n_ += count;
+    return at;
+}
+
 namespace {
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace obsmeta::efd {
@@ -28,6 +29,27 @@ struct Series {
     void push(int64_t time, double value) { t.push_back(time); v.push_back(value); }
     void clear() { t.clear(); v.clear(); }
     SeriesView view() const { return {t.data(), v.data(), t.size()}; }
+};
+
+// Growable (time, value) arrays that are not zero-filled when they grow: the buffer that stored
+// chunks are decoded into (tens of millions of samples per recomputation). Reuse one across
+// channels to keep its memory.
+class SampleBuffer {
+public:
+    std::size_t size() const { return n_; }
+    void clear() { n_ = 0; }
+    void reserve(std::size_t capacity);
+    // Grows by `count` uninitialized samples; returns the index of the first one.
+    std::size_t extend(std::size_t count);
+    void truncate(std::size_t n) { n_ = n < n_ ? n : n_; }
+    int64_t* times() { return t_.get(); }
+    double* values() { return v_.get(); }
+    SeriesView view() const { return {t_.get(), v_.get(), n_}; }
+
+private:
+    std::unique_ptr<int64_t[]> t_;
+    std::unique_ptr<double[]> v_;
+    std::size_t n_ = 0, capacity_ = 0;
 };
 
 // Sorts by time (stable) and keeps one sample per timestamp: the one appended last, so a repeated
