@@ -5,6 +5,10 @@
 #include <limits>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace obsmeta::efd {
 
 namespace {
@@ -79,33 +83,114 @@ std::optional<double> Moments::maximum() const {
     return max;
 }
 
-Moments moments(SeriesView s, Window w) {
-    Range r = in_window(s, w);
+namespace {
+
+// Moments of values that may hold NaNs (skipped, not counted). Branch-free per sample.
+Moments moments_with_nans(const double* v, std::size_t n) {
     Moments m;
-    std::size_t i = r.from;
-    while (i < r.to && std::isnan(s.v[i])) ++i;
-    if (i == r.to) return m;
-    // Branch-light loop: the shift is the first value, NaNs are skipped.
-    const double shift = s.v[i];
+    std::size_t i = 0;
+    while (i < n && std::isnan(v[i])) ++i;
+    if (i == n) return m;
+    const double shift = v[i];
     double sum = 0, sum_sq = 0, lo = shift, hi = shift;
-    int64_t n = 0;
-    for (; i < r.to; ++i) {
-        double x = s.v[i];
-        if (std::isnan(x)) continue;
-        double d = x - shift;
+    int64_t count = 0;
+    for (; i < n; ++i) {
+        const double x = v[i];
+        const bool ok = x == x;
+        const double d = ok ? x - shift : 0.0;
         sum += d;
         sum_sq += d * d;
-        lo = x < lo ? x : lo;
+        count += ok;
+        lo = x < lo ? x : lo;  // a NaN never wins a comparison
         hi = x > hi ? x : hi;
-        ++n;
     }
-    m.count = n;
+    m.count = count;
     m.shift = shift;
     m.sum = sum;
     m.sum_sq = sum_sq;
     m.min = lo;
     m.max = hi;
     return m;
+}
+
+}  // namespace
+
+Moments moments_of(const double* v, std::size_t n) {
+    // The common case has no NaN: sums of (x - first value) in independent accumulators (SSE2: two
+    // values per instruction, four registers), min/max alongside. A NaN anywhere makes the sum NaN,
+    // and the values are then summed again by the NaN-skipping loop.
+    Moments m;
+    if (n == 0) return m;
+    const double shift = v[0];
+    if (std::isnan(shift)) return moments_with_nans(v, n);
+    double sum, sum_sq, lo, hi;
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128d sh = _mm_set1_pd(shift);
+    __m128d s0 = _mm_setzero_pd(), s1 = s0, s2 = s0, s3 = s0, q0 = s0, q1 = s0, q2 = s0, q3 = s0;
+    __m128d l0 = sh, l1 = sh, h0 = sh, h1 = sh;
+    for (; i + 8 <= n; i += 8) {
+        const __m128d x0 = _mm_loadu_pd(v + i), x1 = _mm_loadu_pd(v + i + 2);
+        const __m128d x2 = _mm_loadu_pd(v + i + 4), x3 = _mm_loadu_pd(v + i + 6);
+        const __m128d d0 = _mm_sub_pd(x0, sh), d1 = _mm_sub_pd(x1, sh), d2 = _mm_sub_pd(x2, sh), d3 = _mm_sub_pd(x3, sh);
+        s0 = _mm_add_pd(s0, d0);
+        s1 = _mm_add_pd(s1, d1);
+        s2 = _mm_add_pd(s2, d2);
+        s3 = _mm_add_pd(s3, d3);
+        q0 = _mm_add_pd(q0, _mm_mul_pd(d0, d0));
+        q1 = _mm_add_pd(q1, _mm_mul_pd(d1, d1));
+        q2 = _mm_add_pd(q2, _mm_mul_pd(d2, d2));
+        q3 = _mm_add_pd(q3, _mm_mul_pd(d3, d3));
+        l0 = _mm_min_pd(x0, _mm_min_pd(x2, l0));
+        l1 = _mm_min_pd(x1, _mm_min_pd(x3, l1));
+        h0 = _mm_max_pd(x0, _mm_max_pd(x2, h0));
+        h1 = _mm_max_pd(x1, _mm_max_pd(x3, h1));
+    }
+    double s[2], q[2], l[2], h[2];
+    _mm_storeu_pd(s, _mm_add_pd(_mm_add_pd(s0, s1), _mm_add_pd(s2, s3)));
+    _mm_storeu_pd(q, _mm_add_pd(_mm_add_pd(q0, q1), _mm_add_pd(q2, q3)));
+    _mm_storeu_pd(l, _mm_min_pd(l0, l1));
+    _mm_storeu_pd(h, _mm_max_pd(h0, h1));
+    sum = s[0] + s[1];
+    sum_sq = q[0] + q[1];
+    lo = std::min(l[0], l[1]);
+    hi = std::max(h[0], h[1]);
+#else
+    double s[4] = {}, q[4] = {}, l[4] = {shift, shift, shift, shift}, h[4] = {shift, shift, shift, shift};
+    for (; i + 4 <= n; i += 4) {
+        for (int k = 0; k < 4; ++k) {
+            const double x = v[i + k], d = x - shift;
+            s[k] += d;
+            q[k] += d * d;
+            l[k] = x < l[k] ? x : l[k];
+            h[k] = x > h[k] ? x : h[k];
+        }
+    }
+    sum = (s[0] + s[1]) + (s[2] + s[3]);
+    sum_sq = (q[0] + q[1]) + (q[2] + q[3]);
+    lo = std::min(std::min(l[0], l[1]), std::min(l[2], l[3]));
+    hi = std::max(std::max(h[0], h[1]), std::max(h[2], h[3]));
+#endif
+    for (; i < n; ++i) {
+        const double x = v[i], d = x - shift;
+        sum += d;
+        sum_sq += d * d;
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    if (std::isnan(sum) || std::isnan(sum_sq)) return moments_with_nans(v, n);
+    m.count = static_cast<int64_t>(n);
+    m.shift = shift;
+    m.sum = sum;
+    m.sum_sq = sum_sq;
+    m.min = lo;
+    m.max = hi;
+    return m;
+}
+
+Moments moments(SeriesView s, Window w) {
+    Range r = in_window(s, w);
+    return moments_of(s.v + r.from, r.to - r.from);
 }
 
 std::optional<double> mean(SeriesView s, Window w) { return moments(s, w).mean(); }

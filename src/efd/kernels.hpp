@@ -39,6 +39,8 @@ struct Moments {
 };
 
 Moments moments(SeriesView s, Window w);
+// The same over n values (a window's slice, or a whole chunk lying inside a window).
+Moments moments_of(const double* v, std::size_t n);
 
 std::optional<double> mean(SeriesView s, Window w);
 std::optional<double> minimum(SeriesView s, Window w);
