@@ -20,11 +20,13 @@ CREATE TABLE efd.channel (
 COMMENT ON TABLE efd.channel IS 'A telemetry quantity: EFD topic and field (array fields flattened: one channel per element, e.g. temperatureItem0), optionally one sensor instance (SAL salIndex)';
 COMMENT ON COLUMN efd.channel.sal_index IS 'SAL salIndex of the sensor instance (e.g. ESS 301 = weather tower); NULL when the topic has none';
 COMMENT ON COLUMN efd.channel.kind IS 'fast (10-100 Hz, e.g. mount encoders) or slow (~1 Hz and events); sets the default chunk length';
-COMMENT ON COLUMN efd.channel.chunk_seconds IS 'Length of a storage chunk (divides a day); NULL = 300 s for fast, 3600 s for slow channels. Change it only before samples exist';
+COMMENT ON COLUMN efd.channel.chunk_seconds IS 'Length of a storage chunk (divides a day); NULL = 10 s for fast, 600 s for slow channels (a chunk row then stays below a page and is read without TOAST). Change it only before samples exist';
 
 -- The samples, in compact chunks: one row per channel and chunk_seconds-aligned interval, times as
--- delta-of-delta varints and values XOR-encoded (src/efd/chunk_codec). Partitioned by month so
--- that old telemetry can be detached; partitions are created on demand (efd.ensure_partition).
+-- bit-packed delta-of-deltas and values as bit-packed XORs (src/efd/chunk_codec). Partitioned by
+-- month so that old telemetry can be detached; partitions are created on demand
+-- (efd.ensure_partition) with toast_tuple_target = 8160: a chunk of up to ~8 kB stays in its heap
+-- row, uncompressed, so that reductions decode it in place (no TOAST fetch, no copy).
 CREATE TABLE efd.chunk (
     channel     integer NOT NULL REFERENCES efd.channel (id) ON DELETE CASCADE,
     chunk_start timestamptz NOT NULL,
@@ -46,8 +48,8 @@ BEGIN
     IF to_regclass('efd.' || name) IS NULL THEN
         PERFORM pg_advisory_xact_lock(hashtext('efd.chunk partitions'));
         IF to_regclass('efd.' || name) IS NULL THEN
-            EXECUTE format('CREATE TABLE efd.%I PARTITION OF efd.chunk FOR VALUES FROM (%L) TO (%L)',
-                           name, m_start, m_start + interval '1 month');
+            EXECUTE format('CREATE TABLE efd.%I PARTITION OF efd.chunk FOR VALUES FROM (%L) TO (%L) '
+                           'WITH (toast_tuple_target = 8160)', name, m_start, m_start + interval '1 month');
         END IF;
     END IF;
     RETURN ('efd.' || name)::regclass;
@@ -158,6 +160,17 @@ CREATE TABLE efd.visit_values (
     PRIMARY KEY (instrument, visit)
 );
 CREATE INDEX visit_values_obs_id_idx ON efd.visit_values (obs_id);
+-- The objects (hundreds of numbers each) are compressed with lz4 where the server has it: pglz,
+-- the default, costs more CPU than reducing the telemetry does. Without lz4 they are not compressed.
+DO $$
+BEGIN
+    ALTER TABLE efd.exposure_values ALTER COLUMN "values" SET COMPRESSION lz4;
+    ALTER TABLE efd.visit_values ALTER COLUMN "values" SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+    ALTER TABLE efd.exposure_values ALTER COLUMN "values" SET STORAGE EXTERNAL;
+    ALTER TABLE efd.visit_values ALTER COLUMN "values" SET STORAGE EXTERNAL;
+END
+$$;
 COMMENT ON TABLE efd.visit_values IS 'Reduced EFD values per visit as {output_name: value}; follows the visit''s embargo (row-level security)';
 
 -- Embargo: a row is visible exactly when its observation is.

@@ -21,7 +21,7 @@ std::string ChannelCache::key(const std::string& topic, const std::string& field
 void ChannelCache::load() {
     static pg::KeptPlan plan(
         "SELECT id, topic, field, sal_index, "
-        "       coalesce(chunk_seconds, CASE kind WHEN 'fast' THEN 300 ELSE 3600 END)::int8 * 1000000 "
+        "       coalesce(chunk_seconds, CASE kind WHEN 'fast' THEN 10 ELSE 600 END)::int8 * 1000000 "
         "  FROM efd.channel",
         {});
     pg::SpiConnection spi;

@@ -1,7 +1,11 @@
 #include "efd_sql/chunk_store.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <exception>
 #include <set>
+#include <string>
 
 #include "efd/chunk_codec.hpp"
 #include "efd_sql/channels.hpp"
@@ -150,29 +154,137 @@ std::vector<ChangedRange> write_samples(std::unordered_map<int32_t, efd::Series>
     return changes;
 }
 
-void load_series(int32_t channel, int64_t from, int64_t to, efd::Series& out) {
-    static pg::KeptPlan plan(
-        "SELECT data, n_samples::int8 FROM efd.chunk WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
-        {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID});
+namespace {
+
+// The DestReceiver that hands each chunk row to a ChunkSink as the executor produces it.
+// PostgreSQL calls receive_chunk from C frames: that function owns no C++ objects (a PostgreSQL
+// error may longjmp through it), and a C++ exception from the sink stops the scan (receiveSlot
+// returns false) and is rethrown after it.
+struct ChunkReceiver {
+    DestReceiver pub;  // first member: PostgreSQL sees a DestReceiver*
+    ChunkSink* sink;
+    ChunkScan scan;
+    int64_t last_time;
+    std::exception_ptr error;
+};
+
+bool hand_to_sink(ChunkReceiver* r, const uint8_t* bytes, std::size_t size, int64_t first, int64_t last) noexcept {
+    try {
+        if (r->scan.chunks > 0 && first <= r->last_time) r->scan.overlapping = true;
+        r->last_time = std::max(r->scan.chunks > 0 ? r->last_time : last, last);
+        ++r->scan.chunks;
+        r->sink->chunk(bytes, size, first, last);
+        return true;
+    } catch (...) {
+        r->error = std::current_exception();
+        return false;
+    }
+}
+
+bool receive_chunk(TupleTableSlot* slot, DestReceiver* self) {
+    auto* r = reinterpret_cast<ChunkReceiver*>(self);
+    bool isnull = false, first_null = false, last_null = false;
+    Datum d = slot_getattr(slot, 1, &isnull);
+    Datum first = slot_getattr(slot, 2, &first_null);
+    Datum last = slot_getattr(slot, 3, &last_null);
+    if (isnull || first_null || last_null) return true;
+    auto* raw = reinterpret_cast<struct varlena*>(DatumGetPointer(d));
+    struct varlena* plain = pg_detoast_datum_packed(raw);  // the tuple's own bytes unless toasted
+    bool ok = hand_to_sink(r, reinterpret_cast<const uint8_t*>(VARDATA_ANY(plain)), VARSIZE_ANY_EXHDR(plain),
+                           DatumGetTimestampTz(first), DatumGetTimestampTz(last));
+    if (plain != raw) pfree(plain);
+    return ok;
+}
+
+void receiver_startup(DestReceiver*, int, TupleDesc) {}
+void receiver_shutdown(DestReceiver*) {}
+void receiver_destroy(DestReceiver*) {}
+
+// Decodes every chunk into a SampleBuffer.
+class DecodeSink : public ChunkSink {
+public:
+    explicit DecodeSink(efd::SampleBuffer& out) : out_(out) {}
+    void chunk(const uint8_t* data, std::size_t size, int64_t, int64_t) override { efd::decode_chunk(data, size, out_); }
+
+private:
+    efd::SampleBuffer& out_;
+};
+
+}  // namespace
+
+ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink) {
+    static SPIPlanPtr plan = nullptr;
     const ChannelInfo* info = channels().by_id(channel);
     int64_t width = info ? info->chunk_us : kDayUs;
     pg::SpiConnection spi;
-    uint64 n = plan.execute({Int32GetDatum(channel), TimestampTzGetDatum(from - width), TimestampTzGetDatum(to)});
-    std::size_t base = out.size();
-    // Reserve once (n_samples of every chunk) instead of growing per chunk.
-    std::size_t expected = out.size();
-    for (uint64 r = 0; r < n; ++r) expected += static_cast<std::size_t>(pg::result_int64(r, 2));
-    out.t.reserve(expected);
-    out.v.reserve(expected);
-    for (uint64 r = 0; r < n; ++r) {
-        bool isnull = false;
-        Datum d = pg::result_value(r, 1, &isnull);
-        decode_bytea(d, out);
+    if (plan == nullptr) {
+        static Oid types[3] = {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+        SPIPlanPtr prepared = pg::call([] {
+            return SPI_prepare("SELECT data, first_time, last_time FROM efd.chunk "
+                               "WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
+                               3, types);
+        });
+        if (prepared == nullptr)
+            throw pg::Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_prepare failed", SPI_result_code_string(SPI_result));
+        pg::call([=] { SPI_keepplan(prepared); });
+        plan = prepared;
+    }
+    ChunkReceiver receiver{};
+    receiver.pub.receiveSlot = receive_chunk;
+    receiver.pub.rStartup = receiver_startup;
+    receiver.pub.rShutdown = receiver_shutdown;
+    receiver.pub.rDestroy = receiver_destroy;
+    receiver.pub.mydest = DestNone;
+    receiver.sink = &sink;
+    ChunkReceiver* rp = &receiver;
+    SPIPlanPtr p = plan;
+    int rc = pg::call([=] {
+        ParamListInfo params = makeParamList(3);
+        params->params[0] = {Int32GetDatum(channel), false, PARAM_FLAG_CONST, INT4OID};
+        params->params[1] = {TimestampTzGetDatum(from - width), false, PARAM_FLAG_CONST, TIMESTAMPTZOID};
+        params->params[2] = {TimestampTzGetDatum(to), false, PARAM_FLAG_CONST, TIMESTAMPTZOID};
+        SPIExecuteOptions options;
+        memset(&options, 0, sizeof options);
+        options.params = params;
+        options.dest = &rp->pub;
+        return SPI_execute_plan_extended(p, &options);
+    });
+    if (rc < 0) throw pg::Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_execute_plan failed", SPI_result_code_string(rc));
+    if (receiver.error) {
+        try {
+            std::rethrow_exception(receiver.error);
+        } catch (const efd::ChunkFormatError& e) {
+            throw pg::Error(ERRCODE_DATA_CORRUPTED, std::string("corrupt EFD chunk: ") + e.what(),
+                            "EFD channel " + std::to_string(channel));
+        }
+    }
+    return receiver.scan;
+}
+
+void load_series(int32_t channel, int64_t from, int64_t to, efd::SampleBuffer& out) {
+    const std::size_t base = out.size();
+    DecodeSink sink(out);
+    ChunkScan scan;
+    try {
+        scan = scan_chunks(channel, from, to, sink);
+    } catch (...) {
+        out.truncate(base);
+        throw;
     }
     // Chunks never overlap unless chunk_seconds changed after samples were stored; stay correct then.
-    bool sorted = true;
-    for (std::size_t i = base + 1; i < out.size() && sorted; ++i) sorted = out.t[i - 1] < out.t[i];
-    if (!sorted) efd::sort_unique_last_wins(out);
+    bool sorted = !scan.overlapping;
+    if (sorted && base > 0 && out.size() > base) sorted = out.times()[base - 1] < out.times()[base];
+    if (!sorted) {
+        efd::Series s;
+        efd::SeriesView v = out.view();
+        s.t.assign(v.t, v.t + v.n);
+        s.v.assign(v.v, v.v + v.n);
+        efd::sort_unique_last_wins(s);
+        out.clear();
+        std::size_t at = out.extend(s.size());
+        std::copy(s.t.begin(), s.t.end(), out.times() + at);
+        std::copy(s.v.begin(), s.v.end(), out.values() + at);
+    }
 }
 
 }  // namespace obsmeta::efd_sql

@@ -36,12 +36,11 @@ std::vector<int32_t> int4_values(ArrayType* arr) {
 }
 
 // Returns rows (time, value) through a materialized tuplestore.
-void return_samples(FunctionCallInfo fcinfo, const efd::Series& s, int64_t from, int64_t to) {
+void return_samples(FunctionCallInfo fcinfo, efd::SeriesView v, int64_t from, int64_t to) {
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     pg::call([=] { InitMaterializedSRF(fcinfo, 0); });
     Tuplestorestate* store = rsinfo->setResult;
     TupleDesc desc = rsinfo->setDesc;
-    efd::SeriesView v = s.view();
     for (std::size_t i = v.lower(from), end = v.upper(to); i < end; ++i) {
         Datum values[2] = {TimestampTzGetDatum(v.t[i]), Float8GetDatum(v.v[i])};
         bool nulls[2] = {false, false};
@@ -96,7 +95,7 @@ OBSMETA_FUNCTION(obsmeta_efd_reduce) {
     if (spec.ddof < 0 || spec.degree < 0 || spec.reach < 0 || spec.pre_aggregate < 0)
         throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "ddof, degree, reach and pre_aggregate must not be negative");
     int64_t reach = efd::spec_reach(spec);
-    std::vector<efd::Series> series(chans.size());
+    std::vector<efd::SampleBuffer> series(chans.size());
     std::vector<efd::SeriesView> views;
     for (std::size_t i = 0; i < chans.size(); ++i) {
         efd_sql::load_series(chans[i], begin - reach, end + reach, series[i]);
@@ -111,9 +110,9 @@ OBSMETA_FUNCTION(obsmeta_efd_samples) {
     int32_t channel = PG_GETARG_INT32(0);
     int64_t from = PG_GETARG_TIMESTAMPTZ(1), to = PG_GETARG_TIMESTAMPTZ(2);
     efd_sql::check_range(from, to);
-    efd::Series s;
+    efd::SampleBuffer s;
     efd_sql::load_series(channel, from, to, s);
-    efd_sql::return_samples(fcinfo, s, from, to);
+    efd_sql::return_samples(fcinfo, s.view(), from, to);
     return Datum(0);
 }
 
@@ -137,7 +136,7 @@ OBSMETA_FUNCTION(obsmeta_efd_image_samples) {
         {TEXTOID, TEXTOID, INT8OID});
     static pg::KeptPlan span("SELECT lower(span), upper(span) FROM efd.image WHERE kind = $1 AND instrument = $2 AND id = $3",
                              {TEXTOID, TEXTOID, INT8OID});
-    efd::Series s;
+    efd::SampleBuffer s;
     int64_t from = 0, to = -1;
     {
         pg::SpiConnection spi;
@@ -157,6 +156,6 @@ OBSMETA_FUNCTION(obsmeta_efd_image_samples) {
     (void)kind;
     (void)instrument;
     (void)id;
-    efd_sql::return_samples(fcinfo, s, from, to);
+    efd_sql::return_samples(fcinfo, s.view(), from, to);
     return Datum(0);
 }

@@ -1,14 +1,21 @@
 // Recomputation of efd.exposure_value / efd.visit_value for the dirty images: set-based and
-// channel-major (each channel's samples are decoded once for all images and reductions that need
-// them), then one upsert per batch that writes only values that changed, and CAOM2 Environment.
+// channel-major. The images are taken in time order, in batches of about an hour; in each batch
+// every channel's chunks are read once (decoded straight from the executor's tuples into a reused
+// buffer) for all images and reductions that need it, mean/min/max/stddev/count of a channel and
+// window share one pass, and each image's jsonb object is built directly (no JSON text to parse)
+// and written by one upsert per batch that changes only rows whose values differ. Then CAOM2
+// Environment.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
+#include "efd/chunk_codec.hpp"
 #include "efd/reduction.hpp"
 #include "efd_sql/channels.hpp"
 #include "efd_sql/chunk_store.hpp"
@@ -18,10 +25,20 @@
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
 
+extern "C" {
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+}
+
 namespace obsmeta::efd_sql {
 
 namespace {
 
+// Images per batch: their telemetry (for the general path, decoded into buffers) and their outputs
+// are in memory together.
+constexpr int64_t kBatchSpanUs = 6 * 3600LL * 1000000;
+constexpr std::size_t kBatchImages = 5000;
+constexpr std::size_t kBatchCells = 4'000'000;
 
 struct Spec {
     int32_t id;
@@ -29,6 +46,8 @@ struct Spec {
     efd::ReductionSpec spec;
     std::vector<int32_t> channels;  // the channel, then pooled channels
     bool unpivot, for_exposure, for_visit;
+    std::vector<std::string> fields;  // per channel: the key of an unpivoted output's value
+    uint32_t rank = 0;                // position of output_name in jsonb's key order
     bool applies_to(const std::string& kind) const { return kind == "exposure" ? for_exposure : for_visit; }
 };
 
@@ -68,156 +87,33 @@ SELECT id, output_name, method, array_prepend(channel, pooled_channels)::int4[],
     return specs;
 }
 
-struct Task {
-    std::size_t image;  // index into images
-    std::size_t spec;   // index into specs
-};
+// jsonb orders an object's keys by length, then bytes.
+bool jsonb_key_less(const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+void name_fields_and_rank(std::vector<Spec>& specs) {
+    for (Spec& s : specs) {
+        s.fields.clear();
+        for (int32_t c : s.channels) {
+            const ChannelInfo* info = channels().by_id(c);
+            std::string field = info ? info->field : std::to_string(c);
+            if (info && info->sal_index && s.channels.size() > 1) field += ":" + std::to_string(*info->sal_index);
+            s.fields.push_back(std::move(field));
+        }
+    }
+    std::vector<std::size_t> order(specs.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return jsonb_key_less(specs[a].output_name, specs[b].output_name); });
+    for (std::size_t r = 0; r < order.size(); ++r) specs[order[r]].rank = static_cast<uint32_t>(r);
+}
 
 struct Image {
     ImageKey key;
     int64_t begin, end;
+    const DirtyImage* dirt;
 };
-
-const efd::Moments& shared_moments(std::map<std::tuple<std::size_t, int64_t, int64_t>, efd::Moments>& cache,
-                                   const Spec& spec, const std::vector<efd::SeriesView>& views, std::size_t image,
-                                   const Image& im) {
-    efd::Window w = efd::spec_window(spec.spec, im.begin, im.end);
-    auto key = std::make_tuple(image, w.begin, w.end);
-    auto it = cache.find(key);
-    if (it != cache.end()) return it->second;
-    efd::Moments m;
-    for (const auto& v : views) m.merge(efd::moments(v, w));
-    return cache.emplace(key, m).first->second;
-}
-
-// One image's new values, as a jsonb object text, and the outputs that no longer have a value.
-struct ImageOut {
-    std::vector<std::pair<std::string, std::string>> entries;  // output name → value as JSON
-    std::vector<std::string> removed;  // outputs without a value now
-    bool replace = false;              // every output recomputed: the object replaces the stored one
-};
-
-void json_string(std::string& out, const std::string& s) {
-    out += '"';
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-            continue;
-        }
-        out += c;
-    }
-    out += '"';
-}
-
-void json_number(std::string& out, double v) {
-    if (std::isnan(v)) {
-        out += "\"NaN\"";
-    } else if (std::isinf(v)) {
-        out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-    } else {
-        char buf[32];
-        auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back exactly
-        out.append(buf, r.ptr);
-    }
-}
-
-// The object's text with keys in jsonb's own order (length, then bytes), so that jsonb_in's sort
-// finds them sorted.
-std::string object_text(std::vector<std::pair<std::string, std::string>>& entries) {
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
-    });
-    std::string out = "{";
-    for (const auto& [name, value] : entries) {
-        if (out.size() > 1) out += ", ";
-        json_string(out, name);
-        out += ": ";
-        out += value;
-    }
-    out += "}";
-    return out;
-}
-
-void write_values(const std::string& kind, const std::vector<ImageKey>& keys, std::vector<ImageOut>& outs) {
-    // Read-merge-write of each image's object; the images are locked (advisory, in key order) so
-    // that two sessions recomputing different outputs of one image do not lose each other's.
-    static const char* kSqlSimple = R"SQL(
-INSERT INTO efd.%1$s_values AS v (instrument, %1$s, obs_id, "values")
-SELECT k.instrument, k.id, obsmeta.%1$s_obs_id(k.instrument, k.id),
-       CASE WHEN k.replace OR cur."values" IS NULL THEN k.vals::jsonb
-            ELSE (cur."values" - coalesce(string_to_array(k.removed, chr(31)), '{}')) || k.vals::jsonb END
-  FROM unnest($1::text[], $2::int8[], $3::text[], $4::bool[], $5::text[]) AS k(instrument, id, vals, replace, removed)
-  LEFT JOIN efd.%1$s_values cur ON cur.instrument = k.instrument AND cur.%1$s = k.id
- ORDER BY 1, 2
-ON CONFLICT (instrument, %1$s) DO UPDATE SET "values" = EXCLUDED."values", computed_at = now()
-  WHERE v."values" IS DISTINCT FROM EXCLUDED."values")SQL";
-    auto make = [](const char* k) {
-        std::string sql = kSqlSimple, out;
-        for (std::size_t p = 0; p < sql.size(); ++p) {
-            if (sql.compare(p, 4, "%1$s") == 0) {
-                out += k;
-                p += 3;
-            } else {
-                out += sql[p];
-            }
-        }
-        return out;
-    };
-    static const std::initializer_list<Oid> types = {TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID};
-    static pg::KeptPlan exposure_plan(make("exposure"), types);
-    static pg::KeptPlan visit_plan(make("visit"), types);
-    pg::KeptPlan& plan = kind == "exposure" ? exposure_plan : visit_plan;
-    std::vector<std::size_t> order(keys.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    auto lock_key = [&](std::size_t i) {
-        return static_cast<int64_t>(std::hash<std::string>{}(kind + '\x1f' + keys[i].instrument) * 31 +
-                                    static_cast<uint64_t>(keys[i].id));
-    };
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lock_key(a) < lock_key(b); });
-    for (std::size_t i : order) {
-        int64_t key = lock_key(i);
-        pg::call([key] { DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(key)); });
-    }
-    constexpr std::size_t kBatch = 2000;
-    for (std::size_t from = 0; from < keys.size(); from += kBatch) {
-        std::size_t to = std::min(keys.size(), from + kBatch);
-        std::vector<std::string> instruments, vals, removed;
-        std::vector<int64_t> ids;
-        std::vector<bool> replace;
-        for (std::size_t i = from; i < to; ++i) {
-            instruments.push_back(keys[i].instrument);
-            ids.push_back(keys[i].id);
-            vals.push_back(object_text(outs[i].entries));
-            replace.push_back(outs[i].replace);
-            std::string r;
-            for (const auto& name : outs[i].removed) {
-                if (!r.empty()) r += '\x1f';
-                r += name;
-            }
-            removed.push_back(r);
-        }
-        plan.execute({pg::text_array(instruments), pg::int8_array(ids), pg::text_array(vals), pg::bool_array(replace),
-                      pg::text_array(removed)});
-    }
-}
-
-void fill_environment(const std::vector<Image>& images) {
-    static pg::KeptPlan plan(
-        "SELECT efd.fill_environment(array_agg(i.obs_id)) FROM unnest($1::text[], $2::text[], $3::int8[]) AS k(kind, instrument, id) "
-        "JOIN efd.image i ON i.kind = k.kind AND i.instrument = k.instrument AND i.id = k.id",
-        {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID});
-    std::vector<std::string> kinds, instruments;
-    std::vector<int64_t> ids;
-    for (const auto& im : images) {
-        kinds.push_back(im.key.kind);
-        instruments.push_back(im.key.instrument);
-        ids.push_back(im.key.id);
-    }
-    plan.execute({pg::text_array(kinds), pg::text_array(instruments), pg::int8_array(ids)});
-}
 
 bool moments_shareable(const efd::ReductionSpec& spec) {
     using efd::Method;
@@ -250,6 +146,522 @@ std::vector<std::pair<int64_t, int64_t>> merged_ranges(std::vector<std::pair<int
     return out;
 }
 
+// --- one batch's outputs, and their jsonb objects --------------------------------------------------
+
+// The output of one spec for one image of the batch.
+struct Cell {
+    double value = 0;
+    uint32_t nested = 0;  // Nested: index into Outputs::nested_ranges
+    enum Kind : uint8_t { Absent, None, Number, Nested } kind = Absent;  // Absent: not recomputed
+};
+
+struct NestedEntry {
+    uint32_t field;  // index into the spec's fields
+    double value;
+};
+
+struct Outputs {
+    std::size_t n_specs = 0;
+    std::vector<Cell> cells;  // [image * n_specs + spec]
+    std::vector<NestedEntry> nested;
+    std::vector<std::vector<uint32_t>> nested_ranges;  // per unpivoted value: its entries, in jsonb key order
+    Cell& at(std::size_t image, std::size_t spec) { return cells[image * n_specs + spec]; }
+};
+
+// A double as jsonb's numeric: the shortest decimal that reads back exactly (as JSON text written
+// with std::to_chars and parsed by jsonb_in would give), built without text parsing.
+Numeric numeric_of(double v) {
+    char buf[40];
+    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);  // d.ddde±XX
+    int64_t digits = 0;
+    int ndigits = 0;
+    bool negative = false;
+    const char* p = buf;
+    if (*p == '-') negative = true, ++p;
+    for (; p < r.ptr && *p != 'e'; ++p)
+        if (*p >= '0' && *p <= '9') digits = digits * 10 + (*p - '0'), ++ndigits;
+    int exponent = 0;
+    if (p < r.ptr) std::from_chars(p + 1 + (p[1] == '+'), r.ptr, exponent);
+    // value = digits × 10^(exponent − (ndigits − 1))
+    return int64_div_fast_to_numeric(negative ? -digits : digits, (ndigits - 1) - exponent);
+}
+
+void set_string(JsonbValue& jv, const char* s, std::size_t len) {
+    jv.type = jbvString;
+    jv.val.string.len = static_cast<int>(len);
+    jv.val.string.val = const_cast<char*>(s);
+}
+
+void set_string(JsonbValue& jv, const std::string& s) { set_string(jv, s.data(), s.size()); }
+
+void set_number(JsonbValue& jv, double v) {
+    // Non-finite values are strings, as in the JSON text obsmeta wrote before.
+    if (std::isnan(v)) {
+        set_string(jv, "NaN", 3);
+    } else if (std::isinf(v)) {
+        set_string(jv, v > 0 ? "Infinity" : "-Infinity", v > 0 ? 8 : 9);
+    } else {
+        jv.type = jbvNumeric;
+        jv.val.numeric = numeric_of(v);
+    }
+}
+
+// Builds the jsonb object of each image of the batch (palloc'd in CurrentMemoryContext), keys in
+// jsonb's order (by_rank). Runs inside one pg::call: it owns no C++ objects and only reads what the
+// caller prepared.
+struct JsonbBuild {
+    const std::vector<Spec>* specs;
+    const std::vector<uint32_t>* by_rank;  // spec indices in jsonb key order
+    Outputs* outs;
+    std::size_t n_images;
+    Datum* result;  // one jsonb per image
+};
+
+void build_jsonb(const JsonbBuild& b) {
+    const std::vector<Spec>& specs = *b.specs;
+    const std::vector<uint32_t>& by_rank = *b.by_rank;
+    Outputs& outs = *b.outs;
+    for (std::size_t i = 0; i < b.n_images; ++i) {
+        int present = 0;
+        for (std::size_t s = 0; s < outs.n_specs; ++s) {
+            Cell::Kind k = outs.at(i, s).kind;
+            present += k == Cell::Number || k == Cell::Nested;
+        }
+        JsonbValue obj;
+        obj.type = jbvObject;
+        obj.val.object.nPairs = present;
+        obj.val.object.pairs = static_cast<JsonbPair*>(palloc(sizeof(JsonbPair) * std::max(present, 1)));
+        int k = 0;
+        for (uint32_t s : by_rank) {
+            const Cell& c = outs.at(i, s);
+            if (c.kind != Cell::Number && c.kind != Cell::Nested) continue;
+            JsonbPair& pair = obj.val.object.pairs[k];
+            pair.order = static_cast<uint32>(k);
+            ++k;
+            const Spec& spec = specs[s];
+            set_string(pair.key, spec.output_name);
+            if (c.kind == Cell::Number) {
+                set_number(pair.value, c.value);
+                continue;
+            }
+            const std::vector<uint32_t>& entries = outs.nested_ranges[c.nested];
+            JsonbValue& inner = pair.value;
+            inner.type = jbvObject;
+            inner.val.object.nPairs = static_cast<int>(entries.size());
+            inner.val.object.pairs =
+                static_cast<JsonbPair*>(palloc(sizeof(JsonbPair) * std::max<std::size_t>(entries.size(), 1)));
+            for (std::size_t j = 0; j < entries.size(); ++j) {
+                const NestedEntry& n = outs.nested[entries[j]];
+                JsonbPair& np = inner.val.object.pairs[j];
+                np.order = static_cast<uint32>(j);
+                set_string(np.key, spec.fields[n.field]);
+                set_number(np.value, n.value);
+            }
+        }
+        b.result[i] = PointerGetDatum(JsonbValueToJsonb(&obj));
+    }
+}
+
+// An unpivoted value's entries [from, to) of outs.nested in jsonb key order; a field name given twice
+// keeps its last value, as jsonb_in would.
+std::vector<uint32_t> nested_in_key_order(const Spec& spec, const Outputs& outs, uint32_t from, uint32_t to) {
+    std::vector<uint32_t> order;
+    for (uint32_t j = from; j < to; ++j) order.push_back(j);
+    auto field = [&](uint32_t j) -> const std::string& { return spec.fields[outs.nested[j].field]; };
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return jsonb_key_less(field(x), field(y)); });
+    std::vector<uint32_t> unique;
+    for (std::size_t j = 0; j < order.size(); ++j)
+        if (j + 1 == order.size() || field(order[j]) != field(order[j + 1])) unique.push_back(order[j]);
+    return unique;
+}
+
+void lock_images(const std::vector<Image>& images) {
+    // Read-merge-write of each image's object; the images are locked (advisory, in key order) so
+    // that two sessions recomputing different outputs of one image do not lose each other's.
+    std::vector<int64_t> keys;
+    keys.reserve(images.size());
+    for (const Image& im : images)
+        keys.push_back(static_cast<int64_t>(std::hash<std::string>{}(im.key.kind + '\x1f' + im.key.instrument) * 31 +
+                                            static_cast<uint64_t>(im.key.id)));
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (int64_t key : keys) pg::call([key] { DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(key)); });
+}
+
+// A kept statement that is always planned generically: its parameters are large arrays (a batch's
+// jsonb objects), which a custom plan would copy and fold as constants at every execution.
+class GenericPlan {
+public:
+    GenericPlan(std::string sql, std::vector<Oid> types) : sql_(std::move(sql)), types_(std::move(types)) {}
+    void execute(const std::vector<Datum>& args) {
+        if (plan_ == nullptr) {
+            const char* sql = sql_.c_str();
+            int n = static_cast<int>(types_.size());
+            Oid* types = types_.data();
+            SPIPlanPtr prepared = pg::call([=] { return SPI_prepare_cursor(sql, n, types, CURSOR_OPT_GENERIC_PLAN); });
+            if (prepared == nullptr)
+                throw pg::Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_prepare failed", SPI_result_code_string(SPI_result));
+            pg::call([=] { SPI_keepplan(prepared); });
+            plan_ = prepared;
+        }
+        SPIPlanPtr plan = plan_;
+        Datum* values = const_cast<Datum*>(args.data());
+        int rc = pg::call([=] { return SPI_execute_plan(plan, values, nullptr, false, 0); });
+        if (rc < 0) throw pg::Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_execute_plan failed", SPI_result_code_string(rc));
+    }
+
+private:
+    std::string sql_;
+    std::vector<Oid> types_;
+    SPIPlanPtr plan_ = nullptr;
+};
+
+// Writes the batch's objects of one kind. When every image is recomputed whole (new or changed
+// images, efd.recompute) the objects replace the stored ones; otherwise (late samples) the
+// recomputed outputs are merged into the stored object and outputs without a value removed. The
+// objects are taken from their array by subscript (unnest would first copy them all into a
+// tuplestore, spilling to disk beyond work_mem).
+void write_values(const std::string& kind, const std::vector<const Image*>& images, Datum jsonb_array,
+                  const std::vector<std::string>& removed) {
+    static const char* kReplaceSql = R"SQL(
+INSERT INTO efd.%1$s_values AS v (instrument, %1$s, obs_id, "values")
+SELECT k.instrument, k.id, obsmeta.%1$s_obs_id(k.instrument, k.id), $3[k.ord]
+  FROM unnest($1::text[], $2::int8[]) WITH ORDINALITY AS k(instrument, id, ord)
+ON CONFLICT (instrument, %1$s) DO UPDATE SET "values" = EXCLUDED."values", computed_at = now()
+  WHERE v."values" IS DISTINCT FROM EXCLUDED."values")SQL";
+    static const char* kMergeSql = R"SQL(
+INSERT INTO efd.%1$s_values AS v (instrument, %1$s, obs_id, "values")
+SELECT k.instrument, k.id, obsmeta.%1$s_obs_id(k.instrument, k.id),
+       CASE WHEN k.replace OR cur."values" IS NULL THEN $3[k.ord]
+            ELSE (cur."values" - coalesce(string_to_array(k.removed, chr(31)), '{}')) || $3[k.ord] END
+  FROM unnest($1::text[], $2::int8[], $4::bool[], $5::text[]) WITH ORDINALITY AS k(instrument, id, replace, removed, ord)
+  LEFT JOIN efd.%1$s_values cur ON cur.instrument = k.instrument AND cur.%1$s = k.id
+ON CONFLICT (instrument, %1$s) DO UPDATE SET "values" = EXCLUDED."values", computed_at = now()
+  WHERE v."values" IS DISTINCT FROM EXCLUDED."values")SQL";
+    auto make = [](const char* sql_template, const char* k) {
+        std::string sql = sql_template, out;
+        for (std::size_t p = 0; p < sql.size(); ++p) {
+            if (sql.compare(p, 4, "%1$s") == 0) {
+                out += k;
+                p += 3;
+            } else {
+                out += sql[p];
+            }
+        }
+        return out;
+    };
+    static const std::vector<Oid> replace_types = {TEXTARRAYOID, INT8ARRAYOID, JSONBARRAYOID};
+    static const std::vector<Oid> merge_types = {TEXTARRAYOID, INT8ARRAYOID, JSONBARRAYOID, BOOLARRAYOID, TEXTARRAYOID};
+    static GenericPlan exposure_replace(make(kReplaceSql, "exposure"), replace_types);
+    static GenericPlan visit_replace(make(kReplaceSql, "visit"), replace_types);
+    static GenericPlan exposure_merge(make(kMergeSql, "exposure"), merge_types);
+    static GenericPlan visit_merge(make(kMergeSql, "visit"), merge_types);
+    std::vector<std::string> instruments;
+    std::vector<int64_t> ids;
+    std::vector<bool> replace;
+    bool all_replace = true;
+    for (const Image* im : images) {
+        instruments.push_back(im->key.instrument);
+        ids.push_back(im->key.id);
+        replace.push_back(im->dirt->all);
+        all_replace = all_replace && im->dirt->all;
+    }
+    if (all_replace) {
+        GenericPlan& plan = kind == "exposure" ? exposure_replace : visit_replace;
+        plan.execute({pg::text_array(instruments), pg::int8_array(ids), jsonb_array});
+    } else {
+        GenericPlan& plan = kind == "exposure" ? exposure_merge : visit_merge;
+        plan.execute({pg::text_array(instruments), pg::int8_array(ids), jsonb_array, pg::bool_array(replace),
+                      pg::text_array(removed)});
+    }
+}
+
+void fill_environment(const std::vector<ImageKey>& images) {
+    static pg::KeptPlan plan(
+        "SELECT efd.fill_environment(array_agg(i.obs_id)) FROM unnest($1::text[], $2::text[], $3::int8[]) AS k(kind, instrument, id) "
+        "JOIN efd.image i ON i.kind = k.kind AND i.instrument = k.instrument AND i.id = k.id",
+        {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID});
+    std::vector<std::string> kinds, instruments;
+    std::vector<int64_t> ids;
+    for (const auto& key : images) {
+        kinds.push_back(key.kind);
+        instruments.push_back(key.instrument);
+        ids.push_back(key.id);
+    }
+    plan.execute({pg::text_array(kinds), pg::text_array(instruments), pg::int8_array(ids)});
+}
+
+// Buffers to decode channels into, reused across channels and batches (their memory stays).
+class BufferPool {
+public:
+    std::unique_ptr<efd::SampleBuffer> take() {
+        if (free_.empty()) return std::make_unique<efd::SampleBuffer>();
+        auto b = std::move(free_.back());
+        free_.pop_back();
+        b->clear();
+        return b;
+    }
+    void give(std::unique_ptr<efd::SampleBuffer> b) { free_.push_back(std::move(b)); }
+
+private:
+    std::vector<std::unique_ptr<efd::SampleBuffer>> free_;
+};
+
+// Moments of one window offset pair of a channel set: the windows of the images that need it
+// (ascending image index = ascending window begin), and their moments so far.
+struct WindowSet {
+    int64_t begin_offset, end_offset;
+    std::vector<uint32_t> images;
+    std::vector<efd::Window> windows;
+    std::vector<efd::Moments> moments;
+    std::vector<int32_t> position;  // per batch image: index into images, or -1
+    std::size_t lo = 0;             // windows before lo end before every later chunk
+};
+
+// Streams a channel's chunks into the window sets' moments: a merge of time-sorted chunks with
+// begin-sorted windows. A chunk inside every window it touches is reduced from its values alone
+// (its times are not decoded); a chunk across a window bound is decoded whole and sliced.
+class MomentSink : public ChunkSink {
+public:
+    explicit MomentSink(std::vector<WindowSet>& sets) : sets_(sets) {}
+    void start_channel() {
+        for (auto& ws : sets_) ws.lo = 0;
+    }
+    void chunk(const uint8_t* data, std::size_t size, int64_t first, int64_t last) override {
+        hits_.clear();
+        bool inside = true;
+        for (std::size_t k = 0; k < sets_.size(); ++k) {
+            WindowSet& ws = sets_[k];
+            while (ws.lo < ws.windows.size() && ws.windows[ws.lo].end < first) ++ws.lo;
+            for (std::size_t j = ws.lo; j < ws.windows.size() && ws.windows[j].begin <= last; ++j) {
+                const efd::Window& w = ws.windows[j];
+                if (w.end < first || w.end < w.begin) continue;
+                hits_.push_back({k, j});
+                inside = inside && w.begin <= first && last <= w.end;
+            }
+        }
+        if (hits_.empty()) return;
+        std::size_t n = efd::chunk_sample_count(data, size);
+        if (v_.size() < n) {
+            v_.resize(n);
+            t_.resize(n);
+        }
+        if (inside) {
+            efd::decode_chunk_values(data, size, v_.data());
+            efd::Moments m = efd::moments_of(v_.data(), n);
+            for (const auto& [k, j] : hits_) sets_[k].moments[j].merge(m);
+            return;
+        }
+        efd::decode_chunk_to(data, size, t_.data(), v_.data());
+        efd::SeriesView view{t_.data(), v_.data(), n};
+        for (const auto& [k, j] : hits_) sets_[k].moments[j].merge(efd::moments(view, sets_[k].windows[j]));
+    }
+
+private:
+    std::vector<WindowSet>& sets_;
+    std::vector<std::pair<std::size_t, std::size_t>> hits_;
+    std::vector<int64_t> t_;
+    std::vector<double> v_;
+};
+
+// One batch of images (time-ordered): computes their outputs and writes them. Returns the number of
+// (image, output) values computed.
+int64_t recompute_batch(std::vector<Spec>& specs, const std::vector<uint32_t>& by_rank,
+                        const std::map<int32_t, std::size_t>& spec_index, const std::vector<const Image*>& images,
+                        BufferPool& pool, MemoryContext batch_cxt) {
+    const std::size_t n_images = images.size();
+    // Tasks: the batch's images of each spec.
+    std::vector<std::vector<uint32_t>> tasks_of_spec(specs.size());
+    for (std::size_t i = 0; i < n_images; ++i) {
+        const Image& im = *images[i];
+        auto add = [&](std::size_t s) {
+            if (specs[s].applies_to(im.key.kind)) tasks_of_spec[s].push_back(static_cast<uint32_t>(i));
+        };
+        if (im.dirt->all) {
+            for (std::size_t s = 0; s < specs.size(); ++s) add(s);
+        } else {
+            for (int32_t rid : im.dirt->reductions)
+                if (auto it = spec_index.find(rid); it != spec_index.end()) add(it->second);
+        }
+    }
+    Outputs outs;
+    outs.n_specs = specs.size();
+    outs.cells.assign(n_images * specs.size(), Cell{});
+    int64_t computed = 0;
+
+    // Groups of specs over the same channels (specs are ordered by their channels).
+    for (std::size_t g0 = 0; g0 < specs.size();) {
+        std::size_t g1 = g0 + 1;
+        while (g1 < specs.size() && specs[g1].channels == specs[g0].channels) ++g1;
+        const std::vector<int32_t>& chans = specs[g0].channels;
+        bool any = false, streamable = true;
+        for (std::size_t s = g0; s < g1; ++s) {
+            if (tasks_of_spec[s].empty()) continue;
+            any = true;
+            streamable = streamable && !specs[s].unpivot && moments_shareable(specs[s].spec);
+        }
+        if (!any) {
+            g0 = g1;
+            continue;
+        }
+
+        bool done = false;
+        if (streamable) {
+            // mean/min/max/stddev/count: one streaming pass per channel for all windows.
+            std::vector<WindowSet> sets;
+            std::vector<std::size_t> set_of(g1 - g0);
+            for (std::size_t s = g0; s < g1; ++s) {
+                if (tasks_of_spec[s].empty()) continue;
+                const efd::ReductionSpec& rs = specs[s].spec;
+                std::size_t k = 0;
+                while (k < sets.size() && (sets[k].begin_offset != rs.begin_offset || sets[k].end_offset != rs.end_offset)) ++k;
+                if (k == sets.size()) {
+                    sets.push_back({rs.begin_offset, rs.end_offset, {}, {}, {}, std::vector<int32_t>(n_images, -1), 0});
+                }
+                set_of[s - g0] = k;
+                for (uint32_t i : tasks_of_spec[s]) sets[k].position[i] = 0;  // needed; numbered below
+            }
+            std::vector<std::pair<int64_t, int64_t>> ranges;
+            for (auto& ws : sets) {
+                for (std::size_t i = 0; i < n_images; ++i) {
+                    if (ws.position[i] < 0) continue;
+                    ws.position[i] = static_cast<int32_t>(ws.images.size());
+                    ws.images.push_back(static_cast<uint32_t>(i));
+                    ws.windows.push_back({images[i]->begin + ws.begin_offset, images[i]->end + ws.end_offset});
+                    ranges.push_back({ws.windows.back().begin, ws.windows.back().end});
+                }
+                ws.moments.assign(ws.images.size(), efd::Moments{});
+            }
+            MomentSink sink(sets);
+            bool overlapping = false;
+            for (int32_t c : chans) {
+                const ChannelInfo* info = channels().by_id(c);
+                int64_t gap = info ? 2 * info->chunk_us : 0;
+                sink.start_channel();
+                for (const auto& [from, to] : merged_ranges(ranges, gap)) overlapping = scan_chunks(c, from, to, sink).overlapping || overlapping;
+            }
+            if (!overlapping) {  // else (chunk_seconds changed after samples were stored): the general path below
+                for (std::size_t s = g0; s < g1; ++s) {
+                    const WindowSet& ws = sets[set_of[s - g0]];
+                    for (uint32_t i : tasks_of_spec[s]) {
+                        Cell& cell = outs.at(i, s);
+                        auto v = from_moments(specs[s].spec, ws.moments[static_cast<std::size_t>(ws.position[i])]);
+                        ++computed;
+                        cell.kind = v ? Cell::Number : Cell::None;
+                        if (v) cell.value = *v;
+                    }
+                }
+                done = true;
+            }
+        }
+        if (!done) {
+            // The general path: the channels' samples (windows ± reach) decoded into buffers.
+            std::map<int32_t, std::vector<std::pair<int64_t, int64_t>>> wanted;
+            for (std::size_t s = g0; s < g1; ++s) {
+                int64_t reach = efd::spec_reach(specs[s].spec);
+                for (uint32_t i : tasks_of_spec[s]) {
+                    efd::Window w = efd::spec_window(specs[s].spec, images[i]->begin, images[i]->end);
+                    for (int32_t c : chans) wanted[c].push_back({w.begin - reach, w.end + reach});
+                }
+            }
+            std::vector<std::unique_ptr<efd::SampleBuffer>> bufs;
+            std::vector<efd::SeriesView> views;
+            for (int32_t c : chans) {
+                bufs.push_back(pool.take());
+                const ChannelInfo* info = channels().by_id(c);
+                int64_t gap = info ? 2 * info->chunk_us : 0;
+                for (const auto& [from, to] : merged_ranges(wanted[c], gap)) load_series(c, from, to, *bufs.back());
+                views.push_back(bufs.back()->view());
+            }
+            // mean, min, max, stddev and count of the same window share one pass.
+            std::map<std::pair<int64_t, int64_t>, std::vector<std::pair<bool, efd::Moments>>> moment_cache;
+            for (std::size_t s = g0; s < g1; ++s) {
+                const Spec& spec = specs[s];
+                const bool shared = !spec.unpivot && moments_shareable(spec.spec);
+                std::vector<std::pair<bool, efd::Moments>>* cache = nullptr;
+                if (shared) {
+                    cache = &moment_cache[{spec.spec.begin_offset, spec.spec.end_offset}];
+                    if (cache->empty()) cache->resize(n_images);
+                }
+                for (uint32_t i : tasks_of_spec[s]) {
+                    const Image& im = *images[i];
+                    Cell& cell = outs.at(i, s);
+                    cell.kind = Cell::None;
+                    if (spec.unpivot) {
+                        uint32_t from = static_cast<uint32_t>(outs.nested.size());
+                        for (std::size_t k = 0; k < views.size(); ++k) {
+                            auto v = efd::evaluate(spec.spec, {views[k]}, im.begin, im.end);
+                            ++computed;
+                            if (v) outs.nested.push_back({static_cast<uint32_t>(k), *v});
+                        }
+                        uint32_t to = static_cast<uint32_t>(outs.nested.size());
+                        if (to > from) {
+                            cell.kind = Cell::Nested;
+                            cell.nested = static_cast<uint32_t>(outs.nested_ranges.size());
+                            outs.nested_ranges.push_back(nested_in_key_order(spec, outs, from, to));
+                        }
+                        continue;
+                    }
+                    std::optional<double> v;
+                    if (shared) {
+                        auto& [have, m] = (*cache)[i];
+                        if (!have) {
+                            efd::Window w = efd::spec_window(spec.spec, im.begin, im.end);
+                            for (const auto& view : views) m.merge(efd::moments(view, w));
+                            have = true;
+                        }
+                        v = from_moments(spec.spec, m);
+                    } else {
+                        v = efd::evaluate(spec.spec, views, im.begin, im.end);
+                    }
+                    ++computed;
+                    if (v) cell.kind = Cell::Number, cell.value = *v;
+                }
+            }
+            for (auto& b : bufs) pool.give(std::move(b));
+        }
+        g0 = g1;
+    }
+
+    // The jsonb objects, then one upsert per kind.
+    std::vector<std::string> removed(n_images);
+    for (std::size_t i = 0; i < n_images; ++i)
+        for (uint32_t s : by_rank) {
+            if (outs.at(i, s).kind != Cell::None) continue;
+            if (!removed[i].empty()) removed[i] += '\x1f';
+            removed[i] += specs[s].output_name;
+        }
+    MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+    try {
+        std::vector<Datum> objects(n_images);
+        JsonbBuild build{&specs, &by_rank, &outs, n_images, objects.data()};
+        const JsonbBuild* bp = &build;
+        pg::call([bp] { build_jsonb(*bp); });
+        for (const char* kind : {"exposure", "visit"}) {
+            std::vector<const Image*> of_kind;
+            std::vector<Datum> values;
+            std::vector<std::string> kind_removed;
+            for (std::size_t i = 0; i < n_images; ++i) {
+                if (images[i]->key.kind != kind) continue;
+                of_kind.push_back(images[i]);
+                values.push_back(objects[i]);
+                kind_removed.push_back(removed[i]);
+            }
+            if (of_kind.empty()) continue;
+            Datum* data = values.data();
+            int n = static_cast<int>(values.size());
+            Datum array = PointerGetDatum(pg::call([=] { return construct_array(data, n, JSONBOID, -1, false, TYPALIGN_INT); }));
+            write_values(kind, of_kind, array, kind_removed);
+        }
+    } catch (...) {
+        MemoryContextSwitchTo(old);
+        throw;
+    }
+    MemoryContextSwitchTo(old);
+    MemoryContextReset(batch_cxt);
+    return computed;
+}
+
 }  // namespace
 
 int64_t recompute_dirty() {
@@ -260,6 +672,7 @@ int64_t recompute_dirty() {
     AsEfdOwner owner;
     pg::SpiConnection spi;
     std::vector<Spec> specs = load_specs();
+    name_fields_and_rank(specs);
 
     // The dirty images that still exist, with their spans.
     static pg::KeptPlan span_times(
@@ -270,133 +683,49 @@ int64_t recompute_dirty() {
     std::vector<const std::pair<const ImageKey, DirtyImage>*> entries;
     std::vector<std::string> kinds, instruments;
     std::vector<int64_t> ids;
+    std::vector<ImageKey> all;  // every dirty image gets Environment, even without a timespan
     for (const auto& e : dirty) {
         entries.push_back(&e);
         kinds.push_back(e.first.kind);
         instruments.push_back(e.first.instrument);
         ids.push_back(e.first.id);
+        all.push_back(e.first);
     }
     uint64 n = span_times.execute({pg::text_array(kinds), pg::text_array(instruments), pg::int8_array(ids)});
     std::vector<Image> images;
-    std::vector<const DirtyImage*> image_dirt;
+    images.reserve(n);
     for (uint64 r = 0; r < n; ++r) {
         std::size_t idx = static_cast<std::size_t>(pg::result_int64(r, 1)) - 1;
         bool isnull = false;
         int64_t b = DatumGetTimestampTz(pg::result_value(r, 2, &isnull));
         int64_t e = DatumGetTimestampTz(pg::result_value(r, 3, &isnull));
-        images.push_back({entries[idx]->first, b, e});
-        image_dirt.push_back(&entries[idx]->second);
+        images.push_back({entries[idx]->first, b, e, &entries[idx]->second});
     }
-    // Every dirty image gets Environment, even without a timespan (elevation from the zenith angle).
-    std::vector<Image> all;
-    for (const auto* e : entries) all.push_back({e->first, 0, 0});
-    if (images.empty()) {
-        fill_environment(all);
-        return 0;
-    }
-
-    // Tasks, grouped by the reductions' channel sets (specs are ordered by them).
-    std::map<int32_t, std::size_t> spec_index;
-    for (std::size_t s = 0; s < specs.size(); ++s) spec_index[specs[s].id] = s;
-    std::vector<std::vector<std::size_t>> tasks_of_spec(specs.size());
-    for (std::size_t i = 0; i < images.size(); ++i) {
-        const DirtyImage& d = *image_dirt[i];
-        auto add = [&](std::size_t s) {
-            if (specs[s].applies_to(images[i].key.kind)) tasks_of_spec[s].push_back(i);
-        };
-        if (d.all) {
-            for (std::size_t s = 0; s < specs.size(); ++s) add(s);
-        } else {
-            for (int32_t rid : d.reductions)
-                if (auto it = spec_index.find(rid); it != spec_index.end()) add(it->second);
-        }
-    }
-    // Per channel: the ranges to load, and the last spec that needs it (to free it after).
-    std::map<int32_t, std::vector<std::pair<int64_t, int64_t>>> wanted;
-    std::map<int32_t, std::size_t> last_use;
-    for (std::size_t s = 0; s < specs.size(); ++s) {
-        if (tasks_of_spec[s].empty()) continue;
-        int64_t reach = efd::spec_reach(specs[s].spec);
-        for (std::size_t i : tasks_of_spec[s]) {
-            efd::Window w = efd::spec_window(specs[s].spec, images[i].begin, images[i].end);
-            for (int32_t c : specs[s].channels) wanted[c].push_back({w.begin - reach, w.end + reach});
-        }
-        for (int32_t c : specs[s].channels) last_use[c] = s;
-    }
-
-    std::vector<ImageOut> outs(images.size());
-    for (std::size_t i = 0; i < images.size(); ++i) outs[i].replace = image_dirt[i]->all;
-    std::map<int32_t, efd::Series> loaded;
     int64_t computed = 0;
-    std::string value_json;
-    // mean, min, max, stddev and count of the same channels and window share one pass.
-    std::map<std::tuple<std::size_t, int64_t, int64_t>, efd::Moments> moment_cache;
-    std::vector<int32_t> moment_channels;
-    for (std::size_t s = 0; s < specs.size(); ++s) {
-        const Spec& spec = specs[s];
-        if (tasks_of_spec[s].empty()) continue;
-        std::vector<efd::SeriesView> views;
-        std::vector<std::string> fields;
-        if (spec.channels != moment_channels) {
-            moment_cache.clear();
-            moment_channels = spec.channels;
+    if (!images.empty()) {
+        lock_images(images);
+        std::map<int32_t, std::size_t> spec_index;
+        for (std::size_t s = 0; s < specs.size(); ++s) spec_index[specs[s].id] = s;
+        std::vector<const Image*> ordered;
+        for (const Image& im : images) ordered.push_back(&im);
+        std::stable_sort(ordered.begin(), ordered.end(), [](const Image* a, const Image* b) { return a->begin < b->begin; });
+        std::vector<uint32_t> by_rank(specs.size());
+        for (std::size_t s = 0; s < specs.size(); ++s) by_rank[specs[s].rank] = static_cast<uint32_t>(s);
+        // Batches: consecutive images within kBatchSpanUs, at most kBatchImages, and at most
+        // kBatchCells (image, output) cells.
+        const std::size_t max_images = std::max<std::size_t>(1, std::min(kBatchImages, kBatchCells / std::max<std::size_t>(1, specs.size())));
+        MemoryContext batch_cxt =
+            pg::call([] { return AllocSetContextCreate(CurrentMemoryContext, "EFD recompute batch", ALLOCSET_DEFAULT_SIZES); });
+        BufferPool pool;
+        for (std::size_t from = 0; from < ordered.size();) {
+            std::size_t to = from + 1;
+            while (to < ordered.size() && to - from < max_images && ordered[to]->begin - ordered[from]->begin <= kBatchSpanUs)
+                ++to;
+            std::vector<const Image*> batch(ordered.begin() + static_cast<long>(from), ordered.begin() + static_cast<long>(to));
+            computed += recompute_batch(specs, by_rank, spec_index, batch, pool, batch_cxt);
+            from = to;
         }
-        for (int32_t c : spec.channels) {
-            auto it = loaded.find(c);
-            if (it == loaded.end()) {
-                efd::Series series;
-                const ChannelInfo* info = channels().by_id(c);
-                int64_t gap = info ? 2 * info->chunk_us : 0;
-                for (const auto& [from, to] : merged_ranges(wanted[c], gap)) load_series(c, from, to, series);
-                it = loaded.emplace(c, std::move(series)).first;
-            }
-            views.push_back(it->second.view());
-            const ChannelInfo* info = channels().by_id(c);
-            std::string field = info ? info->field : std::to_string(c);
-            if (info && info->sal_index && spec.channels.size() > 1) field += ":" + std::to_string(*info->sal_index);
-            fields.push_back(field);
-        }
-        for (std::size_t i : tasks_of_spec[s]) {
-            const Image& im = images[i];
-            ImageOut& out = outs[i];
-            value_json.clear();
-            if (spec.unpivot) {
-                for (std::size_t k = 0; k < views.size(); ++k) {
-                    auto v = efd::evaluate(spec.spec, {views[k]}, im.begin, im.end);
-                    ++computed;
-                    if (!v) continue;
-                    value_json += value_json.empty() ? "{" : ", ";
-                    json_string(value_json, fields[k]);
-                    value_json += ": ";
-                    json_number(value_json, *v);
-                }
-                if (!value_json.empty()) value_json += "}";
-            } else {
-                auto v = moments_shareable(spec.spec)
-                             ? from_moments(spec.spec, shared_moments(moment_cache, spec, views, i, im))
-                             : efd::evaluate(spec.spec, views, im.begin, im.end);
-                ++computed;
-                if (v) json_number(value_json, *v);
-            }
-            if (value_json.empty()) {
-                out.removed.push_back(spec.output_name);
-            } else {
-                out.entries.emplace_back(spec.output_name, value_json);
-            }
-        }
-        // Free channels no later spec needs.
-        for (int32_t c : spec.channels)
-            if (last_use[c] == s) loaded.erase(c);
-    }
-    for (const char* kind : {"exposure", "visit"}) {
-        std::vector<ImageKey> keys;
-        std::vector<ImageOut> kind_outs;
-        for (std::size_t i = 0; i < images.size(); ++i) {
-            if (images[i].key.kind != kind) continue;
-            keys.push_back(images[i].key);
-            kind_outs.push_back(std::move(outs[i]));
-        }
-        if (!keys.empty()) write_values(kind, keys, kind_outs);
+        MemoryContextDelete(batch_cxt);
     }
     fill_environment(all);
     return computed;

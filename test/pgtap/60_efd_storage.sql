@@ -30,7 +30,7 @@ SELECT is((SELECT value FROM efd.samples(:cx, '2025-06-01 03:00:00+00', '2025-06
 INSERT INTO efd.sample (topic, field, time, value) VALUES
     ('test.topic', 'y', '2025-06-01 02:59:59+00', 1), ('test.topic', 'y', '2025-06-01 03:00:01+00', NULL),
     ('test.topic', 'y', '2025-06-01 03:00:02+00', 'NaN'), ('test.topic', 'y', '2025-06-01 03:00:03+00', 3);
-SELECT is((SELECT count(*) FROM efd.chunk WHERE channel = :cy), 2::bigint, 'slow channel: hour chunks, two of them here');
+SELECT is((SELECT count(*) FROM efd.chunk WHERE channel = :cy), 2::bigint, 'slow channel: 600 s chunks, two of them here');
 SELECT is(efd.count(:cy, '2025-06-01 02:00:00+00', '2025-06-01 04:00:00+00'), 2::bigint, 'NULL and NaN values are missing samples');
 SELECT is(efd.mean(:cy, '2025-06-01 02:00:00+00', '2025-06-01 04:00:00+00'), 2::float8, 'NaN-ignoring mean');
 
