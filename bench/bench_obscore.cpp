@@ -1,29 +1,44 @@
-// obsmeta-bench-obscore: what incremental maintenance of ivoa.obscore and its row-level security cost.
+// obsmeta-bench-obscore: what keeping ivoa.obscore current costs when a visit arrives, and what its
+// row-level security costs a cone search.
 //
-// a) Maintenance: ivoa.obscore is grown to --rows ObsCore rows (default 10^5; with --full also to
-//    --full-rows, default 10^6) by bulk-loading generated nights into gen3 (COPY of
-//    make_bench_night's exposures, 189 detectors, raw + visit_image; conversion, and so the ObsCore
-//    triggers, in the loading transaction, as in production; nothing synthetic). At each size it
-//    times converting one new visit (COPY of its gen3 rows, conversion at commit, ivoa.obscore
-//    maintained by the statement triggers) against REFRESH MATERIALIZED VIEW of a materialized
-//    view defined as SELECT * FROM obsmeta.obscore_source (what a non-incremental ObsCore costs).
-// b) Cone searches (s_region_spoly && scircle, radius 0.5 deg, at positions near random rows):
-//    as a reader role (RLS policy applies; a temporary NOLOGIN member of obsmeta_reader, SET ROLE)
-//    vs as superuser (RLS bypassed), and with the GiST index vs without (enable_indexscan and
-//    enable_bitmapscan off). Queries of the configurations alternate position by position.
-// Ids are fresh for every run (past the highest exposure id in gen3): the loaded rows stay, and a
-// second run reuses them (it loads only what is missing to reach the size). Times are wall clock
-// (steady_clock) on the client. A benchmark reports; it asserts nothing: exit 0 unless a query fails.
+// ivoa.obscore is grown to --rows ObsCore rows (default 10^5; with --full also to --full-rows,
+// default 10^6) by bulk-loading generated nights into gen3 (COPY of make_bench_night's exposures,
+// 189 detectors, raw + visit_image; conversion and ObsCore maintenance in the loading transaction;
+// nothing synthetic). Ids are fresh for every run (past the highest exposure id in gen3): loaded
+// rows stay, and a second run loads only what is missing to reach a size.
+//
+// a) Maintenance. At each size, --visits new visits (one exposure and its visit: 2 planes, 378
+//    ObsCore rows) are converted one per transaction, as a writer does: COPY of their gen3 rows,
+//    SELECT obsmeta.convert(), COMMIT. The conversion defers ObsCore maintenance to the end of its
+//    batch (obsmeta.obscore_defer() ... obsmeta.obscore_flush()): the maintenance a visit costs is
+//    what the obscore_on_* triggers spend recording keys during the conversion plus the flush, both
+//    the server's own account (pg_stat_xact_user_functions, track_functions = pl).
+//    Baseline: REFRESH MATERIALIZED VIEW of SELECT * FROM obsmeta.obscore_source (the same rows),
+//    once as a bare heap and once with ivoa.obscore's indexes (a view that could serve the same
+//    cone searches). Printed: (a) the maintenance alone and (b) the whole visit (COPY + conversion +
+//    maintenance + commit) against both refreshes.
+// b) Cone searches (s_region_spoly && scircle, --radius, default 0.5 deg) at --cones positions near
+//    random rows, sent as SQL text (planned each time, as a TAP server's queries are): as a reader
+//    (a temporary NOLOGIN member of obsmeta_reader: RLS applies), as staff (member of
+//    obsmeta_staff: the staff policy), as superuser (RLS bypassed), with the GiST index; reader and
+//    superuser also without it (a few positions: a sequential scan takes seconds). One timing is all
+//    positions of one configuration; --rounds rounds rotate the configurations' order; the ratio is
+//    the median over rounds of reader/superuser per round (wall and backend CPU).
+// Times are wall clock (steady_clock) and the server backend's CPU time (/proc/<pid>/schedstat,
+// when the server runs on this machine): the machine is shared, CPU time is the steadier of the
+// two. A benchmark reports; it asserts nothing: exit 0 unless a query fails.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "sample_night/cli.hpp"
 #include "sample_night/night.hpp"
 #include "sample_night/pg_io.hpp"
 #include "sample_night/table_text.hpp"
@@ -35,6 +50,7 @@ namespace {
 constexpr double kGoalRefreshRatioFull = 1000;  // incremental at least 1000x cheaper than a refresh at 10^6 rows
 constexpr double kGoalRlsOverhead = 1.10;       // RLS adds at most 10% to a cone search
 constexpr const char* kReaderRole = "obsmeta_bench_obscore_reader";
+constexpr const char* kStaffRole = "obsmeta_bench_obscore_staff";
 constexpr const char* kMatView = "public.bench_obscore_mv";
 
 struct Options {
@@ -42,45 +58,46 @@ struct Options {
     long rows = 100000;
     long full_rows = 1000000;
     bool full = false;
-    int batch = 50;            // exposures per loading transaction
-    int visits = 3;            // single-visit conversions timed per size (median)
-    int refreshes = 1;         // REFRESH MATERIALIZED VIEW timed per size (median)
-    int cones = 50;            // cone positions per size
-    int seq_cones = 10;        // of which also run without the index (a seq scan costs seconds at 10^5+)
+    int batch = 50;      // exposures per loading transaction
+    int visits = 7;      // new visits per size
+    int refreshes = 1;   // REFRESH MATERIALIZED VIEW per size and form (median)
+    int cones = 200;     // cone positions per size
+    int rounds = 7;      // timings of all positions per configuration
+    int seq_cones = 3;   // positions also run without the index (a seq scan costs seconds at 10^5+)
     double radius_deg = 0.5;
+    bool maintenance = true, cone_search = true;  // --only maintenance|cones
 };
-
-[[noreturn]] void usage(const char* msg) {
-    std::fprintf(stderr,
-                 "%s\nusage: obsmeta-bench-obscore --conninfo \"...\" [--rows N] [--full] [--full-rows N] [--batch N]\n"
-                 "       [--visits N] [--refreshes N] [--cones N] [--seq-cones N] [--radius DEG]\n",
-                 msg);
-    std::exit(2);
-}
 
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) usage(("missing value for " + a).c_str());
-            return argv[++i];
-        };
-        if (a == "--conninfo") o.conninfo = next();
-        else if (a == "--rows") o.rows = std::stol(next());
-        else if (a == "--full-rows") o.full_rows = std::stol(next());
-        else if (a == "--full") o.full = true;
-        else if (a == "--batch") o.batch = std::stoi(next());
-        else if (a == "--visits") o.visits = std::stoi(next());
-        else if (a == "--refreshes") o.refreshes = std::stoi(next());
-        else if (a == "--cones") o.cones = std::stoi(next());
-        else if (a == "--seq-cones") o.seq_cones = std::stoi(next());
-        else if (a == "--radius") o.radius_deg = std::stod(next());
-        else usage(("unknown argument " + a).c_str());
+    Cli cli(argc, argv,
+            "usage: obsmeta-bench-obscore --conninfo \"...\" [--rows N] [--full] [--full-rows N] [--batch N]\n"
+            "       [--visits N] [--refreshes N] [--cones N] [--rounds N] [--seq-cones N] [--radius DEG]\n"
+            "       [--only maintenance|cones]");
+    while (cli.next()) {
+        if (cli.is("--conninfo")) o.conninfo = cli.value();
+        else if (cli.is("--rows")) o.rows = cli.long_value();
+        else if (cli.is("--full-rows")) o.full_rows = cli.long_value();
+        else if (cli.is("--full")) o.full = true;
+        else if (cli.is("--batch")) o.batch = cli.int_value();
+        else if (cli.is("--visits")) o.visits = cli.int_value();
+        else if (cli.is("--refreshes")) o.refreshes = cli.int_value();
+        else if (cli.is("--cones")) o.cones = cli.int_value();
+        else if (cli.is("--rounds")) o.rounds = cli.int_value();
+        else if (cli.is("--seq-cones")) o.seq_cones = cli.int_value();
+        else if (cli.is("--radius")) o.radius_deg = std::stod(cli.value());
+        else if (cli.is("--only")) {
+            const std::string v = cli.value();
+            if (v != "maintenance" && v != "cones") cli.fail("--only takes maintenance or cones");
+            o.maintenance = v == "maintenance";
+            o.cone_search = v == "cones";
+        }
+        else cli.unknown();
     }
-    if (o.conninfo.empty()) usage("--conninfo is required");
-    if (o.rows < 1 || o.full_rows < 1 || o.batch < 1 || o.visits < 1 || o.refreshes < 1 || o.cones < 1)
-        usage("counts must be >= 1");
+    if (o.conninfo.empty()) cli.fail("--conninfo is required");
+    if (o.rows < 1 || o.full_rows < 1 || o.batch < 1 || o.visits < 1 || o.refreshes < 1 || o.cones < 1 || o.rounds < 1 ||
+        o.seq_cones < 0)
+        cli.fail("counts must be >= 1 (--seq-cones >= 0)");
     return o;
 }
 
@@ -92,16 +109,61 @@ double now_s() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-double timed(const std::function<void()>& f) {
-    const double t0 = now_s();
-    f();
-    return now_s() - t0;
-}
-
 double median(std::vector<double> v) {
+    if (v.empty()) return NAN;
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// The server backend's CPU time in seconds (time on a CPU, /proc/<pid>/schedstat), or -1.
+struct Backend {
+    int pid = 0;
+    double cpu() const {
+        std::ifstream f("/proc/" + std::to_string(pid) + "/schedstat");
+        double ns = -1;
+        if (!(f >> ns)) return -1;
+        return ns / 1e9;
+    }
+};
+
+// Wall and backend CPU seconds of one piece of work.
+struct Timing {
+    double wall = 0, cpu = -1;
+};
+
+Timing timed(const Backend& b, const std::function<void()>& f) {
+    const double c0 = b.cpu(), t0 = now_s();
+    f();
+    Timing t;
+    t.wall = now_s() - t0;
+    const double c1 = b.cpu();
+    if (c0 >= 0 && c1 >= 0) t.cpu = c1 - c0;
+    return t;
+}
+
+struct Series {  // repeated timings of one thing
+    std::vector<double> wall, cpu;
+    void add(const Timing& t) {
+        wall.push_back(t.wall);
+        if (t.cpu >= 0) cpu.push_back(t.cpu);
+    }
+    double wall_median() const { return median(wall); }
+    double cpu_median() const { return cpu.empty() ? NAN : median(cpu); }
+};
+
+std::string seconds(double wall, double cpu) {
+    char buf[64];
+    if (std::isnan(cpu)) std::snprintf(buf, sizeof buf, "%.4f", wall);
+    else std::snprintf(buf, sizeof buf, "%.4f (CPU %.4f)", wall, cpu);
+    return buf;
+}
+
+std::string times_x(double r) {
+    char buf[32];
+    if (std::isnan(r)) return "n/a";
+    std::snprintf(buf, sizeof buf, r >= 100 ? "%.0fx" : "%.1fx", r);
+    return buf;
 }
 
 long count_rows(Connection& conn) { return std::stol(conn.value("SELECT count(*) FROM ivoa.obscore")); }
@@ -112,20 +174,18 @@ int next_free_seq(Connection& conn) {
                                 " UNION ALL SELECT id FROM gen3.visit) x WHERE id BETWEEN " + lo + " AND " + hi));
 }
 
-// One transaction: COPY of the night's exposure tables into gen3; conversion (and ObsCore
-// maintenance) at commit. Static tables (instrument, filters, detectors, day_obs) go in first,
-// ignoring conflicts.
-void load_night(Connection& conn, const Night& night) {
-    const auto tables = to_tables(night);
-    conn.exec("BEGIN");
+void copy_static(Connection& conn, const std::vector<TableText>& tables) {
     for (const auto& t : tables)
         if (is_static(t.name)) insert_rows(conn, "gen3", t, true);
-    for (const auto& t : tables)
-        if (!is_static(t.name)) copy_table(conn, "gen3", t);
-    conn.exec("COMMIT");
 }
 
-// Grow ivoa.obscore to at least `target` rows with generated exposures.
+void copy_exposures(Connection& conn, const std::vector<TableText>& tables) {
+    for (const auto& t : tables)
+        if (!is_static(t.name)) copy_table(conn, "gen3", t);
+}
+
+// Grow ivoa.obscore to at least `target` rows with generated exposures: one transaction per batch
+// (the conversion maintains ivoa.obscore once, at the end of it).
 void grow_to(Connection& conn, long target, int batch) {
     long have = count_rows(conn);
     if (have >= target) {
@@ -138,7 +198,11 @@ void grow_to(Connection& conn, long target, int batch) {
     while (have < target) {
         const int seq = next_free_seq(conn);
         if (seq + batch > 99999) throw std::runtime_error("day_obs 20251202 has no free seq_num left");
-        load_night(conn, make_bench_night(batch, seq));
+        const auto tables = to_tables(make_bench_night(batch, seq));
+        conn.exec("BEGIN");
+        copy_static(conn, tables);
+        copy_exposures(conn, tables);
+        conn.exec("COMMIT");
         exposures += batch;
         have = count_rows(conn);
         std::printf("  loaded %d exposures: %ld ObsCore rows (%.0f s)\n", exposures, have, now_s() - t0);
@@ -152,65 +216,132 @@ void grow_to(Connection& conn, long target, int batch) {
 
 struct Maintenance {
     long rows = 0;
-    double visit_s = 0, refresh_s = 0;
-    long visit_rows = 0;  // ObsCore rows one visit added
+    long visit_rows = 0;  // ObsCore rows one visit adds
+    Series maint;         // (a) the triggers' recording + obscore_flush() (server's function time)
+    Series flush;         // obscore_flush() alone
+    Series whole;         // (b) COPY + convert + commit
+    Series convert;       // SELECT obsmeta.convert(), maintenance included
+    Series refresh_heap, refresh_indexed;
 };
 
-Maintenance measure_maintenance(Connection& conn, const Options& o) {
+// Milliseconds the server has spent in the ObsCore maintenance functions in this transaction:
+// the statement triggers (recording keys) and the flush (recomputing the rows).
+struct MaintenanceMs {
+    double triggers = 0, flush = 0;
+};
+
+MaintenanceMs maintenance_ms(Connection& conn) {
+    const auto r = conn.query(
+        "SELECT coalesce(sum(total_time) FILTER (WHERE funcname LIKE 'obscore\\_on\\_%'), 0),"
+        "       coalesce(sum(total_time) FILTER (WHERE funcname = 'obscore_flush'), 0)"
+        "  FROM pg_stat_xact_user_functions WHERE schemaname = 'obsmeta'");
+    return {std::stod(r[0][0]), std::stod(r[0][1])};
+}
+
+// One new visit, converted in its own transaction.
+void one_visit(Connection& conn, const Backend& be, Maintenance& m) {
+    const int seq = next_free_seq(conn);
+    const auto tables = to_tables(make_bench_night(1, seq));
+    conn.exec("BEGIN");
+    copy_static(conn, tables);  // already there: nothing inserted, outside the timing
+    const long before = count_rows(conn);
+    MaintenanceMs ms0, ms1;
+    Timing convert;
+    const Timing whole = timed(be, [&] {
+        copy_exposures(conn, tables);
+        ms0 = maintenance_ms(conn);
+        convert = timed(be, [&] { conn.value("SELECT obsmeta.convert()"); });
+        ms1 = maintenance_ms(conn);
+        conn.exec("COMMIT");
+    });
+    m.visit_rows = count_rows(conn) - before;
+    const double recording = (ms1.triggers - ms0.triggers) / 1000, flush = (ms1.flush - ms0.flush) / 1000;
+    m.whole.add(whole);
+    m.convert.add(convert);
+    m.flush.add({flush, -1});
+    m.maint.add({recording + flush, -1});
+    std::printf("  visit seq %d: whole %s, convert %s; ObsCore: triggers recording %.4f + obscore_flush %.4f; +%ld rows\n", seq,
+                seconds(whole.wall, whole.cpu).c_str(), seconds(convert.wall, convert.cpu).c_str(), recording, flush,
+                m.visit_rows);
+}
+
+const char* const kMatViewIndexes[] = {
+    "CREATE UNIQUE INDEX ON %s (row_id)",          "CREATE INDEX ON %s USING gist (s_region_spoly)",
+    "CREATE INDEX ON %s USING gist (s_center)",    "CREATE INDEX ON %s (caom_plane_id)",
+    "CREATE INDEX ON %s (caom_obs_id)",            "CREATE INDEX ON %s (obs_id)",
+    "CREATE INDEX ON %s (obs_publisher_did)"};
+
+Maintenance measure_maintenance(Connection& conn, const Backend& be, const Options& o) {
     Maintenance m;
     m.rows = count_rows(conn);
-    conn.exec(std::string("DROP MATERIALIZED VIEW IF EXISTS ") + kMatView);
-    conn.exec(std::string("CREATE MATERIALIZED VIEW ") + kMatView + " AS SELECT * FROM obsmeta.obscore_source WITH NO DATA");
-    std::vector<double> visit, refresh;
-    for (int i = 0; i < o.visits; ++i) {
-        const int seq = next_free_seq(conn);
-        const Night night = make_bench_night(1, seq);
-        conn.exec("CHECKPOINT");
-        const long before = count_rows(conn);
-        visit.push_back(timed([&] { load_night(conn, night); }));
-        m.visit_rows = count_rows(conn) - before;
-        std::printf("  one visit (seq %d): %.3f s, +%ld ObsCore rows\n", seq, visit.back(), m.visit_rows);
-    }
-    for (int i = 0; i < o.refreshes; ++i) {
-        conn.exec("CHECKPOINT");
-        refresh.push_back(timed([&] { conn.exec(std::string("REFRESH MATERIALIZED VIEW ") + kMatView); }));
-        std::printf("  REFRESH MATERIALIZED VIEW: %.3f s (%s rows)\n", refresh.back(),
-                    conn.value(std::string("SELECT count(*) FROM ") + kMatView).c_str());
+    conn.exec("SET track_functions = 'pl'");
+    conn.exec("CHECKPOINT");
+    for (int i = 0; i < o.visits; ++i) one_visit(conn, be, m);
+    conn.exec("RESET track_functions");
+    for (const bool indexed : {false, true}) {
+        conn.exec(std::string("DROP MATERIALIZED VIEW IF EXISTS ") + kMatView);
+        conn.exec(std::string("CREATE MATERIALIZED VIEW ") + kMatView + " AS SELECT * FROM obsmeta.obscore_source WITH NO DATA");
+        if (indexed)
+            for (const char* f : kMatViewIndexes) {
+                char sql[256];
+                std::snprintf(sql, sizeof sql, f, kMatView);
+                conn.exec(sql);
+            }
+        for (int i = 0; i < o.refreshes; ++i) {
+            conn.exec("CHECKPOINT");
+            const Timing t = timed(be, [&] { conn.exec(std::string("REFRESH MATERIALIZED VIEW ") + kMatView); });
+            (indexed ? m.refresh_indexed : m.refresh_heap).add(t);
+            std::printf("  REFRESH MATERIALIZED VIEW (%s): %s, %s rows\n", indexed ? "with ivoa.obscore's 7 indexes" : "heap only",
+                        seconds(t.wall, t.cpu).c_str(), conn.value(std::string("SELECT count(*) FROM ") + kMatView).c_str());
+        }
     }
     conn.exec(std::string("DROP MATERIALIZED VIEW ") + kMatView);
-    m.visit_s = median(visit);
-    m.refresh_s = median(refresh);
     return m;
 }
 
 struct ConeConfig {
     const char* name;
-    bool reader;
+    const char* role;  // nullptr: superuser
     bool index;
-    std::vector<double> times;
-    long matched = 0;
+    Series rounds;     // seconds per query (mean over the positions of a round)
+    long matched = 0;  // rows matched in the first round
 };
 
 struct Cones {
     long rows = 0;
     long reader_visible = 0;
+    int positions = 0, seq_positions = 0;
     std::vector<ConeConfig> configs;
-    std::string reader_plan;
+    std::string reader_plan, staff_plan;
 };
 
 void set_config(Connection& conn, const ConeConfig& c) {
     conn.exec("RESET ROLE");
     conn.exec(c.index ? "RESET enable_indexscan" : "SET enable_indexscan = off");
     conn.exec(c.index ? "RESET enable_bitmapscan" : "SET enable_bitmapscan = off");
-    if (c.reader) conn.exec(std::string("SET ROLE ") + kReaderRole);
+    if (c.role) conn.exec(std::string("SET ROLE ") + c.role);
 }
 
-Cones measure_cones(Connection& conn, const Options& o, unsigned seed) {
+std::string plan_summary(Connection& conn, const std::string& sql) {
+    std::string out;
+    for (const auto& row : conn.query("EXPLAIN " + sql)) {
+        const std::string& line = row[0];
+        const auto at = line.find_first_not_of(" ->");
+        if (at == std::string::npos) continue;
+        std::string l = line.substr(at);
+        l = l.substr(0, l.find("  (cost"));
+        out += (out.empty() ? "" : "; ") + l;
+    }
+    return out;
+}
+
+Cones measure_cones(Connection& conn, const Backend& be, const Options& o, unsigned seed) {
     Cones r;
     r.rows = count_rows(conn);
     // Positions near random rows (within 1 degree), so that most cones find something.
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> jitter(-1.0, 1.0);
+    conn.exec("SELECT setseed(" + std::to_string(static_cast<double>(seed % 1000) / 1000.0) + ")");
     const auto centers = conn.query("SELECT s_ra, s_dec FROM ivoa.obscore WHERE s_ra IS NOT NULL ORDER BY random() LIMIT " +
                                     std::to_string(o.cones));
     std::vector<std::string> sql;
@@ -223,27 +354,36 @@ Cones measure_cones(Connection& conn, const Options& o, unsigned seed) {
                       ra, dec, o.radius_deg);
         sql.emplace_back(buf);
     }
-    r.configs = {{"superuser (RLS bypassed), GiST", false, true, {}, 0},
-                 {"reader (RLS), GiST", true, true, {}, 0},
-                 {"superuser, no index (seq scan)", false, false, {}, 0},
-                 {"reader (RLS), no index (seq scan)", true, false, {}, 0}};
+    r.positions = static_cast<int>(sql.size());
+    r.seq_positions = std::min(o.seq_cones, r.positions);
+    r.configs = {{"superuser (RLS bypassed), GiST", nullptr, true, {}, 0},
+                 {"reader (RLS: visible_from <= now()), GiST", kReaderRole, true, {}, 0},
+                 {"staff (RLS: staff policy), GiST", kStaffRole, true, {}, 0},
+                 {"superuser, no index (seq scan)", nullptr, false, {}, 0},
+                 {"reader (RLS), no index (seq scan)", kReaderRole, false, {}, 0}};
     set_config(conn, r.configs[1]);
     r.reader_visible = std::stol(conn.value("SELECT count(*) FROM ivoa.obscore"));
-    for (const auto& row : conn.query("EXPLAIN " + sql.front()))
-        if (row[0].find("Scan") != std::string::npos) r.reader_plan += (r.reader_plan.empty() ? "" : "; ") + row[0].substr(row[0].find_first_not_of(" ->"));
-    // Warm-up: one query per configuration, untimed.
+    r.reader_plan = plan_summary(conn, sql.front());
+    set_config(conn, r.configs[2]);
+    r.staff_plan = plan_summary(conn, sql.front());
+    // Warm-up: every position once per indexed configuration, untimed (caches, catalog lookups).
     for (auto& c : r.configs) {
+        if (!c.index) continue;
         set_config(conn, c);
-        conn.value(sql.front());
+        for (const auto& q : sql) conn.value(q);
     }
-    for (std::size_t i = 0; i < sql.size(); ++i) {
+    for (int round = 0; round < o.rounds; ++round) {
         for (std::size_t k = 0; k < r.configs.size(); ++k) {
-            auto& c = r.configs[(k + i) % r.configs.size()];  // rotate the order position by position
-            if (!c.index && static_cast<int>(i) >= o.seq_cones) continue;
+            auto& c = r.configs[(k + static_cast<std::size_t>(round)) % r.configs.size()];  // rotate the order
+            const int n = c.index ? r.positions : r.seq_positions;
+            if (n == 0 || (!c.index && round > 0)) continue;  // seq scans: one round
             set_config(conn, c);
-            std::string n;
-            c.times.push_back(timed([&] { n = conn.value(sql[i]); }));
-            c.matched += std::stol(n);
+            long matched = 0;
+            const Timing t = timed(be, [&] {
+                for (int i = 0; i < n; ++i) matched += std::stol(conn.value(sql[static_cast<std::size_t>(i)]));
+            });
+            c.rounds.add({t.wall / n, t.cpu >= 0 ? t.cpu / n : -1});
+            if (round == 0 || !c.index) c.matched = matched;
         }
     }
     conn.exec("RESET ROLE");
@@ -252,10 +392,11 @@ Cones measure_cones(Connection& conn, const Options& o, unsigned seed) {
     return r;
 }
 
-double sum(const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return s;
+// Median over rounds of a/b, round by round (both measured in the same round).
+double paired_ratio(const std::vector<double>& a, const std::vector<double>& b) {
+    std::vector<double> r;
+    for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) r.push_back(a[i] / b[i]);
+    return median(r);
 }
 
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
@@ -267,11 +408,15 @@ int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     try {
         Connection conn(o.conninfo);
-        std::printf("obsmeta-bench-obscore: sizes %ld%s ObsCore rows, %d single-visit conversions and %d refresh(es) per size, %d cones of %g deg; %s\n",
-                    o.rows, o.full ? (" and " + std::to_string(o.full_rows)).c_str() : "", o.visits, o.refreshes,
-                    o.cones, o.radius_deg, conn.value("SELECT version()").c_str());
-        conn.exec(std::string("DROP ROLE IF EXISTS ") + kReaderRole);
+        Backend be{std::stoi(conn.value("SELECT pg_backend_pid()"))};
+        std::printf("obsmeta-bench-obscore: sizes %ld%s ObsCore rows, %d new visits per size, %d refresh(es) per size and form,"
+                    " %d cones of %g deg x %d rounds; backend CPU %s; %s\n",
+                    o.rows, o.full ? (" and " + std::to_string(o.full_rows)).c_str() : "", o.visits, o.refreshes, o.cones,
+                    o.radius_deg, o.rounds, be.cpu() >= 0 ? "from /proc" : "unknown (server elsewhere)",
+                    conn.value("SELECT version()").c_str());
+        for (const char* role : {kReaderRole, kStaffRole}) conn.exec(std::string("DROP ROLE IF EXISTS ") + role);
         conn.exec(std::string("CREATE ROLE ") + kReaderRole + " NOLOGIN IN ROLE obsmeta_reader");
+        conn.exec(std::string("CREATE ROLE ") + kStaffRole + " NOLOGIN IN ROLE obsmeta_staff");
 
         std::vector<long> sizes{o.rows};
         if (o.full) sizes.push_back(o.full_rows);
@@ -280,51 +425,91 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < sizes.size(); ++i) {
             std::printf("\n## size %ld\n", sizes[i]);
             grow_to(conn, sizes[i], o.batch);
-            maint.push_back(measure_maintenance(conn, o));
-            cones.push_back(measure_cones(conn, o, 42 + static_cast<unsigned>(i)));
+            if (o.maintenance) maint.push_back(measure_maintenance(conn, be, o));
+            if (o.cone_search) cones.push_back(measure_cones(conn, be, o, 42 + static_cast<unsigned>(i)));
         }
-        conn.exec(std::string("DROP ROLE ") + kReaderRole);
+        for (const char* role : {kReaderRole, kStaffRole}) conn.exec(std::string("DROP ROLE ") + role);
 
-        std::printf("\n### (a) one new visit, incremental vs REFRESH MATERIALIZED VIEW (SELECT * FROM obsmeta.obscore_source)\n\n");
-        std::printf("| ObsCore rows | one visit (+rows), incremental s | REFRESH MATERIALIZED VIEW s | ratio refresh / incremental |\n");
-        std::printf("|---:|---:|---:|---:|\n");
-        for (const auto& m : maint)
-            std::printf("| %ld | %.3f (+%ld) | %.3f | %.0fx |\n", m.rows, m.visit_s, m.visit_rows, m.refresh_s,
-                        m.refresh_s / m.visit_s);
+        if (!maint.empty()) std::printf("\n### (a) ObsCore maintenance of one new visit and (b) the whole visit, vs REFRESH MATERIALIZED VIEW"
+                    " (SELECT * FROM obsmeta.obscore_source)\n\n");
+        if (!maint.empty()) {
+            std::printf("medians in seconds, wall (backend CPU); a visit adds %ld rows\n\n", maint.front().visit_rows);
+            std::printf("| ObsCore rows | incremental: what is timed | s | REFRESH, heap only: s / ratio | REFRESH with the 7 indexes: s / ratio |\n");
+            std::printf("|---:|---|---:|---:|---:|\n");
+        }
+        for (const auto& m : maint) {
+            const double rh = m.refresh_heap.wall_median(), ri = m.refresh_indexed.wall_median();
+            const double rhc = m.refresh_heap.cpu_median(), ric = m.refresh_indexed.cpu_median();
+            auto line = [&](const char* what, const Series& s) {
+                const double w = s.wall_median(), c = s.cpu_median();
+                std::string ratios_h = times_x(rh / w), ratios_i = times_x(ri / w);
+                if (!std::isnan(c)) {
+                    ratios_h += " (CPU " + times_x(rhc / c) + ")";
+                    ratios_i += " (CPU " + times_x(ric / c) + ")";
+                }
+                std::printf("| %ld | %s | %s | %s / %s | %s / %s |\n", m.rows, what, seconds(w, c).c_str(),
+                            seconds(rh, rhc).c_str(), ratios_h.c_str(), seconds(ri, ric).c_str(), ratios_i.c_str());
+            };
+            line("(a) ObsCore maintenance: the triggers' recording + obscore_flush() (server's function time)", m.maint);
+            line("of which obsmeta.obscore_flush()", m.flush);
+            line("(b) whole visit: COPY + obsmeta.convert() (maintenance included) + commit", m.whole);
+            line("obsmeta.convert() alone (maintenance included)", m.convert);
+        }
 
-        std::printf("\n### (b) cone search (s_region_spoly && scircle, %g deg), %d positions (no-index rows: the first %d); ms per query\n\n", o.radius_deg, o.cones, std::min(o.cones, o.seq_cones));
-        std::printf("| ObsCore rows | configuration | queries | rows matched (sum) | median ms | mean ms |\n|---:|---|---:|---:|---:|---:|\n");
+        if (!cones.empty()) std::printf("\n### cone search (s_region_spoly && scircle, %g deg): ms per query, median of %d rounds"
+                    " (each round: every position once, planning included)\n\n", o.radius_deg, o.rounds);
+        if (!cones.empty())
+            std::printf("| ObsCore rows | configuration | positions x rounds | rows matched per round | ms wall | ms backend CPU |\n|---:|---|---:|---:|---:|---:|\n");
         for (const auto& c : cones)
             for (const auto& k : c.configs)
-                std::printf("| %ld | %s | %zu | %ld | %.3f | %.3f |\n", c.rows, k.name, k.times.size(), k.matched, 1000 * median(k.times),
-                            1000 * sum(k.times) / static_cast<double>(k.times.size()));
+                std::printf("| %ld | %s | %d x %zu | %ld | %.3f | %.3f |\n", c.rows, k.name, k.index ? c.positions : c.seq_positions,
+                            k.rounds.wall.size(), k.matched, 1000 * k.rounds.wall_median(), 1000 * k.rounds.cpu_median());
         for (const auto& c : cones)
-            std::printf("\nat %ld rows the reader sees %ld rows; reader's plan: %s\n", c.rows, c.reader_visible, c.reader_plan.c_str());
+            std::printf("\nat %ld rows the reader sees %ld rows\n  reader's plan: %s\n  staff's plan:  %s\n", c.rows, c.reader_visible,
+                        c.reader_plan.c_str(), c.staff_plan.c_str());
 
         std::printf("\n### goals\n\n| goal | target | ObsCore rows | measured | met |\n|---|---|---:|---:|---|\n");
-        for (std::size_t i = 0; i < maint.size(); ++i) {
-            const double ratio = maint[i].refresh_s / maint[i].visit_s;
-            const bool at_full = maint[i].rows >= 1000000;
-            std::printf("| refresh / incremental | %s | %ld | %.0fx | %s |\n",
-                        at_full ? ">= 1000x at 10^6" : "(grows with size)", maint[i].rows, ratio,
-                        at_full ? yes_no(ratio >= kGoalRefreshRatioFull) : "-");
+        // (a) and (b) against both refreshes; the goal's verdict is printed for each
+        std::vector<double> ratio_a, ratio_b;
+        for (const auto& m : maint) {
+            const bool at_full = m.rows >= 1000000;
+            const char* target = at_full ? ">= 1000x at 10^6" : "(grows with size)";
+            const double a = m.maint.wall_median(), b = m.whole.wall_median();
+            ratio_a.push_back(m.refresh_heap.wall_median() / a);
+            ratio_b.push_back(m.refresh_heap.wall_median() / b);
+            const struct {
+                const char* what;
+                double ratio;
+            } rows[] = {{"(a) REFRESH heap only / ObsCore maintenance of a visit", ratio_a.back()},
+                        {"(a) REFRESH with the indexes / ObsCore maintenance of a visit", m.refresh_indexed.wall_median() / a},
+                        {"(b) REFRESH heap only / whole visit: conversion + maintenance", ratio_b.back()},
+                        {"(b) REFRESH with the indexes / whole visit", m.refresh_indexed.wall_median() / b}};
+            for (const auto& r : rows)
+                std::printf("| %s | %s | %ld | %s | %s |\n", r.what, target, m.rows, times_x(r.ratio).c_str(),
+                            at_full ? yes_no(r.ratio >= kGoalRefreshRatioFull) : "-");
         }
         if (maint.size() > 1) {
-            const double r0 = maint[0].refresh_s / maint[0].visit_s, r1 = maint[1].refresh_s / maint[1].visit_s;
-            std::printf("| gap grows with size | ratio(%ld) > ratio(%ld) | - | %.0fx -> %.0fx | %s |\n", maint[1].rows,
-                        maint[0].rows, r0, r1, yes_no(r1 > r0));
+            std::printf("| (a) gap grows with size (heap only) | ratio(%ld) > ratio(%ld) | - | %s -> %s | %s |\n", maint[1].rows,
+                        maint[0].rows, times_x(ratio_a[0]).c_str(), times_x(ratio_a[1]).c_str(), yes_no(ratio_a[1] > ratio_a[0]));
+            std::printf("| (b) gap grows with size (heap only) | ratio(%ld) > ratio(%ld) | - | %s -> %s | %s |\n", maint[1].rows,
+                        maint[0].rows, times_x(ratio_b[0]).c_str(), times_x(ratio_b[1]).c_str(), yes_no(ratio_b[1] > ratio_b[0]));
         }
         for (const auto& c : cones) {
-            const double with = median(c.configs[1].times), without = median(c.configs[0].times);
-            std::printf("| RLS overhead, cone with GiST (reader / superuser, medians) | <= %.2fx | %ld | %.3fx | %s |\n",
-                        kGoalRlsOverhead, c.rows, with / without, yes_no(with / without <= kGoalRlsOverhead));
-            const double seq_su = median(c.configs[2].times), seq_rd = median(c.configs[3].times);
-            std::printf("| GiST speed-up, superuser (seq / index, medians) | (informational) | %ld | %.1fx | - |\n", c.rows,
-                        seq_su / without);
-            std::printf("| GiST speed-up, reader (seq / index, medians) | (informational) | %ld | %.1fx | - |\n", c.rows,
-                        seq_rd / with);
-            std::printf("| RLS overhead, seq scan (reader / superuser, medians) | (informational) | %ld | %.3fx | - |\n", c.rows,
-                        seq_rd / seq_su);
+            const auto& su = c.configs[0].rounds;
+            const auto& rd = c.configs[1].rounds;
+            const auto& st = c.configs[2].rounds;
+            const double wall = paired_ratio(rd.wall, su.wall), cpu = paired_ratio(rd.cpu, su.cpu);
+            std::printf("| RLS overhead, cone with GiST: reader / superuser (median of per-round ratios, wall) | <= %.2fx | %ld | %.3fx | %s |\n",
+                        kGoalRlsOverhead, c.rows, wall, yes_no(wall <= kGoalRlsOverhead));
+            std::printf("| same, backend CPU | (informational) | %ld | %.3fx | - |\n", c.rows, cpu);
+            std::printf("| staff / superuser, cone with GiST (wall) | (informational) | %ld | %.3fx | - |\n", c.rows,
+                        paired_ratio(st.wall, su.wall));
+            if (c.seq_positions > 0) {
+                std::printf("| GiST speed-up, superuser (seq / index) | (informational) | %ld | %.0fx | - |\n", c.rows,
+                            c.configs[3].rounds.wall_median() / su.wall_median());
+                std::printf("| GiST speed-up, reader (seq / index) | (informational) | %ld | %.0fx | - |\n", c.rows,
+                            c.configs[4].rounds.wall_median() / rd.wall_median());
+            }
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "obsmeta-bench-obscore: %s\n", e.what());

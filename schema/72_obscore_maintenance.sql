@@ -131,6 +131,9 @@ COMMENT ON FUNCTION obsmeta.obscore_defer() IS
 CREATE FUNCTION obsmeta.obscore_maintain(full_planes uuid[], artifacts uuid[], plane_rows uuid[]) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
 BEGIN
+    IF cardinality(full_planes) IS NULL AND cardinality(artifacts) IS NULL AND cardinality(plane_rows) IS NULL THEN
+        RETURN;  -- the statement changed nothing ObsCore shows (e.g. a checksum or max_last_modified update)
+    END IF;
     IF NOT obsmeta.obscore_deferred() THEN
         PERFORM obsmeta.obscore_apply(full_planes, artifacts, plane_rows);
         RETURN;
