@@ -3,7 +3,7 @@
 -- bulk statements and configuration changes; obsmeta.verify_obscore() must find nothing after
 -- every scenario, and must find a row that was tampered with.
 BEGIN;
-SELECT plan(52);
+SELECT plan(54);
 SET LOCAL obsmeta.conversion = 'statement';
 
 -- contract ------------------------------------------------------------------------------------
@@ -138,8 +138,9 @@ SELECT is((SELECT count(*)::int FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_
 SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'verify: nothing differs after the bulk load');
 
 -- deferred maintenance: a batch of statements records keys, one flush recomputes each row once --
-SELECT obsmeta.obscore_defer();
-SELECT ok(obsmeta.obscore_deferred(), 'obscore_defer(): this transaction now defers ObsCore maintenance');
+SELECT ok(obsmeta.obscore_defer() AND obsmeta.obscore_deferred(),
+          'obscore_defer() begins the deferral: this transaction now defers ObsCore maintenance');
+SELECT ok(NOT obsmeta.obscore_defer(), 'a second obscore_defer() says the transaction was deferring already');
 INSERT INTO gen3.exposure (instrument, id, physical_filter, obs_id, exposure_time, observation_type, can_see_sky,
                            tracking_ra, tracking_dec, timespan_begin, timespan_end)
 VALUES ('LSSTCam', 2025120100201, 'g_6', 'MC_O_20251201_000201', 30, 'science', true, 60, -20,
@@ -178,7 +179,7 @@ SELECT results_eq($$SELECT count(*)::int, max(access_estsize), count(*) FILTER (
                   'after the flush the transaction sees its rows: the changed size, not the deleted file');
 SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'verify: nothing differs after a deferred batch');
 SAVEPOINT before_defer;
-SELECT obsmeta.obscore_defer();
+SELECT ok(obsmeta.obscore_defer(), 'after a flush, obscore_defer() begins a new deferral');
 UPDATE gen3.exposure SET target_name = 'rolled back' WHERE id = 2025120100200;
 ROLLBACK TO SAVEPOINT before_defer;
 SELECT ok(NOT obsmeta.obscore_deferred() AND NOT EXISTS (SELECT 1 FROM obsmeta.obscore_pending),
