@@ -49,8 +49,11 @@ pg::KeptPlan& datasets_of_keys() {
     static pg::KeptPlan plan(R"SQL(
 WITH regions AS (SELECT DISTINCT * FROM unnest($1::text[], $2::int8[], $3::int4[]) AS k(instrument, visit, detector)),
 raw_keys AS (
-  SELECT DISTINCT vd.instrument, vd.exposure, r.detector
-    FROM regions r JOIN gen3.visit_definition vd ON vd.instrument = r.instrument AND vd.visit = r.visit
+  SELECT DISTINCT x.instrument, x.exposure, r.detector
+    FROM regions r CROSS JOIN LATERAL (
+      SELECT vd.instrument, vd.exposure FROM gen3.visit_definition vd
+       WHERE vd.instrument = r.instrument AND vd.visit = r.visit
+      OFFSET 0) x  -- (a fence: kept a per-key probe instead of a hash of the whole table)
 )
 SELECT x.id FROM regions r CROSS JOIN LATERAL (
   SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.visit = r.visit AND d.detector = r.detector) x
@@ -240,7 +243,8 @@ want AS (
   SELECT d.id AS dataset_id, obsmeta.plane_id(o.obs_id, t.product_id) AS plane_id, o.obs_id
     FROM k JOIN gen3.dataset d ON d.id = k.id
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
-    JOIN caom2.observation o ON o.obs_id = obsmeta.dataset_obs_id(d, t)
+    CROSS JOIN LATERAL (SELECT o.obs_id FROM caom2.observation o
+                         WHERE o.obs_id = obsmeta.dataset_obs_id(d, t) LIMIT 1) o  -- a probe per dataset
 ), gone AS (
   DELETE FROM obsmeta.dataset_plane dp USING k
    WHERE dp.dataset_id = k.id AND NOT EXISTS (SELECT 1 FROM want w WHERE w.dataset_id = dp.dataset_id)
@@ -264,7 +268,8 @@ WITH want AS (
     FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
     JOIN gen3.dataset d ON d.id = k.id
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
-    JOIN caom2.observation o ON o.obs_id = obsmeta.dataset_obs_id(d, t)
+    CROSS JOIN LATERAL (SELECT o.obs_id FROM caom2.observation o
+                         WHERE o.obs_id = obsmeta.dataset_obs_id(d, t) LIMIT 1) o  -- a probe per dataset
 ), put AS (
   INSERT INTO obsmeta.dataset_plane (dataset_id, plane_id, obs_id)
   SELECT dataset_id, plane_id, obs_id FROM want ORDER BY 1
