@@ -29,6 +29,10 @@ CREATE FUNCTION obsmeta.footprint_summary(footprints spoly[],
     AS 'MODULE_PATHNAME', 'obsmeta_footprint_summary' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION obsmeta.footprint_summary(spoly[]) IS
   'Plane position from detector footprints: convex-hull bounds (and its points in degrees), centroid, summed area (deg^2), bounding-circle diameter (deg), and the footprints as CAOM-2.4 MultiPolygon samples';
+CREATE FUNCTION obsmeta.footprint_center_size(footprint spoly, OUT center spoint, OUT size_deg double precision)
+    AS 'MODULE_PATHNAME', 'obsmeta_footprint_center_size' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION obsmeta.footprint_center_size(spoly) IS
+  'One detector footprint''s center and bounding-circle diameter (deg), exactly as footprint_summary computes them';
 
 -- Deterministic ids: the CAOM2 entity made from a Butler key always has the same UUID, so
 -- conversion needs no lookups and re-conversion finds its own rows. (Explicit ::text casts keep

@@ -252,7 +252,7 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                  ORDER BY pt.name, ch.chunk_id LIMIT 1) c
           JOIN caom2.plane p ON p.plane_id = a.plane_id
           JOIN caom2.observation o ON o.obs_id = p.obs_id
-          LEFT JOIN LATERAL obsmeta.footprint_summary(CASE WHEN c.footprint IS NOT NULL THEN ARRAY[c.footprint] END) fs ON true
+          LEFT JOIN LATERAL obsmeta.footprint_center_size(c.footprint) fs ON true
           LEFT JOIN gen3.dataset d ON d.id = a.lsst_dataset_id
           LEFT JOIN gen3.physical_filter pf ON pf.instrument = d.instrument AND pf.name = p.energy_bandpass_name
           LEFT JOIN obsmeta.instrument_config ic ON ic.instrument = o.instrument_name

@@ -28,6 +28,23 @@ std::vector<geom::LonLat> spoly_vertices(Datum spoly) {
     return out;
 }
 
+namespace {
+// pg_sphere's normal form of a longitude: radians in [0, 2π).
+double normal_lng(double lon_deg) {
+    double lng = lon_deg * M_PI / 180.0;
+    if (lng < 0) lng += 2 * M_PI;
+    if (lng >= 2 * M_PI) lng -= 2 * M_PI;
+    return lng;
+}
+}  // namespace
+
+Datum make_spoint(geom::LonLat point) {
+    auto* value = static_cast<double*>(pg::call([] { return palloc(2 * sizeof(double)); }));
+    value[0] = normal_lng(point.lon_deg);
+    value[1] = point.lat_deg * M_PI / 180.0;
+    return PointerGetDatum(value);
+}
+
 Datum make_spoly(const std::vector<geom::LonLat>& vertices) {
     const size_t npts = vertices.size();
     const size_t size = VARHDRSZ + sizeof(int32) + npts * 2 * sizeof(double);
@@ -38,9 +55,7 @@ Datum make_spoly(const std::vector<geom::LonLat>& vertices) {
     std::memcpy(data, &n, sizeof n);
     char* points = data + sizeof(int32);
     for (size_t i = 0; i < npts; ++i) {
-        double lng = vertices[i].lon_deg * M_PI / 180.0, lat = vertices[i].lat_deg * M_PI / 180.0;
-        if (lng < 0) lng += 2 * M_PI;
-        if (lng >= 2 * M_PI) lng -= 2 * M_PI;
+        const double lng = normal_lng(vertices[i].lon_deg), lat = vertices[i].lat_deg * M_PI / 180.0;
         std::memcpy(points + (2 * i) * sizeof(double), &lng, sizeof(double));
         std::memcpy(points + (2 * i + 1) * sizeof(double), &lat, sizeof(double));
     }

@@ -19,6 +19,9 @@ std::vector<geom::LonLat> spoly_vertices(Datum spoly);
 // polygon, and building is ~20x cheaper than formatting and re-parsing text with spoly_in.
 Datum make_spoly(const std::vector<geom::LonLat>& vertices);
 
+// A pg_sphere spoint Datum ({float8 lng, lat} in radians, lng in [0, 2π)), built directly.
+Datum make_spoint(geom::LonLat point);
+
 // Calls the input function of type `type` on `text` (e.g. pg_sphere's spoly_in).
 Datum parse_value(Oid type, const std::string& text);
 

@@ -3,6 +3,7 @@
 //   obsmeta.sphgeom_to_stcs(bytea) → text            a region as an ADQL/STC-S POLYGON
 //   obsmeta.spoly_to_stcs(spoly) → text
 //   obsmeta.footprint_summary(spoly[]) → (bounds spoly, points jsonb, center spoint, area_deg2, size_deg)
+//   obsmeta.footprint_center_size(spoly) → (center spoint, size_deg)   the same two, for one footprint
 #include "geom/spherical.hpp"
 #include "geom/sphgeom.hpp"
 #include "geom_sql/pgsphere_value.hpp"
@@ -68,6 +69,47 @@ std::string json_points(const std::vector<geom::LonLat>& polygon) {
     return out + "]";
 }
 
+// The position of a set of footprints (see footprint_summary below): one computation for both
+// SQL functions, so that a detector's center and size agree with its plane's to the last bit.
+struct Position {
+    std::vector<geom::LonLat> hull;
+    geom::LonLat center;
+    double area = 0, size_deg = 0;
+};
+
+Position position_of(const std::vector<std::vector<geom::LonLat>>& footprints) {
+    Position pos;
+    std::vector<geom::LonLat> vertices;
+    geom::Vec3 weighted;  // Σ area × center direction
+    for (const auto& footprint : footprints) {
+        const double a = geom::polygon_area_deg2(footprint);
+        const geom::Vec3 c = geom::unit_vector(geom::centroid(footprint));
+        pos.area += a;
+        weighted.x += a * c.x;
+        weighted.y += a * c.y;
+        weighted.z += a * c.z;
+        vertices.insert(vertices.end(), footprint.begin(), footprint.end());
+    }
+    if (vertices.size() < 3) return pos;
+    try {
+        pos.hull = geom::convex_hull(vertices);
+    } catch (const geom::RegionError& e) {
+        throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("plane footprints have no convex hull: ") + e.what());
+    }
+    pos.center = pos.area > 0 ? geom::lon_lat(weighted) : geom::centroid(pos.hull);
+    double radius = 0;
+    for (const auto& v : pos.hull) radius = std::max(radius, geom::angular_distance_deg(pos.center, v));
+    pos.size_deg = 2.0 * radius;
+    return pos;
+}
+
+TupleDesc result_desc(FunctionCallInfo fcinfo, const char* name) {
+    TupleDesc desc = nullptr;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        throw pg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, std::string(name) + " must return a composite type");
+    return BlessTupleDesc(desc);
+}
+
 }  // namespace
 
 }  // namespace obsmeta::geom_sql
@@ -97,16 +139,11 @@ OBSMETA_FUNCTION(obsmeta_spoly_to_stcs) {
 // farthest hull vertex, samples = every footprint as a loop of a CAOM-2.4 MultiPolygon. NULL or an
 // empty array gives a row of NULLs.
 OBSMETA_FUNCTION(obsmeta_footprint_summary) {
-    TupleDesc desc = nullptr;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        throw pg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "footprint_summary must return a composite type");
-    desc = BlessTupleDesc(desc);
+    TupleDesc desc = geom_sql::result_desc(fcinfo, "footprint_summary");
     Datum values[6] = {0, 0, 0, 0, 0, 0};
     bool nulls[6] = {true, true, true, true, true, true};
 
-    std::vector<geom::LonLat> vertices;
-    double area = 0;
-    geom::Vec3 weighted;  // Σ area × center direction
+    std::vector<std::vector<geom::LonLat>> footprints;
     std::string samples = "[";
     if (!PG_ARGISNULL(0)) {
         Datum arg = PG_GETARG_DATUM(0);
@@ -124,34 +161,35 @@ OBSMETA_FUNCTION(obsmeta_footprint_summary) {
         });
         for (int i = 0; i < n; ++i) {
             if (elem_nulls[i]) continue;
-            auto footprint = geom_sql::spoly_vertices(elems[i]);
-            const double a = geom::polygon_area_deg2(footprint);
-            const geom::Vec3 c = geom::unit_vector(geom::centroid(footprint));
-            area += a;
-            geom_sql::append_json_loop(samples, footprint);
-            weighted.x += a * c.x;
-            weighted.y += a * c.y;
-            weighted.z += a * c.z;
-            vertices.insert(vertices.end(), footprint.begin(), footprint.end());
+            footprints.push_back(geom_sql::spoly_vertices(elems[i]));
+            geom_sql::append_json_loop(samples, footprints.back());
         }
     }
-    if (vertices.size() >= 3) {
-        std::vector<geom::LonLat> hull;
-        try {
-            hull = geom::convex_hull(vertices);
-        } catch (const geom::RegionError& e) {
-            throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("plane footprints have no convex hull: ") + e.what());
-        }
-        const geom::LonLat center = area > 0 ? geom::lon_lat(weighted) : geom::centroid(hull);
-        double radius = 0;
-        for (const auto& v : hull) radius = std::max(radius, geom::angular_distance_deg(center, v));
-        values[0] = geom_sql::make_spoly(hull);
-        values[1] = geom_sql::parse_value(TupleDescAttr(desc, 1)->atttypid, geom_sql::json_points(hull));
-        values[2] = geom_sql::parse_value(TupleDescAttr(desc, 2)->atttypid, geom::to_pgsphere_spoint(center));
-        values[3] = Float8GetDatum(area);
-        values[4] = Float8GetDatum(2.0 * radius);
+    const geom_sql::Position pos = geom_sql::position_of(footprints);
+    if (!pos.hull.empty()) {
+        values[0] = geom_sql::make_spoly(pos.hull);
+        values[1] = geom_sql::parse_value(TupleDescAttr(desc, 1)->atttypid, geom_sql::json_points(pos.hull));
+        values[2] = geom_sql::make_spoint(pos.center);
+        values[3] = Float8GetDatum(pos.area);
+        values[4] = Float8GetDatum(pos.size_deg);
         values[5] = geom_sql::parse_value(TupleDescAttr(desc, 5)->atttypid, samples + "]");
         for (bool& null : nulls) null = false;
+    }
+    HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });
+    return HeapTupleGetDatum(tuple);
+}
+
+// One detector's center and size as footprint_summary computes them for a plane, without the hull
+// polygon, its JSON and the samples (ObsCore's per-detector rows need only these two).
+OBSMETA_FUNCTION(obsmeta_footprint_center_size) {
+    TupleDesc desc = geom_sql::result_desc(fcinfo, "footprint_center_size");
+    Datum values[2] = {0, 0};
+    bool nulls[2] = {true, true};
+    const geom_sql::Position pos = geom_sql::position_of({geom_sql::spoly_vertices(PG_GETARG_DATUM(0))});
+    if (!pos.hull.empty()) {
+        values[0] = geom_sql::make_spoint(pos.center);
+        values[1] = Float8GetDatum(pos.size_deg);
+        nulls[0] = nulls[1] = false;
     }
     HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });
     return HeapTupleGetDatum(tuple);

@@ -18,7 +18,7 @@ CREATE FUNCTION pg_temp.vertices(p spoly) RETURNS SETOF spoint LANGUAGE sql IMMU
   $$ SELECT spoint(m[1]::float8, m[2]::float8)
        FROM regexp_matches(p::text, '\(([-+0-9.e]+) , ([-+0-9.e]+)\)', 'g') AS m $$;
 
-SELECT plan(24);
+SELECT plan(26);
 
 -- spoly <-> sphgeom round trip (the helper the other tests rely on)
 SELECT ok(obsmeta.sphgeom_to_spoly(obsmeta.spoly_to_sphgeom('{(10d,-30d),(10.2d,-30d),(10.2d,-29.8d),(10d,-29.8d)}'::spoly))
@@ -142,5 +142,15 @@ SELECT ok((SELECT position_bounds IS NULL AND position_bounds_points IS NULL AND
              FROM caom2.plane WHERE plane_id = obsmeta.plane_id(obsmeta.visit_obs_id('LSSTCam', 2025120200439), 'visit_image')),
           'regions deleted: plane position is all NULL');
 
+-- a detector's center and size (ObsCore's detector rows) are its plane-summary values, bit for bit
+SELECT is_empty($$
+    SELECT f FROM (VALUES ('{(10d,-5d),(10.2d,-5d),(10.2d,-4.8d),(10d,-4.8d)}'::spoly),
+                          ('{(359.9d,0d),(0.1d,0d),(0.1d,0.2d),(359.9d,0.2d)}'::spoly),
+                          ('{(45d,89.5d),(165d,89.5d),(285d,89.5d)}'::spoly)) AS v(f)
+     CROSS JOIN LATERAL obsmeta.footprint_summary(ARRAY[f]) s
+     CROSS JOIN LATERAL obsmeta.footprint_center_size(f) t
+     WHERE NOT (s.center = t.center) OR s.size_deg IS DISTINCT FROM t.size_deg OR t.size_deg IS NULL$$,
+    'footprint_center_size equals footprint_summary''s center and size for one footprint (also across RA 0 and near the pole)');
+SELECT ok((obsmeta.footprint_center_size(NULL)).center IS NULL, 'footprint_center_size(NULL) is NULL');
 SELECT * FROM finish();
 ROLLBACK;
