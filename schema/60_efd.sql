@@ -34,10 +34,20 @@ CREATE TABLE efd.chunk (
     last_time   timestamptz NOT NULL,
     n_samples   integer NOT NULL,
     data        bytea NOT NULL,
-    PRIMARY KEY (channel, chunk_start)
+    -- Moments of the chunk's non-NaN values (count, min, max, and the sums of (value - shift) and of
+    -- its square, shift = the first value): a window that contains the whole chunk takes them as
+    -- they are, without reading or decoding data. NULL: not computed (the chunk is decoded).
+    n_valid     integer,
+    v_min       double precision,
+    v_max       double precision,
+    v_shift     double precision,
+    v_sum       double precision,
+    v_sum_sq    double precision,
+    PRIMARY KEY (channel, chunk_start) INCLUDE (first_time, last_time, n_valid, v_min, v_max, v_shift, v_sum, v_sum_sq)
 ) PARTITION BY RANGE (chunk_start);
 ALTER TABLE efd.chunk ALTER COLUMN data SET STORAGE EXTERNAL;  -- already compact: skip TOAST compression
 COMMENT ON TABLE efd.chunk IS 'EFD samples of one channel and time interval, encoded (read them with efd.samples or efd.samples_for); monthly partitions efd.chunk_YYYYMM';
+COMMENT ON COLUMN efd.chunk.n_valid IS 'Number of non-NaN values; with v_min, v_max, v_shift, v_sum (of value - v_shift) and v_sum_sq (of its square) the moments that mean/min/max/stddev/count merge for windows containing the chunk (in the primary key''s index: read by index-only scans)';
 
 CREATE FUNCTION efd.ensure_partition(t timestamptz) RETURNS regclass
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "efd/chunk_codec.hpp"
+#include "efd/kernels.hpp"
 #include "efd_sql/channels.hpp"
 #include "efd_sql/pg_values.hpp"
 #include "pg/datum.hpp"
@@ -73,13 +74,19 @@ void fetch_stored(std::vector<Piece>& pieces, std::size_t from, std::size_t to) 
 
 void upsert(const std::vector<Piece*>& changed) {
     static pg::KeptPlan plan(
-        "INSERT INTO efd.chunk (channel, chunk_start, first_time, last_time, n_samples, data) "
-        "SELECT * FROM unnest($1::int4[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::int4[], $6::bytea[]) "
+        "INSERT INTO efd.chunk (channel, chunk_start, first_time, last_time, n_samples, data, "
+        "                       n_valid, v_min, v_max, v_shift, v_sum, v_sum_sq) "
+        "SELECT * FROM unnest($1::int4[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::int4[], $6::bytea[], "
+        "                     $7::int4[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::float8[]) "
         "ON CONFLICT (channel, chunk_start) DO UPDATE SET first_time = EXCLUDED.first_time, "
-        "last_time = EXCLUDED.last_time, n_samples = EXCLUDED.n_samples, data = EXCLUDED.data",
-        {INT4ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, INT4ARRAYOID, BYTEAARRAYOID});
-    std::vector<int32_t> ch, counts;
+        "last_time = EXCLUDED.last_time, n_samples = EXCLUDED.n_samples, data = EXCLUDED.data, "
+        "n_valid = EXCLUDED.n_valid, v_min = EXCLUDED.v_min, v_max = EXCLUDED.v_max, v_shift = EXCLUDED.v_shift, "
+        "v_sum = EXCLUDED.v_sum, v_sum_sq = EXCLUDED.v_sum_sq",
+        {INT4ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, INT4ARRAYOID, BYTEAARRAYOID,
+         INT4ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID});
+    std::vector<int32_t> ch, counts, valid;
     std::vector<int64_t> starts, firsts, lasts;
+    std::vector<double> mins, maxs, shifts, sums, sums_sq;
     std::vector<Datum> blobs;
     std::vector<uint8_t> buf;
     for (const Piece* p : changed) {
@@ -91,9 +98,17 @@ void upsert(const std::vector<Piece*>& changed) {
         buf.clear();
         efd::encode_chunk(p->stored.view(), buf);
         blobs.push_back(pg::bytea_value(buf.data(), buf.size()));
+        efd::Moments m = efd::moments_of(p->stored.v.data(), p->stored.size());
+        valid.push_back(static_cast<int32_t>(m.count));
+        mins.push_back(m.min);
+        maxs.push_back(m.max);
+        shifts.push_back(m.shift);
+        sums.push_back(m.sum);
+        sums_sq.push_back(m.sum_sq);
     }
     plan.execute({pg::int4_array(ch), pg::timestamptz_array(starts), pg::timestamptz_array(firsts), pg::timestamptz_array(lasts),
-                  pg::int4_array(counts), pg::bytea_array(blobs)});
+                  pg::int4_array(counts), pg::bytea_array(blobs), pg::int4_array(valid), pg::float8_array(mins),
+                  pg::float8_array(maxs), pg::float8_array(shifts), pg::float8_array(sums), pg::float8_array(sums_sq)});
 }
 
 }  // namespace
@@ -212,23 +227,21 @@ private:
 
 }  // namespace
 
-ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink) {
-    static SPIPlanPtr plan = nullptr;
-    const ChannelInfo* info = channels().by_id(channel);
-    int64_t width = info ? info->chunk_us : kDayUs;
-    pg::SpiConnection spi;
+namespace {
+
+SPIPlanPtr kept_plan(SPIPlanPtr& plan, const char* sql, int nargs, Oid* types) {
     if (plan == nullptr) {
-        static Oid types[3] = {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-        SPIPlanPtr prepared = pg::call([] {
-            return SPI_prepare("SELECT data, first_time, last_time FROM efd.chunk "
-                               "WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
-                               3, types);
-        });
+        SPIPlanPtr prepared = pg::call([=] { return SPI_prepare(sql, nargs, types); });
         if (prepared == nullptr)
             throw pg::Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_prepare failed", SPI_result_code_string(SPI_result));
         pg::call([=] { SPI_keepplan(prepared); });
         plan = prepared;
     }
+    return plan;
+}
+
+// Runs `plan` (data, first_time, last_time rows) with `params`, handing each row to `sink`.
+ChunkScan run_into_sink(int32_t channel, SPIPlanPtr plan, ParamListInfo params, ChunkSink& sink) {
     ChunkReceiver receiver{};
     receiver.pub.receiveSlot = receive_chunk;
     receiver.pub.rStartup = receiver_startup;
@@ -237,17 +250,12 @@ ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink
     receiver.pub.mydest = DestNone;
     receiver.sink = &sink;
     ChunkReceiver* rp = &receiver;
-    SPIPlanPtr p = plan;
     int rc = pg::call([=] {
-        ParamListInfo params = makeParamList(3);
-        params->params[0] = {Int32GetDatum(channel), false, PARAM_FLAG_CONST, INT4OID};
-        params->params[1] = {TimestampTzGetDatum(from - width), false, PARAM_FLAG_CONST, TIMESTAMPTZOID};
-        params->params[2] = {TimestampTzGetDatum(to), false, PARAM_FLAG_CONST, TIMESTAMPTZOID};
         SPIExecuteOptions options;
         memset(&options, 0, sizeof options);
         options.params = params;
         options.dest = &rp->pub;
-        return SPI_execute_plan_extended(p, &options);
+        return SPI_execute_plan_extended(plan, &options);
     });
     if (rc < 0) throw pg::Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_execute_plan failed", SPI_result_code_string(rc));
     if (receiver.error) {
@@ -259,6 +267,75 @@ ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink
         }
     }
     return receiver.scan;
+}
+
+}  // namespace
+
+ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink) {
+    static SPIPlanPtr plan = nullptr;
+    static Oid types[3] = {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+    const ChannelInfo* info = channels().by_id(channel);
+    int64_t width = info ? info->chunk_us : kDayUs;
+    pg::SpiConnection spi;
+    SPIPlanPtr p = kept_plan(plan,
+                             "SELECT data, first_time, last_time FROM efd.chunk "
+                             "WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
+                             3, types);
+    ParamListInfo params = pg::call([=] {
+        ParamListInfo pl = makeParamList(3);
+        pl->params[0] = {Int32GetDatum(channel), false, PARAM_FLAG_CONST, INT4OID};
+        pl->params[1] = {TimestampTzGetDatum(from - width), false, PARAM_FLAG_CONST, TIMESTAMPTZOID};
+        pl->params[2] = {TimestampTzGetDatum(to), false, PARAM_FLAG_CONST, TIMESTAMPTZOID};
+        return pl;
+    });
+    return run_into_sink(channel, p, params, sink);
+}
+
+ChunkScan scan_chunks_at(int32_t channel, const std::vector<int64_t>& starts, ChunkSink& sink) {
+    if (starts.empty()) return {};
+    static SPIPlanPtr plan = nullptr;
+    static Oid types[2] = {INT4OID, TIMESTAMPTZARRAYOID};
+    pg::SpiConnection spi;
+    SPIPlanPtr p = kept_plan(plan, "SELECT data, first_time, last_time FROM efd.chunk WHERE channel = $1 AND chunk_start = ANY ($2)",
+                             2, types);
+    Datum array = pg::timestamptz_array(starts);
+    ParamListInfo params = pg::call([=] {
+        ParamListInfo pl = makeParamList(2);
+        pl->params[0] = {Int32GetDatum(channel), false, PARAM_FLAG_CONST, INT4OID};
+        pl->params[1] = {array, false, PARAM_FLAG_CONST, TIMESTAMPTZARRAYOID};
+        return pl;
+    });
+    return run_into_sink(channel, p, params, sink);
+}
+
+std::vector<ChunkStats> chunk_stats(int32_t channel, int64_t from, int64_t to) {
+    static pg::KeptPlan plan(
+        "SELECT chunk_start, first_time, last_time, n_valid, v_min, v_max, v_shift, v_sum, v_sum_sq FROM efd.chunk "
+        "WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
+        {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID});
+    const ChannelInfo* info = channels().by_id(channel);
+    int64_t width = info ? info->chunk_us : kDayUs;
+    pg::SpiConnection spi;
+    uint64 n = plan.execute({Int32GetDatum(channel), TimestampTzGetDatum(from - width), TimestampTzGetDatum(to)});
+    std::vector<ChunkStats> out(n);
+    for (uint64 r = 0; r < n; ++r) {
+        ChunkStats& c = out[r];
+        bool isnull = false;
+        c.start = DatumGetTimestampTz(pg::result_value(r, 1, &isnull));
+        c.first_time = DatumGetTimestampTz(pg::result_value(r, 2, &isnull));
+        c.last_time = DatumGetTimestampTz(pg::result_value(r, 3, &isnull));
+        Datum count = pg::result_value(r, 4, &isnull);
+        c.has_moments = !isnull;
+        if (!c.has_moments) continue;
+        c.moments.count = DatumGetInt32(count);
+        double* fields[5] = {&c.moments.min, &c.moments.max, &c.moments.shift, &c.moments.sum, &c.moments.sum_sq};
+        for (int k = 0; k < 5; ++k) {
+            Datum d = pg::result_value(r, 5 + k, &isnull);
+            if (isnull) c.has_moments = false;
+            else *fields[k] = DatumGetFloat8(d);
+        }
+    }
+    return out;
 }
 
 void load_series(int32_t channel, int64_t from, int64_t to, efd::SampleBuffer& out) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "efd/kernels.hpp"
 #include "efd/series.hpp"
 
 namespace obsmeta::efd_sql {
@@ -37,6 +38,21 @@ struct ChunkScan {
 // straight from the executor's tuples (a custom DestReceiver): no copy of the data unless a chunk is
 // toasted, no result set. Exceptions thrown by the sink stop the scan and are rethrown.
 ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink);
+
+// A stored chunk's span and the moments of its values, without its data.
+struct ChunkStats {
+    int64_t start = 0, first_time = 0, last_time = 0;
+    bool has_moments = false;  // false for chunks written before the moments were stored
+    efd::Moments moments;
+};
+
+// The channel's chunks that may hold samples in [from, to], in chunk_start order, read from the
+// primary key's index (which includes the spans and moments: an index-only scan once the
+// partition is vacuumed, no data pages read).
+std::vector<ChunkStats> chunk_stats(int32_t channel, int64_t from, int64_t to);
+
+// Hands the channel's chunks whose chunk_start is in `starts` to `sink` (in no particular order).
+ChunkScan scan_chunks_at(int32_t channel, const std::vector<int64_t>& starts, ChunkSink& sink);
 
 // Appends the channel's stored samples of the chunks overlapping [from, to] to `out` (time order,
 // one sample per time even when chunks overlap).

@@ -418,48 +418,84 @@ struct WindowSet {
     std::size_t lo = 0;             // windows before lo end before every later chunk
 };
 
-// Streams a channel's chunks into the window sets' moments: a merge of time-sorted chunks with
-// begin-sorted windows. A chunk inside every window it touches is reduced from its values alone
-// (its times are not decoded); a chunk across a window bound is decoded whole and sliced.
-class MomentSink : public ChunkSink {
+// Merges one channel's chunks into the window sets' moments: a merge of time-sorted chunks with
+// begin-sorted windows, in two phases. First the chunks' spans and stored moments (from the primary
+// key's index): a chunk inside every window it touches adds its moments to them as they are. Then
+// the other chunks that touch a window are read and decoded: whole and sliced at the windows'
+// bounds, or (inside but without stored moments) their values alone.
+class WindowMoments : public ChunkSink {
 public:
-    explicit MomentSink(std::vector<WindowSet>& sets) : sets_(sets) {}
-    void start_channel() {
-        for (auto& ws : sets_) ws.lo = 0;
-    }
-    void chunk(const uint8_t* data, std::size_t size, int64_t first, int64_t last) override {
-        hits_.clear();
-        bool inside = true;
-        for (std::size_t k = 0; k < sets_.size(); ++k) {
-            WindowSet& ws = sets_[k];
-            while (ws.lo < ws.windows.size() && ws.windows[ws.lo].end < first) ++ws.lo;
-            for (std::size_t j = ws.lo; j < ws.windows.size() && ws.windows[j].begin <= last; ++j) {
-                const efd::Window& w = ws.windows[j];
-                if (w.end < first || w.end < w.begin) continue;
-                hits_.push_back({k, j});
-                inside = inside && w.begin <= first && last <= w.end;
+    explicit WindowMoments(std::vector<WindowSet>& sets) : sets_(sets) {}
+
+    // Phase 1 over the chunks of one range, in chunk_start order. Returns false when chunks overlap
+    // (chunk_seconds changed after samples were stored): the caller then takes the general path.
+    bool plan(const std::vector<ChunkStats>& chunks) {
+        for (const ChunkStats& c : chunks) {
+            if (any_chunk_ && c.first_time <= last_time_) return false;
+            any_chunk_ = true;
+            last_time_ = c.last_time;
+            const uint32_t from = static_cast<uint32_t>(hits_.size());
+            bool inside = true;
+            for (std::size_t k = 0; k < sets_.size(); ++k) {
+                WindowSet& ws = sets_[k];
+                while (ws.lo < ws.windows.size() && ws.windows[ws.lo].end < c.first_time) ++ws.lo;
+                for (std::size_t j = ws.lo; j < ws.windows.size() && ws.windows[j].begin <= c.last_time; ++j) {
+                    const efd::Window& w = ws.windows[j];
+                    if (w.end < c.first_time || w.end < w.begin) continue;
+                    hits_.push_back({static_cast<uint32_t>(k), static_cast<uint32_t>(j)});
+                    inside = inside && w.begin <= c.first_time && c.last_time <= w.end;
+                }
             }
+            const uint32_t to = static_cast<uint32_t>(hits_.size());
+            if (to == from) continue;
+            if (inside && c.has_moments) {
+                for (uint32_t h = from; h < to; ++h) sets_[hits_[h].first].moments[hits_[h].second].merge(c.moments);
+                hits_.resize(from);
+                continue;
+            }
+            pending_.push_back({c.first_time, inside, from, to});
+            starts_.push_back(c.start);
         }
-        if (hits_.empty()) return;
+        return true;
+    }
+    const std::vector<int64_t>& to_read() const { return starts_; }
+
+    // Phase 2: a chunk of to_read().
+    void chunk(const uint8_t* data, std::size_t size, int64_t first, int64_t) override {
+        auto it = std::lower_bound(pending_.begin(), pending_.end(), first,
+                                   [](const Pending& p, int64_t t) { return p.first_time < t; });
+        if (it == pending_.end() || it->first_time != first) return;  // not one we asked for
         std::size_t n = efd::chunk_sample_count(data, size);
         if (v_.size() < n) {
             v_.resize(n);
             t_.resize(n);
         }
-        if (inside) {
+        if (it->inside) {
             efd::decode_chunk_values(data, size, v_.data());
             efd::Moments m = efd::moments_of(v_.data(), n);
-            for (const auto& [k, j] : hits_) sets_[k].moments[j].merge(m);
+            for (uint32_t h = it->hits_from; h < it->hits_to; ++h) sets_[hits_[h].first].moments[hits_[h].second].merge(m);
             return;
         }
         efd::decode_chunk_to(data, size, t_.data(), v_.data());
         efd::SeriesView view{t_.data(), v_.data(), n};
-        for (const auto& [k, j] : hits_) sets_[k].moments[j].merge(efd::moments(view, sets_[k].windows[j]));
+        for (uint32_t h = it->hits_from; h < it->hits_to; ++h) {
+            auto [k, j] = hits_[h];
+            sets_[k].moments[j].merge(efd::moments(view, sets_[k].windows[j]));
+        }
     }
 
 private:
+    struct Pending {
+        int64_t first_time;
+        bool inside;
+        uint32_t hits_from, hits_to;
+    };
     std::vector<WindowSet>& sets_;
-    std::vector<std::pair<std::size_t, std::size_t>> hits_;
+    std::vector<std::pair<uint32_t, uint32_t>> hits_;  // (window set, window) of the pending chunks
+    std::vector<Pending> pending_;                     // ordered by first_time
+    std::vector<int64_t> starts_;
+    bool any_chunk_ = false;
+    int64_t last_time_ = 0;
     std::vector<int64_t> t_;
     std::vector<double> v_;
 };
@@ -532,13 +568,27 @@ int64_t recompute_batch(std::vector<Spec>& specs, const std::vector<uint32_t>& b
                 }
                 ws.moments.assign(ws.images.size(), efd::Moments{});
             }
-            MomentSink sink(sets);
             bool overlapping = false;
             for (int32_t c : chans) {
                 const ChannelInfo* info = channels().by_id(c);
                 int64_t gap = info ? 2 * info->chunk_us : 0;
-                sink.start_channel();
-                for (const auto& [from, to] : merged_ranges(ranges, gap)) overlapping = scan_chunks(c, from, to, sink).overlapping || overlapping;
+                for (auto& ws : sets) ws.lo = 0;
+                WindowMoments merge(sets);
+                std::vector<std::pair<int64_t, int64_t>> channel_ranges = merged_ranges(ranges, gap);
+                std::size_t chunks = 0;
+                for (const auto& [from, to] : channel_ranges) {
+                    std::vector<ChunkStats> stats = chunk_stats(c, from, to);
+                    chunks += stats.size();
+                    if (!merge.plan(stats)) overlapping = true;
+                }
+                if (overlapping) break;
+                // The chunks to read by key (one index descent each), or, when they are most of the
+                // channel's chunks (a slow channel: every chunk holds a window bound), by range.
+                if (merge.to_read().size() * 4 >= chunks * 3) {
+                    for (const auto& [from, to] : channel_ranges) scan_chunks(c, from, to, merge);
+                } else {
+                    scan_chunks_at(c, merge.to_read(), merge);
+                }
             }
             if (!overlapping) {  // else (chunk_seconds changed after samples were stored): the general path below
                 for (std::size_t s = g0; s < g1; ++s) {

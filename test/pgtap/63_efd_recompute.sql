@@ -5,7 +5,7 @@
 -- chunk borders, overlapping windows, window offsets, NaN values, unsorted and repeated arrival,
 -- late samples, toasted chunks, overlapping chunks (chunk_seconds changed), exact numbers in jsonb.
 BEGIN;
-SELECT plan(26);
+SELECT plan(33);
 SET LOCAL obsmeta.conversion = 'statement';
 
 INSERT INTO efd.channel (topic, field, kind, chunk_seconds) VALUES
@@ -146,6 +146,32 @@ SELECT is((SELECT count(*) FROM got g JOIN ch ON ch.field = g.field JOIN ex ON e
               AND abs(g.value - efd.reduce(ARRAY[ch.id], g.name, ex.b, ex.e)) > 1e-9 * greatest(1, abs(g.value))),
           0::bigint, 'streamed statistics equal efd.reduce over the decoded series');
 
+-- The stored moments of each chunk equal its decoded values'.
+SELECT is((SELECT count(*) FROM efd.chunk c JOIN ch ON ch.id = c.channel
+             CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE value <> 'NaN') AS n, min(value) FILTER (WHERE value <> 'NaN') AS lo,
+                                        max(value) FILTER (WHERE value <> 'NaN') AS hi, avg(value) FILTER (WHERE value <> 'NaN') AS mean
+                                   FROM efd.samples(c.channel, c.first_time, c.last_time)) d
+            WHERE ch.field <> 'moved'
+              AND (c.n_valid IS DISTINCT FROM d.n::int OR c.v_min IS DISTINCT FROM d.lo OR c.v_max IS DISTINCT FROM d.hi
+                   OR abs(c.v_shift + c.v_sum / nullif(c.n_valid, 0) - d.mean) > 1e-9 * abs(d.mean))),
+          0::bigint, 'each chunk''s stored count, min, max and mean equal its samples''');
+-- Windows take the stored moments of the chunks they contain (tampered moments change the mean of
+-- the whole-span exposure), and decode chunks without stored moments.
+CREATE TEMP TABLE even_before AS
+SELECT exposure, value FROM efd.exposure_value WHERE output_name = 'rc_even_mean' AND exposure BETWEEN 7100000000001 AND 7100000000009;
+UPDATE efd.chunk SET v_sum = v_sum + 1e6 WHERE channel = (SELECT id FROM ch WHERE field = 'even');
+SELECT lives_ok($$SELECT efd.recompute('exposure', '2031-03-04 02:00:00+00', '2031-03-04 04:00:00+00')$$, 'recompute with tampered moments');
+SELECT ok((SELECT value FROM efd.exposure_value WHERE exposure = 7100000000009 AND output_name = 'rc_even_mean')
+          > (SELECT value FROM even_before WHERE exposure = 7100000000009) + 1000,
+          'a window containing whole chunks uses their stored moments');
+SELECT is((SELECT value FROM efd.exposure_value WHERE exposure = 7100000000004 AND output_name = 'rc_even_count'), 0::float8,
+          '(a zero-length window uses none)');
+UPDATE efd.chunk SET n_valid = NULL WHERE channel = (SELECT id FROM ch WHERE field = 'even');
+SELECT lives_ok($$SELECT efd.recompute('exposure', '2031-03-04 02:00:00+00', '2031-03-04 04:00:00+00')$$, 'recompute without stored moments');
+SELECT is((SELECT count(*) FROM even_before b JOIN efd.exposure_value v ON v.exposure = b.exposure AND v.output_name = 'rc_even_mean'
+            WHERE abs(v.value - b.value) > 1e-9 * abs(b.value)),
+          0::bigint, 'chunks without stored moments are decoded: the same means');
+
 -- Late samples inside exposure 2's window: only the affected values change (merge path).
 INSERT INTO efd.sample (channel, time, value)
 SELECT id, '2031-03-04 03:00:15.0105+00', 1000 FROM ch WHERE field = 'fast';
@@ -157,6 +183,8 @@ SELECT is((SELECT value FROM efd.exposure_value WHERE exposure = 7100000000002 A
 SELECT is((SELECT value FROM efd.exposure_value WHERE exposure = 7100000000002 AND output_name = 'rc_slow_mean'),
           (SELECT value FROM got WHERE exposure = 7100000000002 AND field = 'slow' AND name = 'mean'),
           'the other channels'' values stay');
+SELECT is((SELECT v_max FROM efd.chunk WHERE channel = (SELECT id FROM ch WHERE field = 'fast') AND chunk_start = '2031-03-04 03:00:10+00'),
+          1000::float8, 'the rewritten chunk''s stored moments include the late sample');
 
 -- Numbers in the jsonb objects read back exactly, as JSON text of the float8 would.
 INSERT INTO efd.channel (topic, field, kind) VALUES ('test.rc', 'exact', 'slow');
