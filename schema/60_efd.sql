@@ -20,7 +20,7 @@ CREATE TABLE efd.channel (
 COMMENT ON TABLE efd.channel IS 'A telemetry quantity: EFD topic and field (array fields flattened: one channel per element, e.g. temperatureItem0), optionally one sensor instance (SAL salIndex)';
 COMMENT ON COLUMN efd.channel.sal_index IS 'SAL salIndex of the sensor instance (e.g. ESS 301 = weather tower); NULL when the topic has none';
 COMMENT ON COLUMN efd.channel.kind IS 'fast (10-100 Hz, e.g. mount encoders) or slow (~1 Hz and events); sets the default chunk length';
-COMMENT ON COLUMN efd.channel.chunk_seconds IS 'Length of a storage chunk (divides a day); NULL = 10 s for fast, 600 s for slow channels (a chunk row then stays below a page and is read without TOAST). Change it only before samples exist';
+COMMENT ON COLUMN efd.channel.chunk_seconds IS 'Length of a storage chunk (divides a day); NULL = 10 s for fast, 600 s for slow channels (a chunk row then stays below a page and is read without TOAST). Fixed once the channel has samples';
 
 -- The samples, in compact chunks: one row per channel and chunk_seconds-aligned interval, times as
 -- bit-packed delta-of-deltas and values as bit-packed XORs (src/efd/chunk_codec). Partitioned by
@@ -48,6 +48,25 @@ CREATE TABLE efd.chunk (
 ALTER TABLE efd.chunk ALTER COLUMN data SET STORAGE EXTERNAL;  -- already compact: skip TOAST compression
 COMMENT ON TABLE efd.chunk IS 'EFD samples of one channel and time interval, encoded (read them with efd.samples or efd.samples_for); monthly partitions efd.chunk_YYYYMM';
 COMMENT ON COLUMN efd.chunk.n_valid IS 'Number of non-NaN values; with v_min, v_max, v_shift, v_sum (of value - v_shift) and v_sum_sq (of its square) the moments that mean/min/max/stddev/count merge for windows containing the chunk (in the primary key''s index: read by index-only scans)';
+
+-- Stored chunks are found by the channel's chunk length (chunk_seconds, or the default of its kind):
+-- changing it once samples exist would hide them from every reduction, so it is refused.
+CREATE FUNCTION efd.channel_chunk_length_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    old_len integer := coalesce(OLD.chunk_seconds, CASE OLD.kind WHEN 'fast' THEN 10 ELSE 600 END);
+    new_len integer := coalesce(NEW.chunk_seconds, CASE NEW.kind WHEN 'fast' THEN 10 ELSE 600 END);
+BEGIN
+    IF old_len <> new_len AND EXISTS (SELECT 1 FROM efd.chunk c WHERE c.channel = OLD.id) THEN
+        RAISE EXCEPTION 'EFD channel % (%.%) has stored samples in % s chunks; its chunk length cannot become % s',
+                        OLD.id, OLD.topic, OLD.field, old_len, new_len
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Set chunk_seconds (or kind) before loading samples, or create a new channel.';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER efd_channel_chunk_length BEFORE UPDATE OF chunk_seconds, kind ON efd.channel
+    FOR EACH ROW EXECUTE FUNCTION efd.channel_chunk_length_guard();
 
 CREATE FUNCTION efd.ensure_partition(t timestamptz) RETURNS regclass
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$

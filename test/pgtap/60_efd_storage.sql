@@ -1,7 +1,7 @@
 -- EFD sample storage: the insert face (INSERT and COPY), compact chunks, duplicates stored once,
 -- out-of-order and late samples merged, partitions by month, bad input rejected with clear errors.
 BEGIN;
-SELECT plan(24);
+SELECT plan(27);
 
 INSERT INTO efd.channel (topic, field, unit, kind) VALUES ('test.topic', 'x', 'deg', 'fast'), ('test.topic', 'y', NULL, 'slow');
 SELECT efd.channel_id('test.topic', 'x') AS cx, efd.channel_id('test.topic', 'y') AS cy \gset
@@ -72,5 +72,14 @@ SELECT is((SELECT array_agg(value ORDER BY "time") FROM efd.samples(:cx, '2025-0
 SELECT is((SELECT sum(n_samples) FROM efd.chunk WHERE channel = :cx AND chunk_start < '2025-06-01 04:00:00+00'), 1000::bigint,
           'earlier samples are intact');
 
+-- the chunk length is fixed once samples exist (a change would hide them from every reduction)
+SELECT throws_ok(format('UPDATE efd.channel SET chunk_seconds = 60 WHERE id = %s', :cx), '55000', NULL,
+                 'a channel with samples keeps its chunk length');
+SELECT throws_ok(format('UPDATE efd.channel SET kind = ''slow'' WHERE id = %s', :cx), '55000', NULL,
+                 '...also through its kind''s default');
+INSERT INTO efd.channel (topic, field, kind) VALUES ('test.topic', 'empty', 'fast');
+UPDATE efd.channel SET chunk_seconds = 60 WHERE topic = 'test.topic' AND field = 'empty';
+SELECT is((SELECT chunk_seconds FROM efd.channel WHERE topic = 'test.topic' AND field = 'empty'), 60,
+          'a channel without samples may change it');
 SELECT * FROM finish();
 ROLLBACK;
