@@ -2,6 +2,7 @@
 // and caom2.verify_checksums() (recompute one stored observation and report every difference).
 #include "caom2_checksum/checksum.hpp"
 #include "caom2_sql/load_observation.hpp"
+#include "caom2_sql/mismatch_rows.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
 
@@ -25,6 +26,25 @@ Digest digest_of(const std::string& uri, const char* what) {
 }
 
 }  // namespace
+
+void obsmeta::caom2::return_mismatches(FunctionCallInfo fcinfo, const std::vector<Mismatch>& mismatches) {
+    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    pg::call([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
+    for (const Mismatch& m : mismatches) {
+        const auto space = m.entity.find(' ');
+        const std::string kind = m.entity.substr(0, space), uuid = m.entity.substr(space + 1);
+        Datum values[5];
+        bool nulls[5] = {false, false, false, false, false};
+        pg::call([&] {
+            values[0] = PointerGetDatum(cstring_to_text(kind.c_str()));
+            values[1] = DirectFunctionCall1(uuid_in, CStringGetDatum(uuid.c_str()));
+            values[2] = PointerGetDatum(cstring_to_text(m.which.c_str()));
+            values[3] = PointerGetDatum(cstring_to_text(m.stored.c_str()));
+            values[4] = PointerGetDatum(cstring_to_text(m.computed.c_str()));
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        });
+    }
+}
 
 // caom2.acc_checksum(meta text, child_accs text[]): md5 over the meta digest and the child digests
 // in the order given (callers pass them ordered by child id).
@@ -63,21 +83,6 @@ OBSMETA_FUNCTION(obsmeta_caom2_verify_checksums) {
     }
     if (missing)
         throw pg::Error(ERRCODE_NO_DATA_FOUND, "observation " + pg::uuid_string(key) + " not found");
-    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    pg::call([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
-    for (const Mismatch& m : mismatches) {
-        const auto space = m.entity.find(' ');
-        const std::string kind = m.entity.substr(0, space), uuid = m.entity.substr(space + 1);
-        Datum values[5];
-        bool nulls[5] = {false, false, false, false, false};
-        pg::call([&] {
-            values[0] = PointerGetDatum(cstring_to_text(kind.c_str()));
-            values[1] = DirectFunctionCall1(uuid_in, CStringGetDatum(uuid.c_str()));
-            values[2] = PointerGetDatum(cstring_to_text(m.which.c_str()));
-            values[3] = PointerGetDatum(cstring_to_text(m.stored.c_str()));
-            values[4] = PointerGetDatum(cstring_to_text(m.computed.c_str()));
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        });
-    }
+    return_mismatches(fcinfo, mismatches);
     return static_cast<Datum>(0);
 }

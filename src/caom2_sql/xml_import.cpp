@@ -17,6 +17,7 @@
 // The results stay in rubin.* and apply again at the next event that re-decides them.
 #include "caom2_checksum/checksum.hpp"
 #include "caom2_checksum/xml.hpp"
+#include "caom2_sql/mismatch_rows.hpp"
 #include "caom2_sql/row_entity.hpp"
 #include "caom2_sql/settings.hpp"
 #include "pg/datum.hpp"
@@ -25,7 +26,6 @@
 extern "C" {
 #include "utils/datum.h"
 #include "utils/guc.h"
-#include "utils/tuplestore.h"
 }
 
 #include <algorithm>
@@ -277,25 +277,6 @@ void computed_checksums(std::vector<std::pair<std::string, std::string>>& out, c
     for (const Entity& c : e.children) computed_checksums(out, c);
 }
 
-void emit_mismatches(FunctionCallInfo fcinfo, const std::vector<Mismatch>& mismatches) {
-    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    pg::call([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
-    for (const Mismatch& m : mismatches) {
-        const auto space = m.entity.find(' ');
-        const std::string kind = m.entity.substr(0, space), uuid = m.entity.substr(space + 1);
-        Datum values[5];
-        bool nulls[5] = {false, false, false, false, false};
-        pg::call([&] {
-            values[0] = PointerGetDatum(cstring_to_text(kind.c_str()));
-            values[1] = DirectFunctionCall1(uuid_in, CStringGetDatum(uuid.c_str()));
-            values[2] = PointerGetDatum(cstring_to_text(m.which.c_str()));
-            values[3] = PointerGetDatum(cstring_to_text(m.stored.c_str()));
-            values[4] = PointerGetDatum(cstring_to_text(m.computed.c_str()));
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        });
-    }
-}
-
 }  // namespace
 
 void obsmeta::caom2::define_settings() {
@@ -315,7 +296,7 @@ void obsmeta::caom2::define_settings() {
 // document's checksums that do not recompute. Writes nothing.
 OBSMETA_FUNCTION(obsmeta_caom2_check_observation_xml) {
     const Entity obs = parse_document(pg::text_value(PG_GETARG_DATUM(0)));
-    emit_mismatches(fcinfo, verify_checksums(obs));
+    return_mismatches(fcinfo, verify_checksums(obs));
     return static_cast<Datum>(0);
 }
 
