@@ -34,34 +34,21 @@ SELECT d.output_name, d.method, efd.channel_id(d.topic, d.field, d.sal_index),
 
 -- Joinable columns for ObsCore users (lsst_exposure / lsst_visit): the default outputs, one
 -- column each. security_invoker: the embargo (row-level security) applies to the caller.
-CREATE VIEW efd.exposure_summary WITH (security_invoker = true) AS
-SELECT instrument, exposure, obs_id,
-       ("values" ->> 'mount_azimuth_mean')::double precision AS mount_azimuth_mean,
-       ("values" ->> 'mount_elevation_mean')::double precision AS mount_elevation_mean,
-       ("values" ->> 'mount_elevation_mid')::double precision AS mount_elevation_mid,
-       ("values" ->> 'rotator_angle_mean')::double precision AS rotator_angle_mean,
-       ("values" ->> 'dome_temperature_mean')::double precision AS dome_temperature_mean,
-       ("values" ->> 'outside_temperature_mean')::double precision AS outside_temperature_mean,
-       ("values" ->> 'outside_humidity_mean')::double precision AS outside_humidity_mean,
-       ("values" ->> 'outside_pressure_mean')::double precision AS outside_pressure_mean,
-       ("values" ->> 'wind_speed_mean')::double precision AS wind_speed_mean,
-       ("values" ->> 'wind_speed_max')::double precision AS wind_speed_max,
-       ("values" ->> 'dimm_seeing')::double precision AS dimm_seeing
-  FROM efd.exposure_values;
+DO $views$
+DECLARE
+    -- the default outputs above, in the order of their columns
+    outputs text[] := ARRAY['mount_azimuth_mean', 'mount_elevation_mean', 'mount_elevation_mid', 'rotator_angle_mean',
+                            'dome_temperature_mean', 'outside_temperature_mean', 'outside_humidity_mean',
+                            'outside_pressure_mean', 'wind_speed_mean', 'wind_speed_max', 'dimm_seeing'];
+    columns text;
+BEGIN
+    SELECT string_agg(format('("values" ->> %L)::double precision AS %I', o, o), ', ' ORDER BY i)
+      INTO columns FROM unnest(outputs) WITH ORDINALITY AS u(o, i);
+    EXECUTE format('CREATE VIEW efd.exposure_summary WITH (security_invoker = true) AS
+                    SELECT instrument, exposure, obs_id, %s FROM efd.exposure_values', columns);
+    EXECUTE format('CREATE VIEW efd.visit_summary WITH (security_invoker = true) AS
+                    SELECT instrument, visit, obs_id, %s FROM efd.visit_values', columns);
+END
+$views$;
 COMMENT ON VIEW efd.exposure_summary IS 'Default EFD outputs per exposure as columns; join on (instrument, exposure) = ivoa.obscore lsst_exposure';
-
-CREATE VIEW efd.visit_summary WITH (security_invoker = true) AS
-SELECT instrument, visit, obs_id,
-       ("values" ->> 'mount_azimuth_mean')::double precision AS mount_azimuth_mean,
-       ("values" ->> 'mount_elevation_mean')::double precision AS mount_elevation_mean,
-       ("values" ->> 'mount_elevation_mid')::double precision AS mount_elevation_mid,
-       ("values" ->> 'rotator_angle_mean')::double precision AS rotator_angle_mean,
-       ("values" ->> 'dome_temperature_mean')::double precision AS dome_temperature_mean,
-       ("values" ->> 'outside_temperature_mean')::double precision AS outside_temperature_mean,
-       ("values" ->> 'outside_humidity_mean')::double precision AS outside_humidity_mean,
-       ("values" ->> 'outside_pressure_mean')::double precision AS outside_pressure_mean,
-       ("values" ->> 'wind_speed_mean')::double precision AS wind_speed_mean,
-       ("values" ->> 'wind_speed_max')::double precision AS wind_speed_max,
-       ("values" ->> 'dimm_seeing')::double precision AS dimm_seeing
-  FROM efd.visit_values;
 COMMENT ON VIEW efd.visit_summary IS 'Default EFD outputs per visit as columns; join on (instrument, visit) = ivoa.obscore lsst_visit';
