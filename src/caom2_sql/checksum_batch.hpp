@@ -14,16 +14,13 @@ namespace obsmeta::caom2 {
 class ChecksumBatch {
 public:
     ChecksumBatch();  // batches nest: only the outermost one recomputes
-    ~ChecksumBatch();  // without finish() (an error unwinds): forgets what was recorded
+    ~ChecksumBatch();  // the outermost one forgets what was recorded (all of it if finish() was not reached)
     ChecksumBatch(const ChecksumBatch&) = delete;
     ChecksumBatch& operator=(const ChecksumBatch&) = delete;
 
     // Recomputes what the batch recorded (needs an SPI connection). Call once, before the
     // transaction can see the rows (the end of the conversion).
     void finish();
-
-private:
-    bool finished_ = false;
 };
 
 }  // namespace obsmeta::caom2

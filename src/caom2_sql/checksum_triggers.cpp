@@ -348,12 +348,13 @@ namespace obsmeta::caom2 {
 
 ChecksumBatch::ChecksumBatch() { ++g_pending.depth; }
 
+// The outermost batch forgets everything at its end: after finish() what is left is the children's
+// checksums it wrote (which must not outlive the batch), after an error also what it recorded.
 ChecksumBatch::~ChecksumBatch() {
-    if (--g_pending.depth == 0 && !finished_) g_pending.clear();
+    if (--g_pending.depth == 0) g_pending.clear();
 }
 
 void ChecksumBatch::finish() {
-    finished_ = true;
     if (g_pending.depth > 1) return;  // the outermost batch recomputes
     Pending work;
     for (int l = 0; l < 5; ++l) {
