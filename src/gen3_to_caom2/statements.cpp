@@ -233,19 +233,25 @@ SELECT composite_id FROM gone UNION SELECT composite_id FROM added)SQL",
     return plan;
 }
 
-pg::KeptPlan& map_datasets_to_planes() {
-    // obsmeta.dataset_plane records which plane each dataset became (and lets a deleted dataset
-    // find its plane). A dataset maps once its observation exists; returns old and new planes.
-    static pg::KeptPlan plan(R"SQL(
+namespace {
+// The datasets of $1 (k) and the plane each should map to (want): once its observation exists.
+const std::string kDatasetPlanes = R"SQL(
 WITH k AS (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)),
-old AS (SELECT dp.plane_id FROM k JOIN obsmeta.dataset_plane dp ON dp.dataset_id = k.id),
 want AS (
   SELECT d.id AS dataset_id, obsmeta.plane_id(o.obs_id, t.product_id) AS plane_id, o.obs_id
     FROM k JOIN gen3.dataset d ON d.id = k.id
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
     CROSS JOIN LATERAL (SELECT o.obs_id FROM caom2.observation o
                          WHERE o.obs_id = obsmeta.dataset_obs_id(d, t) LIMIT 1) o  -- a probe per dataset
-), gone AS (
+))SQL";
+}  // namespace
+
+pg::KeptPlan& map_datasets_to_planes() {
+    // obsmeta.dataset_plane records which plane each dataset became (and lets a deleted dataset
+    // find its plane). A dataset maps once its observation exists; returns old and new planes.
+    static pg::KeptPlan plan(kDatasetPlanes + R"SQL(,
+old AS (SELECT dp.plane_id FROM k JOIN obsmeta.dataset_plane dp ON dp.dataset_id = k.id),
+gone AS (
   DELETE FROM obsmeta.dataset_plane dp USING k
    WHERE dp.dataset_id = k.id AND NOT EXISTS (SELECT 1 FROM want w WHERE w.dataset_id = dp.dataset_id)
 ), put AS (
@@ -262,15 +268,8 @@ SELECT plane_id FROM old UNION SELECT plane_id FROM want)SQL",
 pg::KeptPlan& map_new_datasets_to_planes() {
     // The same for a batch that only inserted rows: no dataset can have lost or changed its plane,
     // so only the insert remains (the planes of every mapped dataset are returned).
-    static pg::KeptPlan plan(R"SQL(
-WITH want AS (
-  SELECT d.id AS dataset_id, obsmeta.plane_id(o.obs_id, t.product_id) AS plane_id, o.obs_id
-    FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
-    JOIN gen3.dataset d ON d.id = k.id
-    JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
-    CROSS JOIN LATERAL (SELECT o.obs_id FROM caom2.observation o
-                         WHERE o.obs_id = obsmeta.dataset_obs_id(d, t) LIMIT 1) o  -- a probe per dataset
-), put AS (
+    static pg::KeptPlan plan(kDatasetPlanes + R"SQL(,
+put AS (
   INSERT INTO obsmeta.dataset_plane (dataset_id, plane_id, obs_id)
   SELECT dataset_id, plane_id, obs_id FROM want ORDER BY 1
   ON CONFLICT (dataset_id) DO NOTHING
