@@ -2,7 +2,7 @@
 # CMakeLists.txt builds the same library plus the C++ unit tests, tools and benchmarks.
 
 EXTENSION   = obsmeta
-EXTVERSION  = 0.1.0
+EXTVERSION  = 0.2.0
 MODULE_big  = obsmeta
 
 SRCS        = $(sort $(wildcard src/*.cpp src/*/*.cpp))
@@ -11,7 +11,7 @@ OBJS        = $(SRCS:.cpp=.o)
 # The install script is assembled from schema/ in file-name order (one concern per file).
 SCHEMA_PARTS = $(sort $(wildcard schema/*.sql))
 DATA_built  = sql-install/$(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(wildcard upgrade/$(EXTENSION)--*--*.sql)
+DATA        = $(wildcard upgrade/$(EXTENSION)--*.sql)
 
 REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=pg_sphere --load-extension=obsmeta

@@ -8,7 +8,7 @@
 //   c) floor (with the bulk path): the CAOM2 rows the conversion stored for block b (artifact, part,
 //      chunk, dataset_plane) COPYed into identical tables without triggers: what storing those rows
 //      costs with no joins, checksums or maintenance. Plain COPY of the gen3 rows + this is the
-//      fastest any conversion could run here, printed beside the bulk goal; with the pg_sphere GiST
+//      fastest any conversion could run here, printed beside the bulk goal; with the spoly GiST
 //      keys of as many ObsCore rows (gist_key_seconds), the same for the per-row path.
 // Ids are fresh for every run (past the highest exposure id in gen3), so nothing needs truncating in
 // gen3/caom2 and repeated runs measure the same work. Times are wall clock (steady_clock), commit
@@ -213,8 +213,9 @@ Timing floor_copy(Connection& conn, int pid, const std::vector<TableText>& table
 }
 
 // What the GiST index on ivoa.obscore.s_region_spoly alone costs for n ObsCore rows: inserting n
-// stored detector regions into a table with a pg_sphere GiST index minus into one without (best of
-// three each). Bounds the per-row path: one ObsCore row per detector dataset must get that key.
+// stored detector regions into a table with that index (its operator class, obsmeta.spoly_gist_ops)
+// minus into one without (best of three each). Bounds the per-row path: one ObsCore row per
+// detector dataset must get that key.
 double gist_key_seconds(Connection& conn, int pid, std::size_t n) {
     if (conn.value("SELECT count(*) >= " + std::to_string(n) + " FROM ivoa.obscore WHERE lsst_detector IS NOT NULL") != "t")
         return -1;
@@ -222,7 +223,7 @@ double gist_key_seconds(Connection& conn, int pid, std::size_t n) {
               " WHERE lsst_detector IS NOT NULL LIMIT " + std::to_string(n));
     conn.exec("CREATE TEMP TABLE IF NOT EXISTS bench_no_gist (LIKE bench_regions)");
     conn.exec("CREATE TEMP TABLE IF NOT EXISTS bench_gist (LIKE bench_regions)");
-    conn.exec("CREATE INDEX IF NOT EXISTS bench_gist_f ON bench_gist USING gist (f)");
+    conn.exec("CREATE INDEX IF NOT EXISTS bench_gist_f ON bench_gist USING gist (f obsmeta.spoly_gist_ops)");
     double best[2] = {1e30, 1e30};
     for (int i = 0; i < 3; ++i)
         for (int with_index = 0; with_index < 2; ++with_index) {
@@ -331,7 +332,7 @@ int main(int argc, char** argv) {
         // bulk block's COPY above), plus the ObsCore rows' GiST keys.
         const double row_floor = gist_s >= 0 ? (rp + median(floor_s) + gist_s) / rp : -1;
         if (gist_s >= 0)
-            std::printf("per-row floor: the pg_sphere GiST keys alone of the %zu ObsCore rows (one per detector dataset, index on "
+            std::printf("per-row floor: the spoly GiST keys alone of the %zu ObsCore rows (one per detector dataset, index on "
                         "s_region_spoly) take %.3f s = %.2fx the plain per-row path; plain + COPY of the CAOM2 rows + keys = "
                         "%.2fx plain\n",
                         datasets_a, gist_s, gist_s / rp, row_floor);

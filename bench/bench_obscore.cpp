@@ -265,11 +265,15 @@ void one_visit(Connection& conn, const Backend& be, Maintenance& m) {
                 m.visit_rows);
 }
 
-const char* const kMatViewIndexes[] = {
-    "CREATE UNIQUE INDEX ON %s (row_id)",          "CREATE INDEX ON %s USING gist (s_region_spoly)",
-    "CREATE INDEX ON %s USING gist (s_center)",    "CREATE INDEX ON %s (caom_plane_id)",
-    "CREATE INDEX ON %s (caom_obs_id)",            "CREATE INDEX ON %s (obs_id)",
-    "CREATE INDEX ON %s (obs_publisher_did)"};
+// ivoa.obscore's own index definitions (operator classes included), made to index the view.
+std::vector<std::string> matview_indexes(Connection& conn) {
+    std::vector<std::string> out;
+    for (const auto& row : conn.query(std::string("SELECT regexp_replace(pg_get_indexdef(indexrelid), "
+                                                  "'^(CREATE (UNIQUE )?INDEX) \\S+ ON ivoa\\.obscore ', '\\1 ON ") +
+                                      kMatView + " ') FROM pg_index WHERE indrelid = 'ivoa.obscore'::regclass ORDER BY indexrelid"))
+        out.push_back(row[0]);
+    return out;
+}
 
 Maintenance measure_maintenance(Connection& conn, const Backend& be, const Options& o) {
     Maintenance m;
@@ -282,21 +286,51 @@ Maintenance measure_maintenance(Connection& conn, const Backend& be, const Optio
         conn.exec(std::string("DROP MATERIALIZED VIEW IF EXISTS ") + kMatView);
         conn.exec(std::string("CREATE MATERIALIZED VIEW ") + kMatView + " AS SELECT * FROM obsmeta.obscore_source WITH NO DATA");
         if (indexed)
-            for (const char* f : kMatViewIndexes) {
-                char sql[256];
-                std::snprintf(sql, sizeof sql, f, kMatView);
-                conn.exec(sql);
-            }
+            for (const auto& sql : matview_indexes(conn)) conn.exec(sql);
         for (int i = 0; i < o.refreshes; ++i) {
             conn.exec("CHECKPOINT");
             const Timing t = timed(be, [&] { conn.exec(std::string("REFRESH MATERIALIZED VIEW ") + kMatView); });
             (indexed ? m.refresh_indexed : m.refresh_heap).add(t);
-            std::printf("  REFRESH MATERIALIZED VIEW (%s): %s, %s rows\n", indexed ? "with ivoa.obscore's 7 indexes" : "heap only",
+            std::printf("  REFRESH MATERIALIZED VIEW (%s): %s, %s rows\n", indexed ? "with ivoa.obscore's indexes, as defined there" : "heap only",
                         seconds(t.wall, t.cpu).c_str(), conn.value(std::string("SELECT count(*) FROM ") + kMatView).c_str());
         }
     }
     conn.exec(std::string("DROP MATERIALIZED VIEW ") + kMatView);
     return m;
+}
+
+// What the spoly GiST key costs a row: ivoa.obscore's footprints inserted into a heap, a heap with
+// pg_sphere's own spoly GiST operator class, and one with obsmeta.spoly_gist_ops (same keys),
+// alternating, --rounds times; medians of the backend's CPU (wall where CPU is unknown).
+struct SpolyKeys {
+    long rows = 0;
+    Series heap, pg_sphere, obsmeta;
+};
+
+SpolyKeys measure_spoly_keys(Connection& conn, const Backend& be, const Options& o) {
+    SpolyKeys k;
+    conn.exec("CREATE TEMP TABLE bench_spoly AS SELECT s_region_spoly AS p FROM ivoa.obscore WHERE s_region_spoly IS NOT NULL LIMIT 20000");
+    k.rows = std::stol(conn.value("SELECT count(*) FROM bench_spoly"));
+    const struct {
+        const char* table;
+        const char* index;  // nullptr: no index
+        Series* series;
+    } forms[] = {{"bench_spoly_heap", nullptr, &k.heap},
+                 {"bench_spoly_pg_sphere", "USING gist (p)", &k.pg_sphere},
+                 {"bench_spoly_obsmeta", "USING gist (p obsmeta.spoly_gist_ops)", &k.obsmeta}};
+    for (const auto& f : forms) {
+        conn.exec(std::string("CREATE TEMP TABLE ") + f.table + " (p spoly)");
+        if (f.index) conn.exec(std::string("CREATE INDEX ON ") + f.table + " " + f.index);
+    }
+    for (int round = 0; round < o.rounds; ++round)
+        for (const auto& f : forms) {
+            conn.exec(std::string("TRUNCATE ") + f.table);
+            const Timing t = timed(be, [&] { conn.exec(std::string("INSERT INTO ") + f.table + " SELECT p FROM bench_spoly"); });
+            f.series->add({t.cpu >= 0 ? t.cpu : t.wall, -1});
+        }
+    for (const auto& f : forms) conn.exec(std::string("DROP TABLE ") + f.table);
+    conn.exec("DROP TABLE bench_spoly");
+    return k;
 }
 
 struct ConeConfig {
@@ -421,11 +455,13 @@ int main(int argc, char** argv) {
         std::vector<long> sizes{o.rows};
         if (o.full) sizes.push_back(o.full_rows);
         std::vector<Maintenance> maint;
+        SpolyKeys keys;
         std::vector<Cones> cones;
         for (std::size_t i = 0; i < sizes.size(); ++i) {
             std::printf("\n## size %ld\n", sizes[i]);
             grow_to(conn, sizes[i], o.batch);
             if (o.maintenance) maint.push_back(measure_maintenance(conn, be, o));
+            if (o.maintenance && i == 0) keys = measure_spoly_keys(conn, be, o);
             if (o.cone_search) cones.push_back(measure_cones(conn, be, o, 42 + static_cast<unsigned>(i)));
         }
         for (const char* role : {kReaderRole, kStaffRole}) conn.exec(std::string("DROP ROLE ") + role);
@@ -434,7 +470,7 @@ int main(int argc, char** argv) {
                     " (SELECT * FROM obsmeta.obscore_source)\n\n");
         if (!maint.empty()) {
             std::printf("medians in seconds, wall (backend CPU); a visit adds %ld rows\n\n", maint.front().visit_rows);
-            std::printf("| ObsCore rows | incremental: what is timed | s | REFRESH, heap only: s / ratio | REFRESH with the 7 indexes: s / ratio |\n");
+            std::printf("| ObsCore rows | incremental: what is timed | s | REFRESH, heap only: s / ratio | REFRESH with ivoa.obscore's indexes: s / ratio |\n");
             std::printf("|---:|---|---:|---:|---:|\n");
         }
         for (const auto& m : maint) {
@@ -454,6 +490,19 @@ int main(int argc, char** argv) {
             line("of which obsmeta.obscore_flush()", m.flush);
             line("(b) whole visit: COPY + obsmeta.convert() (maintenance included) + commit", m.whole);
             line("obsmeta.convert() alone (maintenance included)", m.convert);
+        }
+
+        if (keys.rows > 0) {
+            const double h = keys.heap.wall_median(), p = keys.pg_sphere.wall_median(), m = keys.obsmeta.wall_median();
+            std::printf("\n### the spoly GiST key: %ld of ivoa.obscore's footprints inserted (median of %zu rounds, backend CPU)\n\n"
+                        "| into | s | us a row | index's share, us a row |\n|---|---:|---:|---:|\n"
+                        "| heap, no index | %.4f | %.1f | - |\n"
+                        "| heap + GiST, pg_sphere's spoly operator class | %.4f | %.1f | %.1f |\n"
+                        "| heap + GiST, obsmeta.spoly_gist_ops (same keys) | %.4f | %.1f | %.1f |\n\n"
+                        "the index's share of an insert: %s cheaper with obsmeta.spoly_gist_ops\n",
+                        keys.rows, keys.heap.wall.size(), h, 1e6 * h / keys.rows, p, 1e6 * p / keys.rows,
+                        1e6 * (p - h) / keys.rows, m, 1e6 * m / keys.rows, 1e6 * (m - h) / keys.rows,
+                        times_x((p - h) / (m - h)).c_str());
         }
 
         if (!cones.empty()) std::printf("\n### cone search (s_region_spoly && scircle, %g deg): ms per query, median of %d rounds"

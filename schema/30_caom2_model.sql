@@ -257,7 +257,7 @@ CREATE TABLE caom2.plane (
 );
 
 -- plane (obs_id) is covered by the unique index plane_obs_id_product_id_key.
-CREATE INDEX plane_position_bounds_idx ON caom2.plane USING gist (position_bounds);
+CREATE INDEX plane_position_bounds_idx ON caom2.plane USING gist (position_bounds obsmeta.spoly_gist_ops);
 CREATE INDEX plane_position_bounds_circle_idx ON caom2.plane USING gist (position_bounds_circle);
 CREATE INDEX plane_position_center_idx ON caom2.plane USING gist (position_center);
 

@@ -158,7 +158,7 @@ CREATE TABLE ivoa.obscore (
     caom_artifact_id      uuid,
     visible_from          timestamptz NOT NULL
 );
-CREATE INDEX obscore_s_region_spoly_idx ON ivoa.obscore USING gist (s_region_spoly);
+CREATE INDEX obscore_s_region_spoly_idx ON ivoa.obscore USING gist (s_region_spoly obsmeta.spoly_gist_ops);
 CREATE INDEX obscore_s_center_idx ON ivoa.obscore USING gist (s_center);
 CREATE INDEX obscore_caom_plane_id_idx ON ivoa.obscore (caom_plane_id);
 CREATE INDEX obscore_caom_obs_id_idx ON ivoa.obscore (caom_obs_id);

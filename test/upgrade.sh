@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Upgrade path: a database made with obsmeta 0.1.0 (as released, with a converted night in it) is
+# upgraded with ALTER EXTENSION obsmeta UPDATE. Its catalog must then equal a fresh install's
+# (test/upgrade/catalog.sql), its data must be intact (ivoa.obscore equals its recomputation, the
+# rebuilt spoly index answers cone searches as a sequential scan does), and conversion must go on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+old=obsmeta_upgrade_old new=obsmeta_upgrade_new
+version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" obsmeta.control)
+
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $old" -c "CREATE DATABASE $old"
+psql -X -q -v ON_ERROR_STOP=1 -d $old -c "CREATE EXTENSION obsmeta VERSION '0.1.0' CASCADE" 2>/dev/null
+build/obsmeta-sample-night --conninfo "$(conninfo $old)" --exposures 14 --copy >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $old -c "ALTER EXTENSION obsmeta UPDATE"
+fresh_database $new 2>/dev/null
+
+fails=0 n=0
+check() {  # check DESCRIPTION COMMAND...: one TAP line
+  n=$((n + 1))
+  if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fails=$((fails + 1)); fi
+}
+same_catalog() {
+  diff <(psql -X -At -d $old -f test/upgrade/catalog.sql) <(psql -X -At -d $new -f test/upgrade/catalog.sql) | head -20
+  [ "${PIPESTATUS[0]}" = 0 ]
+}
+q() { psql -X -At -v ON_ERROR_STOP=1 -d $old -c "$1"; }
+cones_agree() {  # 50 cones, index vs sequential scan, as counts
+  local sql="SELECT string_agg((SELECT count(*) FROM ivoa.obscore o WHERE o.s_region_spoly && scircle(c.s_center, radians(0.3)))::text, ',' ORDER BY c.row_id)
+               FROM (SELECT row_id, s_center FROM ivoa.obscore WHERE s_center IS NOT NULL ORDER BY row_id LIMIT 50) c"
+  local with_index without_index
+  with_index=$(psql -X -qAt -d $old -c "SET enable_seqscan = off; $sql")
+  without_index=$(psql -X -qAt -d $old -c "SET enable_indexscan = off; SET enable_bitmapscan = off; $sql")
+  # every cone is around a detector's own center: each finds at least that detector
+  [ -n "$with_index" ] && [ "$with_index" = "$without_index" ] && ! [[ ",$with_index," == *",0,"* ]]
+}
+
+check "extension at $version after ALTER EXTENSION UPDATE" [ "$(q "SELECT extversion FROM pg_extension WHERE extname = 'obsmeta'")" = "$version" ]
+check "catalog of the upgraded database equals a fresh $version install" same_catalog
+check "ivoa.obscore equals its recomputation after the upgrade" [ "$(q "SELECT count(*) FROM obsmeta.verify_obscore()")" = 0 ]
+check "s_region_spoly index uses obsmeta.spoly_gist_ops" \
+  [ "$(q "SELECT count(*) FROM pg_indexes WHERE indexname = 'obscore_s_region_spoly_idx' AND indexdef LIKE '%obsmeta.spoly_gist_ops%'")" = 1 ]
+check "cone searches through the rebuilt index match a sequential scan" cones_agree
+build/obsmeta-sample-night --conninfo "$(conninfo $old)" --exposures 2 --first-seq 900 --reuse-static --copy >/dev/null
+check "conversion after the upgrade: new rows in ivoa.obscore, still equal to the recomputation" \
+  [ "$(q "SELECT (SELECT count(*) FROM obsmeta.verify_obscore()) = 0 AND count(*) > 0 FROM ivoa.obscore o JOIN gen3.exposure e ON e.id = o.lsst_exposure WHERE e.seq_num >= 900")" = t ]
+echo "$((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]

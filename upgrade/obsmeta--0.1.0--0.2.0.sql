@@ -1,0 +1,56 @@
+-- obsmeta 0.1.0 -> 0.2.0: the spoly GiST operator class whose compress function builds pg_sphere's
+-- keys without repeating its axis tests per edge (schema/06_spoly_gist.sql), used by the two spoly
+-- GiST indexes. The indexes are rebuilt (same keys, so the same index, built faster).
+\echo Use "ALTER EXTENSION obsmeta UPDATE TO '0.2.0'" to load this file. \quit
+CREATE FUNCTION obsmeta.spoly_gist_compress(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'obsmeta_spoly_gist_compress' LANGUAGE C STRICT;
+CREATE FUNCTION obsmeta.spoly_gist_key(polygon spoly, pg_sphere_own boolean DEFAULT false) RETURNS integer[]
+    AS 'MODULE_PATHNAME', 'obsmeta_spoly_gist_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION obsmeta.spoly_gist_key(spoly, boolean) IS
+  'The GiST key (3-D box, six int32) of a polygon as obsmeta.spoly_gist_ops computes it, or with pg_sphere_own as pg_sphere''s spherepoly_gen_key does: the two are equal';
+
+CREATE OPERATOR CLASS obsmeta.spoly_gist_ops FOR TYPE spoly USING gist AS
+    OPERATOR  1 =  (spoly, spoly),
+    OPERATOR 11 @  (spoly, scircle),
+    OPERATOR 12 @  (spoly, spoly),
+    OPERATOR 13 @  (spoly, sellipse),
+    OPERATOR 14 @  (spoly, sbox),
+    OPERATOR 21 ~  (spoly, spoint),
+    OPERATOR 22 ~  (spoly, scircle),
+    OPERATOR 23 ~  (spoly, sline),
+    OPERATOR 24 ~  (spoly, spath),
+    OPERATOR 25 ~  (spoly, spoly),
+    OPERATOR 26 ~  (spoly, sellipse),
+    OPERATOR 27 ~  (spoly, sbox),
+    OPERATOR 31 && (spoly, scircle),
+    OPERATOR 32 && (spoly, sline),
+    OPERATOR 33 && (spoly, spath),
+    OPERATOR 34 && (spoly, spoly),
+    OPERATOR 35 && (spoly, sellipse),
+    OPERATOR 36 && (spoly, sbox),
+    OPERATOR 37 <@ (spoly, scircle),
+    OPERATOR 38 <@ (spoly, spoly),
+    OPERATOR 39 <@ (spoly, sellipse),
+    OPERATOR 40 <@ (spoly, sbox),
+    OPERATOR 43 @> (spoly, spoint),
+    OPERATOR 44 @> (spoly, scircle),
+    OPERATOR 45 @> (spoly, sline),
+    OPERATOR 46 @> (spoly, spath),
+    OPERATOR 47 @> (spoly, spoly),
+    OPERATOR 48 @> (spoly, sellipse),
+    OPERATOR 49 @> (spoly, sbox),
+    FUNCTION 1 g_spoly_consistent (internal, internal, int4, oid, internal),
+    FUNCTION 2 g_spherekey_union (bytea, internal),
+    FUNCTION 3 obsmeta.spoly_gist_compress (internal),
+    FUNCTION 4 g_spherekey_decompress (internal),
+    FUNCTION 5 g_spherekey_penalty (internal, internal, internal),
+    FUNCTION 6 g_spherekey_picksplit (internal, internal),
+    FUNCTION 7 g_spherekey_same (spherekey, spherekey, internal),
+    STORAGE spherekey;
+COMMENT ON OPERATOR CLASS obsmeta.spoly_gist_ops USING gist IS
+  'pg_sphere''s spoly GiST operator class with a faster compress function that yields the same keys (ivoa.obscore.s_region_spoly, caom2.plane.position_bounds)';
+
+DROP INDEX ivoa.obscore_s_region_spoly_idx;
+CREATE INDEX obscore_s_region_spoly_idx ON ivoa.obscore USING gist (s_region_spoly obsmeta.spoly_gist_ops);
+DROP INDEX caom2.plane_position_bounds_idx;
+CREATE INDEX plane_position_bounds_idx ON caom2.plane USING gist (position_bounds obsmeta.spoly_gist_ops);
