@@ -15,9 +15,10 @@
 //    the server's own account (pg_stat_xact_user_functions, track_functions = pl).
 //    Baseline: REFRESH MATERIALIZED VIEW of SELECT * FROM obsmeta.obscore_source (the same rows),
 //    once as a bare heap and once with ivoa.obscore's indexes as ivoa.obscore defines them,
-//    operator classes included (a view that could serve the same cone searches). Then what the
-//    spoly GiST key costs a row, pg_sphere's operator class against obsmeta.spoly_gist_ops. Printed: (a) the maintenance alone and (b) the whole visit (COPY + conversion +
-//    maintenance + commit) against both refreshes.
+//    operator classes included (a view that could serve the same cone searches). Printed: (a) the
+//    maintenance alone and (b) the whole visit (COPY + conversion + maintenance + commit) against
+//    both refreshes; then what the spoly GiST key costs a row, pg_sphere's operator class against
+//    obsmeta.spoly_gist_ops.
 // b) Cone searches (s_region_spoly && scircle, --radius, default 0.5 deg) at --cones positions near
 //    random rows, sent as SQL text (planned each time, as a TAP server's queries are): as a reader
 //    (a temporary NOLOGIN member of obsmeta_reader: RLS applies), as staff (member of

@@ -15,6 +15,7 @@
 // minor arcs), so an axis point farther than r (plus a margin far above pg_sphere's 1e-9 tolerance)
 // from the cap's center is not in it, and pg_sphere's test is not asked; for a detector footprint
 // that is every axis point. obsmeta.spoly_gist_key() exposes both keys so the tests compare them.
+#include "geom/vec3_math.hpp"
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 
@@ -23,10 +24,8 @@ extern "C" {
 }
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstring>
-#include <vector>
 
 namespace obsmeta::geom_sql {
 namespace {
@@ -78,37 +77,33 @@ const PgSphere& pg_sphere() {
     return fns;
 }
 
-// A spherical cap (center, cosine of the radius) around a polygon's vertices, when they fit in one
-// of less than 60 degrees: then the polygon lies in it.
+// A spherical cap (center, cosine of the radius plus a margin) around a polygon's vertices, when
+// they fit in one of less than 60 degrees: then the polygon lies in it.
 struct Cap {
-    double c[3] = {0, 0, 0};
-    double cos_reach = -2;  // cosine of the radius plus margin; below -1: excludes nothing
-    bool excludes(const SPoint& p) const {
-        const double cl = std::cos(p.lat);
-        const double v[3] = {cl * std::cos(p.lng), cl * std::sin(p.lng), std::sin(p.lat)};
-        return c[0] * v[0] + c[1] * v[1] + c[2] * v[2] < cos_reach;
-    }
+    geom::Vec3 center{0, 0, 0};
+    double cos_reach = -2;  // below -1: excludes nothing
+    bool excludes(const geom::Vec3& p) const { return geom::detail::dot(center, p) < cos_reach; }
 };
 
+geom::Vec3 unit_vector(const SPoint& p) {
+    const double cl = std::cos(p.lat);
+    return {cl * std::cos(p.lng), cl * std::sin(p.lng), std::sin(p.lat)};
+}
+
 Cap vertex_cap(const SPoly* poly) {
-    constexpr double kMargin = 1e-6;             // radians; pg_sphere's tolerance (EPSILON) is 1e-9
-    constexpr double kMaxRadiusCos = 0.5;        // 60 degrees
+    using namespace geom::detail;
+    constexpr double kMargin = 1e-6;       // radians; pg_sphere's tolerance (EPSILON) is 1e-9
+    constexpr double kMaxRadiusCos = 0.5;  // 60 degrees
     Cap cap;
-    std::vector<std::array<double, 3>> v(static_cast<size_t>(poly->npts));
-    double sum[3] = {0, 0, 0};
-    for (int32 i = 0; i < poly->npts; ++i) {
-        const double cl = std::cos(poly->p[i].lat);
-        v[static_cast<size_t>(i)] = {cl * std::cos(poly->p[i].lng), cl * std::sin(poly->p[i].lng), std::sin(poly->p[i].lat)};
-        for (int k = 0; k < 3; ++k) sum[k] += v[static_cast<size_t>(i)][static_cast<size_t>(k)];
-    }
-    const double norm = std::sqrt(sum[0] * sum[0] + sum[1] * sum[1] + sum[2] * sum[2]);
-    if (!(norm > 0)) return cap;
-    double c[3] = {sum[0] / norm, sum[1] / norm, sum[2] / norm};
+    geom::Vec3 sum{0, 0, 0};
+    for (int32 i = 0; i < poly->npts; ++i) sum = add(sum, unit_vector(poly->p[i]));
+    if (!(norm(sum) > 0)) return cap;
+    const geom::Vec3 c = normalized(sum);
     double cos_r = 1;
-    for (const auto& p : v) cos_r = std::min(cos_r, c[0] * p[0] + c[1] * p[1] + c[2] * p[2]);
+    for (int32 i = 0; i < poly->npts; ++i) cos_r = std::min(cos_r, dot(c, unit_vector(poly->p[i])));
     if (!(cos_r > kMaxRadiusCos)) return cap;
     const double sin_r = std::sqrt(std::max(0.0, 1 - cos_r * cos_r));
-    std::copy(c, c + 3, cap.c);
+    cap.center = c;
     cap.cos_reach = cos_r * std::cos(kMargin) - sin_r * std::sin(kMargin);  // cos(r + margin)
     return cap;
 }
@@ -130,18 +125,19 @@ void spoly_key(int32* key, const SPoly* poly) {
             for (int c = 3; c < kKeyCoords; ++c) key[c] = std::max(key[c], edge[c]);
         }
     }
-    // The points where the sphere reaches +z, -z, +x, -x, +y, -y, and the coordinate each sets:
-    // pg_sphere's order and values (PIH, PI, PI + PIH computed as pg_sphere computes them).
+    // The points where the sphere reaches +z, -z, +x, -x, +y, -y (as pg_sphere names them: PIH, PI,
+    // PI + PIH computed as it computes them, and as unit vectors) and the coordinate each sets.
     const struct {
         SPoint at;
+        geom::Vec3 axis;
         int coord;
         int32 value;
-    } extremes[] = {{{0.0, M_PI_2}, 5, kMaxCValue},   {{0.0, -M_PI_2}, 2, -kMaxCValue},
-                    {{0.0, 0.0}, 3, kMaxCValue},      {{M_PI, 0.0}, 0, -kMaxCValue},
-                    {{M_PI_2, 0.0}, 4, kMaxCValue},   {{M_PI + M_PI_2, 0.0}, 1, -kMaxCValue}};
+    } extremes[] = {{{0.0, M_PI_2}, {0, 0, 1}, 5, kMaxCValue},       {{0.0, -M_PI_2}, {0, 0, -1}, 2, -kMaxCValue},
+                    {{0.0, 0.0}, {1, 0, 0}, 3, kMaxCValue},          {{M_PI, 0.0}, {-1, 0, 0}, 0, -kMaxCValue},
+                    {{M_PI_2, 0.0}, {0, 1, 0}, 4, kMaxCValue},       {{M_PI + M_PI_2, 0.0}, {0, -1, 0}, 1, -kMaxCValue}};
     const Cap cap = vertex_cap(poly);
     for (const auto& e : extremes) {
-        if (cap.excludes(e.at)) continue;
+        if (cap.excludes(e.axis)) continue;
         // pg_sphere's containment test pallocs: called through pg::call (the edge routines only compute)
         const SPoint* at = &e.at;
         if (pg::call([&] { return fn.spoly_contains_point(poly, at); })) key[e.coord] = e.value;
