@@ -2,7 +2,7 @@
 # CMakeLists.txt builds the same library plus the C++ unit tests, tools and benchmarks.
 
 EXTENSION   = obsmeta
-EXTVERSION  = 0.2.0
+EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 MODULE_big  = obsmeta
 
 SRCS        = $(sort $(wildcard src/*.cpp src/*/*.cpp))
@@ -10,8 +10,9 @@ OBJS        = $(SRCS:.cpp=.o)
 
 # The install script is assembled from schema/ in file-name order (one concern per file).
 SCHEMA_PARTS = $(sort $(wildcard schema/*.sql))
-DATA_built  = sql-install/$(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(wildcard upgrade/$(EXTENSION)--*.sql)
+# Each upgrade step is assembled likewise from its folder upgrade/FROM--TO/ (one part per change).
+UPGRADE_STEPS = $(notdir $(wildcard upgrade/*--*))
+DATA_built  = sql-install/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_STEPS:%=sql-install/$(EXTENSION)--%.sql)
 
 REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=pg_sphere --load-extension=obsmeta
@@ -38,3 +39,10 @@ include $(PGXS)
 sql-install/$(EXTENSION)--$(EXTVERSION).sql: $(SCHEMA_PARTS)
 	@mkdir -p sql-install
 	cat $(SCHEMA_PARTS) > $@
+
+# An upgrade step: the guard against running it with psql, then its parts in file-name order.
+.SECONDEXPANSION:
+sql-install/$(EXTENSION)--%.sql: $$(sort $$(wildcard upgrade/$$*/*.sql))
+	@mkdir -p sql-install
+	{ printf '%s\n' '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE TO '"'"'$(lastword $(subst --, ,$*))'"'"'" to load this file. \quit'; \
+	  cat $(sort $(wildcard upgrade/$*/*.sql)) /dev/null; } > $@

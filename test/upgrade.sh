@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# Upgrade path: a database made with obsmeta 0.1.0 (as released, with a converted night in it) is
-# upgraded with ALTER EXTENSION obsmeta UPDATE. Its catalog must then equal a fresh install's
+# Upgrade path: a database made with the previous release (its install script rebuilt from
+# schema/ at the release's commit, upgrade/releases.tsv; with a converted night in it) is upgraded
+# with ALTER EXTENSION obsmeta UPDATE. Its catalog must then equal a fresh install's
 # (test/upgrade/catalog.sql), its data must be intact (ivoa.obscore equals its recomputation, the
-# rebuilt spoly index answers cone searches as a sequential scan does), and conversion must go on.
+# spoly index answers cone searches as a sequential scan does), and conversion must go on.
+#   test/upgrade.sh [FROM_VERSION]   default: the release before the current version
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 old=obsmeta_upgrade_old new=obsmeta_upgrade_new
 version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" obsmeta.control)
+from=${1:-$(awk -F'\t' -v v="$version" '!/^#/ && $1 != "version" && $1 != v { last = $1 } END { print last }' upgrade/releases.tsv)}
+commit=$(awk -F'\t' -v v="$from" '$1 == v { print $2 }' upgrade/releases.tsv)
+[ -n "$commit" ] || { echo "upgrade: no release $from in upgrade/releases.tsv" >&2; exit 1; }
+git cat-file -e "$commit^{commit}" 2>/dev/null || { echo "upgrade: commit $commit of $from is not in this clone (a shallow clone?)" >&2; exit 1; }
+
+# The old release's install script, as make assembled it then; installed beside the current
+# version for this test only (a real upgrade needs only the upgrade scripts).
+old_script="$(pg_config --sharedir)/extension/obsmeta--$from.sql"
+git ls-tree --name-only "$commit" schema/ | sort | while read -r part; do git show "$commit:$part"; done > "$old_script"
+trap 'rm -f "$old_script"' EXIT
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $old" -c "CREATE DATABASE $old"
-psql -X -q -v ON_ERROR_STOP=1 -d $old -c "CREATE EXTENSION obsmeta VERSION '0.1.0' CASCADE" 2>/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $old -c "CREATE EXTENSION obsmeta VERSION '$from' CASCADE" 2>/dev/null
 build/obsmeta-sample-night --conninfo "$(conninfo $old)" --exposures 14 --copy >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d $old -c "ALTER EXTENSION obsmeta UPDATE"
 fresh_database $new 2>/dev/null
@@ -35,7 +47,7 @@ cones_agree() {  # 50 cones, index vs sequential scan, as counts
   [ -n "$with_index" ] && [ "$with_index" = "$without_index" ] && ! [[ ",$with_index," == *",0,"* ]]
 }
 
-check "extension at $version after ALTER EXTENSION UPDATE" [ "$(q "SELECT extversion FROM pg_extension WHERE extname = 'obsmeta'")" = "$version" ]
+check "extension at $version after ALTER EXTENSION UPDATE from $from" [ "$(q "SELECT extversion FROM pg_extension WHERE extname = 'obsmeta'")" = "$version" ]
 check "catalog of the upgraded database equals a fresh $version install" same_catalog
 check "ivoa.obscore equals its recomputation after the upgrade" [ "$(q "SELECT count(*) FROM obsmeta.verify_obscore()")" = 0 ]
 check "s_region_spoly index uses obsmeta.spoly_gist_ops" \

@@ -1,7 +1,6 @@
 -- obsmeta 0.1.0 -> 0.2.0: the spoly GiST operator class whose compress function builds pg_sphere's
 -- keys without repeating its axis tests per edge (schema/06_spoly_gist.sql), used by the two spoly
 -- GiST indexes. The indexes are rebuilt (same keys, so the same index, built faster).
-\echo Use "ALTER EXTENSION obsmeta UPDATE TO '0.2.0'" to load this file. \quit
 CREATE FUNCTION obsmeta.spoly_gist_compress(internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'obsmeta_spoly_gist_compress' LANGUAGE C STRICT;
 CREATE FUNCTION obsmeta.spoly_gist_key(polygon spoly, pg_sphere_own boolean DEFAULT false) RETURNS integer[]
