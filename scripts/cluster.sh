@@ -33,6 +33,8 @@ shared_buffers = 1GB
 max_connections = 60
 max_locks_per_transaction = 256
 jit = off
+# Every throwaway cluster can publish to another (logical replication tests and benchmarks).
+wal_level = logical
 CONF
     fi
     if ! as_postgres "'$bindir/pg_ctl' -D '$data' status >/dev/null 2>&1"; then
