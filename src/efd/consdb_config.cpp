@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "efd/mini_yaml.hpp"
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::efd {
 

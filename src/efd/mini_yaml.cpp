@@ -1,6 +1,7 @@
 #include "efd/mini_yaml.hpp"
 
 #include <cctype>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::efd::yaml {
 

@@ -11,6 +11,7 @@
 
 #include "message.hpp"
 #include "vec3_math.hpp"
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::geom {
 
