@@ -1,10 +1,11 @@
 -- pg_dump writes pg_sphere polygons as text with 15 significant digits, so a restored footprint can
 -- differ from the stored one in its last bits. Everything obsmeta computes from footprints (plane
 -- bounds, area, center, size, samples; a detector's center and size; STC-S) must not: otherwise a
--- restore rewrites planes and observations (new checksums and lastModified). Footprints of the
+-- restore rewrites planes and observations (new checksums and lastModified); nor may the order
+-- footprints are read in. Footprints of the
 -- shared fixture and of irregular quadrilaterals, against their text round trip.
 BEGIN;
-SELECT plan(6);
+SELECT plan(7);
 SET LOCAL obsmeta.conversion = 'statement';
 \ir fixtures/lsstcam_visit.psql
 
@@ -34,6 +35,12 @@ SELECT is_empty($$SELECT 1 FROM fp, obsmeta.footprint_center_size(exact) a, obsm
                 'a detector''s center and size identical after the round trip');
 SELECT is_empty($$SELECT 1 FROM fp WHERE obsmeta.spoly_to_stcs(exact) <> obsmeta.spoly_to_stcs(restored)$$,
                 'STC-S identical after the round trip');
+-- Nor may the order the footprints come in (the order chunks are read in).
+SELECT is((SELECT row(s.area_deg2, s.size_deg, s.points::text, long(s.center), lat(s.center), obsmeta.spoly_to_sphgeom(s.bounds))::text
+             FROM obsmeta.footprint_summary(ARRAY(SELECT exact FROM fp ORDER BY exact::text)) s),
+          (SELECT row(s.area_deg2, s.size_deg, s.points::text, long(s.center), lat(s.center), obsmeta.spoly_to_sphgeom(s.bounds))::text
+             FROM obsmeta.footprint_summary(ARRAY(SELECT exact FROM fp ORDER BY md5(exact::text))) s),
+          'plane bounds, area, center and size do not depend on the footprints'' order');
 -- A second round trip changes nothing at all: restored values are their own text form.
 SELECT is_empty($$SELECT 1 FROM fp WHERE area(restored) <> area(restored::text::spoly)$$,
                 'restored footprints are a fixed point of the text round trip');
