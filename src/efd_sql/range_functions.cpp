@@ -3,14 +3,15 @@
 //              fit_basis, pre_aggregate) → float8
 //   efd.samples(channel, from, to) → (time, value)            (caller needs SELECT on efd.chunk)
 //   efd.image_samples(kind, instrument, id, channel, padding) → (time, value)
-//       (runs as the efd owner after checking that the caller may see the image: the SQL wrapper
-//        efd.samples_for checks visibility first, see schema/61_efd_functions.sql)
+//       (runs as the efd owner after checking that the caller may see the image; a reader gets no
+//        sample of a time when an image they may not see was taken: efd_sql/embargo.hpp)
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "efd/reduction.hpp"
 #include "efd_sql/chunk_store.hpp"
+#include "efd_sql/embargo.hpp"
 #include "efd_sql/owner.hpp"
 #include "efd_sql/pg_values.hpp"
 #include "pg/datum.hpp"
@@ -35,13 +36,15 @@ std::vector<int32_t> int4_values(ArrayType* arr) {
     return out;
 }
 
-// Returns rows (time, value) through a materialized tuplestore.
-void return_samples(FunctionCallInfo fcinfo, efd::SeriesView v, int64_t from, int64_t to) {
+// Returns rows (time, value) through a materialized tuplestore, leaving out hidden times.
+void return_samples(FunctionCallInfo fcinfo, efd::SeriesView v, int64_t from, int64_t to,
+                    const HiddenTimes& hidden = HiddenTimes()) {
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     pg::call([=] { InitMaterializedSRF(fcinfo, 0); });
     Tuplestorestate* store = rsinfo->setResult;
     TupleDesc desc = rsinfo->setDesc;
     for (std::size_t i = v.lower(from), end = v.upper(to); i < end; ++i) {
+        if (hidden.size() > 0 && hidden.contains(v.t[i])) continue;
         Datum values[2] = {TimestampTzGetDatum(v.t[i]), Float8GetDatum(v.v[i])};
         bool nulls[2] = {false, false};
         Datum* vp = values;
@@ -119,7 +122,8 @@ OBSMETA_FUNCTION(obsmeta_efd_samples) {
 // efd.samples_for / efd.samples_for_visit: one channel's samples over an image's span ± padding.
 // Visibility is checked as the caller (embargo: an image the caller may not see, or that does not
 // exist, gives no rows and no error, so nothing leaks); the samples are then read as the efd owner,
-// so readers need no access to efd.chunk.
+// so readers need no access to efd.chunk, without those taken while an image the caller may not see
+// was being taken (whatever the padding).
 OBSMETA_FUNCTION(obsmeta_efd_image_samples) {
     for (int i = 0; i < 4; ++i)
         if (PG_ARGISNULL(i)) return Datum(0);
@@ -137,6 +141,7 @@ OBSMETA_FUNCTION(obsmeta_efd_image_samples) {
     static pg::KeptPlan span("SELECT lower(span), upper(span) FROM efd.image WHERE kind = $1 AND instrument = $2 AND id = $3",
                              {TEXTOID, TEXTOID, INT8OID});
     efd::SampleBuffer s;
+    efd_sql::HiddenTimes hidden;
     int64_t from = 0, to = -1;
     {
         pg::SpiConnection spi;
@@ -152,10 +157,11 @@ OBSMETA_FUNCTION(obsmeta_efd_image_samples) {
                 efd_sql::load_series(channel, from, to, s);
             }
         }
+        if (ok && to >= from) hidden = efd_sql::HiddenTimes::for_caller(from, to);
     }
     (void)kind;
     (void)instrument;
     (void)id;
-    efd_sql::return_samples(fcinfo, s.view(), from, to);
+    efd_sql::return_samples(fcinfo, s.view(), from, to, hidden);
     return Datum(0);
 }

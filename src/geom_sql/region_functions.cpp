@@ -77,11 +77,23 @@ struct Position {
     double area = 0, size_deg = 0;
 };
 
+// The footprints are taken in an order of their own (by their vertices), not the caller's: floating-
+// point sums depend on the order of their terms, and a plane's position must not depend on the
+// order its chunks were read in.
 Position position_of(const std::vector<std::vector<geom::LonLat>>& footprints) {
     Position pos;
+    std::vector<const std::vector<geom::LonLat>*> ordered;
+    ordered.reserve(footprints.size());
+    for (const auto& footprint : footprints) ordered.push_back(&footprint);
+    std::sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+        return std::lexicographical_compare(a->begin(), a->end(), b->begin(), b->end(), [](const geom::LonLat& x, const geom::LonLat& y) {
+            return x.lon_deg < y.lon_deg || (x.lon_deg == y.lon_deg && x.lat_deg < y.lat_deg);
+        });
+    });
     std::vector<geom::LonLat> vertices;
     geom::Vec3 weighted;  // Σ area × center direction
-    for (const auto& footprint : footprints) {
+    for (const auto* footprint_ptr : ordered) {
+        const auto& footprint = *footprint_ptr;
         const double a = geom::polygon_area_deg2(footprint);
         const geom::Vec3 c = geom::unit_vector(geom::centroid(footprint));
         pos.area += a;
