@@ -3,6 +3,7 @@
 
 #include "caom2_sql/settings.hpp"
 #include "gen3_to_caom2/conversion.hpp"
+#include "pg/input_limits.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -11,5 +12,6 @@ PGDLLEXPORT void _PG_init(void);
 void _PG_init(void) {
     obsmeta::gen3_to_caom2::initialize();
     obsmeta::caom2::define_settings();
+    obsmeta::pg::limits::define_settings();
 }
 }

@@ -5,6 +5,9 @@
 namespace obsmeta::pg {
 
 void raise_error(int sqlstate, const char* message, const char* detail, const char* hint) {
+    // Pure C++ loops stop early when PostgreSQL has an interrupt pending (geom::poll_interrupt):
+    // report the cancel or timeout itself, not what the loop threw to stop.
+    CHECK_FOR_INTERRUPTS();
     ereport(ERROR, (errcode(sqlstate), errmsg_internal("%s", message),
                     detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
     pg_unreachable();

@@ -73,7 +73,8 @@ OBSMETA_FUNCTION(obsmeta_check_nonnegative_int8) {
 // obsmeta.check_angle(name text, value float8, low float8, high float8)
 OBSMETA_FUNCTION(obsmeta_check_angle) {
     if (PG_ARGISNULL(1)) return BoolGetDatum(true);
-    double v = PG_GETARG_FLOAT8(1), low = PG_GETARG_FLOAT8(2), high = PG_GETARG_FLOAT8(3);
+    double v = PG_GETARG_FLOAT8(1);
+    double low = PG_ARGISNULL(2) ? -INFINITY : PG_GETARG_FLOAT8(2), high = PG_ARGISNULL(3) ? INFINITY : PG_GETARG_FLOAT8(3);
     if (!std::isfinite(v) || v < low || v > high)
         throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
                     name_arg(fcinfo) + " " + number(v) + " is outside [" + number(low) + ", " + number(high) + "] degrees",
