@@ -43,14 +43,24 @@ void define_settings() {
     define("obsmeta.max_xml_depth", "Deepest element nesting of a CAOM-2.4 document", &max_xml_depth, 1, 10000);
 }
 
+namespace {
+std::string hint(const char* setting) {
+    return std::string("A superuser can raise the limit: SET ") + setting +
+           " = … (or ALTER DATABASE … SET); see \"Limits\" in obsmeta's README.";
+}
+}  // namespace
+
 void check(std::size_t value, int limit, const char* what, const char* unit, const char* setting) {
     if (value <= static_cast<std::size_t>(limit)) return;
     throw Error(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
                 std::string(what) + " is " + std::to_string(value) + " " + unit + ", more than " + setting + " (" +
                     std::to_string(limit) + ")",
-                {},
-                std::string("A superuser can raise the limit: SET ") + setting +
-                    " = … (or ALTER DATABASE … SET); see \"Limits\" in obsmeta's README.");
+                {}, hint(setting));
+}
+
+void exceeded(const std::string& message, const char* setting, int limit) {
+    throw Error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, message + " (" + setting + " = " + std::to_string(limit) + ")", {},
+                hint(setting));
 }
 
 }  // namespace obsmeta::pg::limits

@@ -23,5 +23,7 @@ void define_settings();
 
 // Throws pg::Error 54000 when value > limit: "<what> is <value> <unit>, more than <setting> (<limit>)".
 void check(std::size_t value, int limit, const char* what, const char* unit, const char* setting);
+// Throws pg::Error 54000: "<message> (<setting> = <limit>)" with the same hint.
+[[noreturn]] void exceeded(const std::string& message, const char* setting, int limit);
 
 }  // namespace obsmeta::pg::limits
