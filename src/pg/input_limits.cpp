@@ -15,7 +15,7 @@ int max_efd_padding_s = 86400;
 int max_yaml_bytes = 16 * 1024 * 1024;
 int max_yaml_depth = 64;
 int max_xml_bytes = 64 * 1024 * 1024;
-int max_xml_depth = 256;
+int max_xml_depth = 64;
 
 namespace {
 
@@ -40,7 +40,8 @@ void define_settings() {
     define("obsmeta.max_yaml_depth", "Deepest nesting of YAML collections", &max_yaml_depth, 1, 10000);
     define("obsmeta.max_xml_bytes", "Largest CAOM-2.4 document caom2.import_observation_xml reads", &max_xml_bytes, 1,
            1024 * 1024 * 1024, GUC_UNIT_BYTE);
-    define("obsmeta.max_xml_depth", "Deepest element nesting of a CAOM-2.4 document", &max_xml_depth, 1, 10000);
+    // libxml2 refuses documents deeper than 256 levels by itself (without XML_PARSE_HUGE)
+    define("obsmeta.max_xml_depth", "Deepest element nesting of a CAOM-2.4 document", &max_xml_depth, 1, 256);
 }
 
 namespace {

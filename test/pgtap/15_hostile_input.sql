@@ -2,7 +2,7 @@
 -- that can grow without bound (SQLSTATE 54000 with the value and a hint naming the setting).
 -- Each of these crashed the backend (and so restarted the cluster) or exhausted memory before.
 BEGIN;
-SELECT plan(14);
+SELECT plan(17);
 
 CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE st text; msg text; hint text;
@@ -52,6 +52,16 @@ SELECT matches(pg_temp.error_of(format($$SELECT count(*) FROM efd.samples_for('L
                '^54000: padding is 172800 s, more than obsmeta.max_efd_padding \(86400\)', 'padding above obsmeta.max_efd_padding');
 SELECT matches(pg_temp.error_of(format($$SELECT efd.reduce(array[%s], 'twmean_locf', now() - interval '1 h', now(), reach => '178000000 years')$$, :dimm)),
                '^54000: reach is \d+ s, more than obsmeta.max_efd_padding', 'a reach of 178 million years: 54000, no overflow');
+
+-- 8. CAOM-2.4 documents: size and element depth
+SELECT matches(pg_temp.error_of($$SELECT count(*) FROM caom2.check_observation_xml('<Observation xmlns="http://www.opencadc.org/caom2/xml/v2.4">' || repeat('<a>', 70) || repeat('</a>', 70) || '</Observation>')$$),
+               '^54000: CAOM-2.4 document: elements are nested more than 64 levels deep \(obsmeta.max_xml_depth = 64\)', 'XML depth above obsmeta.max_xml_depth: 54000');
+SELECT matches(pg_temp.error_of($$SELECT count(*) FROM caom2.check_observation_xml(repeat('<a>', 300) || repeat('</a>', 300))$$),
+               '^2200M: malformed XML', '300 levels: libxml2 refuses it itself');
+SET LOCAL obsmeta.max_xml_bytes = 100;
+SELECT matches(pg_temp.error_of($$SELECT count(*) FROM caom2.check_observation_xml(repeat(' ', 101))$$),
+               '^54000: the CAOM-2.4 document is 101 bytes, more than obsmeta.max_xml_bytes \(100\)', 'XML size above obsmeta.max_xml_bytes: 54000');
+RESET obsmeta.max_xml_bytes;
 
 -- the limits are superuser settings: a reader cannot raise them
 SET LOCAL ROLE obsmeta_reader;
