@@ -1,4 +1,5 @@
 #include "interrupt.hpp"
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::geom {
 
