@@ -101,9 +101,9 @@ int use_conversion_settings() {
 
 int64_t convert_batch(DirtySet& batch);
 
-// gen3.patch is new in 0.3.0: a library installed before ALTER EXTENSION UPDATE must still
-// convert a 0.2.0 database.
-bool patch_table_exists() {
+// Whether the 0.3.0 schema is installed (gen3.patch, obsmeta.physical_filter_wavelength): a
+// library installed before ALTER EXTENSION UPDATE must still convert a 0.2.0 database.
+bool schema_0_3() {
     return pg::call([] {
         Oid gen3 = get_namespace_oid("gen3", true);
         return OidIsValid(gen3) && OidIsValid(get_relname_relid("patch", gen3));
@@ -231,7 +231,7 @@ int64_t convert_batch(DirtySet& batch) {
                       1, planes);
     if (!planes.empty()) {
         Datum plane_ids = uuid_array_of(planes);
-        uint64 rows = statements::upsert_planes().execute({plane_ids});
+        uint64 rows = statements::upsert_planes(schema_0_3()).execute({plane_ids});
         written += static_cast<int64_t>(rows);
         collect_uuids(rows, 1, changed_observations);
         if (batch.removals) {
@@ -250,7 +250,7 @@ int64_t convert_batch(DirtySet& batch) {
     //    a changed part or chunk makes its ancestors' maxLastModified move.
     if (!batch.datasets.empty()) {
         std::set<Uuid> changed_artifacts, changed_parts;
-        uint64 rows = statements::upsert_files(patch_table_exists()).execute({datasets});
+        uint64 rows = statements::upsert_files(schema_0_3()).execute({datasets});
         written += static_cast<int64_t>(rows);
         for (uint64 i = 0; i < rows; ++i) {
             bool isnull = false;

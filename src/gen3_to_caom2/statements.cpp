@@ -299,7 +299,9 @@ SELECT p.plane_id FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
     return plan;
 }
 
-pg::KeptPlan& upsert_planes() {
+namespace {
+// `with_filter_ranges`: false while the library runs against a 0.2.0 schema (see flush.cpp).
+std::string planes_statement(bool with_filter_ranges) {
     // One representative dataset per plane gives the product's metadata; time and energy come from
     // the exposure or visit and the band.
     static const std::vector<std::string> columns = {
@@ -307,12 +309,12 @@ pg::KeptPlan& upsert_planes() {
         "provenance_name", "provenance_producer", "provenance_run_id", "energy_bounds_lower",
         "energy_bounds_upper", "energy_bounds_samples", "energy_bandpass_name", "time_bounds_lower",
         "time_bounds_upper", "time_bounds_samples", "time_exposure"};
-    static pg::KeptPlan plan(upsert_statement("caom2.plane", "plane_id", columns, R"SQL(
+    return upsert_statement("caom2.plane", "plane_id", columns, R"SQL(
 SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product_type,
        o.meta_release, o.meta_release AS data_release,
        d.dataset_type AS provenance_name, 'Rubin Observatory'::text AS provenance_producer, d.run AS provenance_run_id,
-       bw.em_min_m AS energy_bounds_lower, bw.em_max_m AS energy_bounds_upper,
-       CASE WHEN bw.em_min_m IS NOT NULL THEN jsonb_build_array(jsonb_build_array(bw.em_min_m, bw.em_max_m))
+       w.em_min_m AS energy_bounds_lower, w.em_max_m AS energy_bounds_upper,
+       CASE WHEN w.em_min_m IS NOT NULL THEN jsonb_build_array(jsonb_build_array(w.em_min_m, w.em_max_m))
        END AS energy_bounds_samples,
        coalesce(d.physical_filter, e.physical_filter, v.physical_filter) AS energy_bandpass_name,
        obsmeta.mjd(coalesce(e.timespan_begin, v.timespan_begin)) AS time_bounds_lower,
@@ -345,10 +347,19 @@ SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product
          ON pf.instrument = d.instrument AND pf.name = coalesce(d.physical_filter, e.physical_filter, v.physical_filter)
   -- the physical filter's band wins over the data ID's copy of it (which a band change leaves stale)
   LEFT JOIN obsmeta.band_wavelength bw ON bw.band = coalesce(pf.band, d.band)
+  -- a physical filter's own range comes before its band's (as dax_obscore looks them up)
+  )SQL" + std::string(with_filter_ranges ? R"SQL(LEFT JOIN obsmeta.physical_filter_wavelength fw ON fw.instrument = pf.instrument AND fw.physical_filter = pf.name)SQL"
+                                         : "LEFT JOIN (SELECT NULL::float8 AS em_min_m, NULL::float8 AS em_max_m) fw ON false") + R"SQL(
+  CROSS JOIN LATERAL (SELECT coalesce(fw.em_min_m, bw.em_min_m) AS em_min_m,
+                             CASE WHEN fw.em_min_m IS NOT NULL THEN fw.em_max_m ELSE bw.em_max_m END AS em_max_m) w
 )SQL",
-                                              "obs_id"),
-                             {kUuid});
-    return plan;
+                            "obs_id");
+}
+}  // namespace
+
+pg::KeptPlan& upsert_planes(bool with_filter_ranges) {
+    static pg::KeptPlan with(planes_statement(true), {kUuid}), without(planes_statement(false), {kUuid});
+    return with_filter_ranges ? with : without;
 }
 
 pg::KeptPlan& delete_planes() {

@@ -23,7 +23,7 @@ pg::KeptPlan& sync_members();                  // ($1, $2 visits) → obs_id
 pg::KeptPlan& map_datasets_to_planes();        // ($1 datasets) → plane_id (old and new)
 pg::KeptPlan& map_new_datasets_to_planes();    // ($1 datasets, insert-only batch) → plane_id
 pg::KeptPlan& planes_of_observations();        // ($1..$4 exposures, visits) → plane_id
-pg::KeptPlan& upsert_planes();                 // ($1 planes) → obs_id
+pg::KeptPlan& upsert_planes(bool with_filter_ranges);  // ($1 planes) → obs_id
 pg::KeptPlan& delete_planes();                 // ($1 planes) → obs_id
 pg::KeptPlan& delete_empty_coadds();           // ($1 observations that lost planes) → tombstoned id
 pg::KeptPlan& upsert_files(bool with_patches);  // ($1 datasets) → (kind, parent id) of changed artifacts/parts/chunks

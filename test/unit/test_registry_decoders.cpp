@@ -1,4 +1,6 @@
-// The registry decoders: Butler TAI nanoseconds → UTC (leap seconds from ERFA), base64 regions.
+// The registry decoders: Butler TAI nanoseconds → UTC (leap seconds from ERFA), base64 regions;
+// sphgeom's bounding circle (dax_obscore's s_ra, s_dec, s_fov).
+#include "geom/spherical.hpp"
 #include "geom/sphgeom.hpp"
 #include "registry/base64_region.hpp"
 #include "registry/tai_time.hpp"
@@ -6,6 +8,7 @@
 #include <erfa.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -100,4 +103,29 @@ TEST(Base64Region, RegionRoundTripAndRejection) {
     EXPECT_EQ(decoded.kind, obsmeta::geom::RegionKind::ConvexPolygon);
     EXPECT_EQ(decoded.vertices.size(), 4u);
     EXPECT_THROW(region_from_base64("cQ=="), obsmeta::geom::RegionError);  // byte 0x71: no such region type
+}
+
+TEST(SphgeomBoundingCircle, SymmetricSquareEitherOrientation) {
+    using obsmeta::geom::LonLat;
+    const std::vector<LonLat> ccw = {{9.9, 19.9}, {10.1, 19.9}, {10.1, 20.1}, {9.9, 20.1}};
+    const std::vector<LonLat> cw(ccw.rbegin(), ccw.rend());
+    const auto a = obsmeta::geom::sphgeom_bounding_circle(ccw);
+    const auto b = obsmeta::geom::sphgeom_bounding_circle(cw);
+    EXPECT_NEAR(a.center.lon_deg, 10.0, 1e-12);
+    EXPECT_NEAR(a.center.lat_deg, 20.0, 1e-3);  // the area centroid of a lat/lon square lies a little poleward
+    EXPECT_NEAR(a.center.lat_deg, b.center.lat_deg, 1e-12);  // (the sums run in the other order)
+    EXPECT_NEAR(a.radius_deg, b.radius_deg, 1e-12);
+    // the radius reaches the farthest corner (plus sphgeom's 5e-15 squared-chord margin)
+    double farthest = 0;
+    for (const auto& p : ccw) farthest = std::max(farthest, obsmeta::geom::angular_distance_deg(a.center, p));
+    EXPECT_GT(a.radius_deg, farthest);
+    EXPECT_NEAR(a.radius_deg, farthest, 1e-9);
+}
+
+TEST(SphgeomBoundingCircle, AreaCentroidIsNotTheVertexMean) {
+    // a thin wedge: most vertices cluster at one end, the area does not
+    using obsmeta::geom::LonLat;
+    const std::vector<LonLat> wedge = {{0, 0}, {1, 0}, {1.0001, 0.0001}, {1.0002, 0.0002}, {1, 1}};
+    const auto c = obsmeta::geom::sphgeom_bounding_circle(wedge);
+    EXPECT_LT(c.center.lon_deg, 0.8);  // the vertex mean would be at lon ≈ 0.8
 }
