@@ -50,7 +50,7 @@ BEGIN
              t_exptime, t_resolution, t_xel, em_min, em_max, em_res_power, em_xel, o_ucd, pol_states, pol_xel,
              facility_name, instrument_name, obs_release_date, obs_creator_did, preview, lsst_visit, lsst_exposure,
              lsst_detector, lsst_band, lsst_physical_filter, lsst_tract, lsst_patch, s_region_spoly, s_center,
-             caom_obs_id, caom_plane_id, caom_artifact_id, visible_from)
+             caom_obs_id, caom_plane_id, caom_artifact_id, visible_from, dataproduct_subtype, em_filter_name)
           = ROW(EXCLUDED.dataproduct_type, EXCLUDED.calib_level, EXCLUDED.obs_collection, EXCLUDED.obs_id,
              EXCLUDED.obs_publisher_did, EXCLUDED.access_url, EXCLUDED.access_format, EXCLUDED.access_estsize,
              EXCLUDED.target_name, EXCLUDED.s_ra, EXCLUDED.s_dec, EXCLUDED.s_fov, EXCLUDED.s_region, EXCLUDED.s_resolution,
@@ -60,14 +60,15 @@ BEGIN
              EXCLUDED.obs_release_date, EXCLUDED.obs_creator_did, EXCLUDED.preview, EXCLUDED.lsst_visit,
              EXCLUDED.lsst_exposure, EXCLUDED.lsst_detector, EXCLUDED.lsst_band, EXCLUDED.lsst_physical_filter,
              EXCLUDED.lsst_tract, EXCLUDED.lsst_patch, EXCLUDED.s_region_spoly, EXCLUDED.s_center,
-             EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from)
+             EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from,
+             EXCLUDED.dataproduct_subtype, EXCLUDED.em_filter_name)
          WHERE ROW(t.dataproduct_type, t.calib_level, t.obs_collection, t.obs_id, t.obs_publisher_did, t.access_url,
                    t.access_format, t.access_estsize, t.target_name, t.s_ra, t.s_dec, t.s_fov, t.s_region, t.s_resolution,
                    t.s_xel1, t.s_xel2, t.t_min, t.t_max, t.t_exptime, t.t_resolution, t.t_xel, t.em_min, t.em_max,
                    t.em_res_power, t.em_xel, t.o_ucd, t.pol_states, t.pol_xel, t.facility_name, t.instrument_name,
                    t.obs_release_date, t.obs_creator_did, t.preview, t.lsst_visit, t.lsst_exposure, t.lsst_detector,
                    t.lsst_band, t.lsst_physical_filter, t.lsst_tract, t.lsst_patch, t.caom_obs_id, t.caom_plane_id,
-                   t.caom_artifact_id, t.visible_from)
+                   t.caom_artifact_id, t.visible_from, t.dataproduct_subtype, t.em_filter_name)
                IS DISTINCT FROM
                ROW(EXCLUDED.dataproduct_type, EXCLUDED.calib_level, EXCLUDED.obs_collection, EXCLUDED.obs_id,
                    EXCLUDED.obs_publisher_did, EXCLUDED.access_url, EXCLUDED.access_format, EXCLUDED.access_estsize,
@@ -78,7 +79,8 @@ BEGIN
                    EXCLUDED.facility_name, EXCLUDED.instrument_name, EXCLUDED.obs_release_date, EXCLUDED.obs_creator_did,
                    EXCLUDED.preview, EXCLUDED.lsst_visit, EXCLUDED.lsst_exposure, EXCLUDED.lsst_detector,
                    EXCLUDED.lsst_band, EXCLUDED.lsst_physical_filter, EXCLUDED.lsst_tract, EXCLUDED.lsst_patch,
-                   EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from)
+                   EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from,
+                   EXCLUDED.dataproduct_subtype, EXCLUDED.em_filter_name)
         RETURNING 1
     )
     SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put) INTO n;

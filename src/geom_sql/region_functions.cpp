@@ -4,6 +4,7 @@
 //   obsmeta.spoly_to_stcs(spoly) → text
 //   obsmeta.footprint_summary(spoly[]) → (bounds spoly, points jsonb, center spoint, area_deg2, size_deg)
 //   obsmeta.footprint_center_size(spoly) → (center spoint, size_deg)   the same two, for one footprint
+//   obsmeta.sphgeom_bounding_circle(spoly) → (center spoint, size_deg)  lsst.sphgeom's bounding circle
 #include "geom/spherical.hpp"
 #include "geom/sphgeom.hpp"
 #include "geom_sql/pgsphere_value.hpp"
@@ -175,6 +176,23 @@ OBSMETA_FUNCTION(obsmeta_footprint_center_size) {
     if (!pos.hull.empty()) {
         values[0] = geom_sql::make_spoint(pos.center);
         values[1] = Float8GetDatum(pos.size_deg);
+        nulls[0] = nulls[1] = false;
+    }
+    HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });
+    return HeapTupleGetDatum(tuple);
+}
+
+// The circle dax_obscore's s_ra, s_dec and s_fov come from (sphgeom's getBoundingCircle), with its
+// diameter as size: ObsCore rows agree with Rubin's own exporter.
+OBSMETA_FUNCTION(obsmeta_sphgeom_bounding_circle) {
+    TupleDesc desc = geom_sql::result_desc(fcinfo, "sphgeom_bounding_circle");
+    Datum values[2] = {0, 0};
+    bool nulls[2] = {true, true};
+    const auto vertices = geom_sql::spoly_vertices(PG_GETARG_DATUM(0));
+    if (vertices.size() >= 3) {
+        const geom::Circle circle = geom::sphgeom_bounding_circle(vertices);
+        values[0] = geom_sql::make_spoint(circle.center);
+        values[1] = Float8GetDatum(2.0 * circle.radius_deg);
         nulls[0] = nulls[1] = false;
     }
     HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });
