@@ -59,13 +59,14 @@ SELECT ok((SELECT abs(s_ra - 10.3) < 1e-6 AND abs(s_dec + 29.9) < 1e-3 AND s_fov
              AND s_region_spoly = s_region
              FROM ivoa.obscore WHERE lsst_detector = 11 AND calib_level = 1),
           's_ra/s_dec at the footprint centre, s_fov its containing circle, s_center, s_region and its alias agree');
+-- DaCHS's translation: INTERSECTS(a, b) -> a && b, CONTAINS(a, b) -> a <@ b
 SELECT results_eq(
   $$SELECT (SELECT count(*)::int FROM ivoa.obscore WHERE s_region && scircle(spoint(radians(10.2), radians(-29.9)), radians(0.02))),
-           (SELECT count(*)::int FROM ivoa.obscore WHERE spoint(radians(10.3), radians(-29.9)) @ s_region),
-           (SELECT count(*)::int FROM ivoa.obscore WHERE s_region ~ scircle(spoint(radians(10.3), radians(-29.9)), radians(0.02))),
-           (SELECT count(*)::int FROM ivoa.obscore WHERE s_region ~ scircle(spoint(radians(10.3), radians(-29.9)), radians(0.2)))$$,
+           (SELECT count(*)::int FROM ivoa.obscore WHERE spoint(radians(10.3), radians(-29.9)) <@ s_region),
+           (SELECT count(*)::int FROM ivoa.obscore WHERE s_region <@ scircle(spoint(radians(10.3), radians(-29.9)), radians(0.2))),
+           (SELECT count(*)::int FROM ivoa.obscore WHERE s_region <@ scircle(spoint(radians(10.3), radians(-29.9)), radians(0.05)))$$,
   $$VALUES (3, 1, 1, 0)$$,
-  'ADQL geometry as TAP servers translate it, on s_region: INTERSECTS (&&) both detectors, CONTAINS(POINT, s_region) (@) and CONTAINS(s_region, CIRCLE) (~) the one that holds them');
+  'ADQL geometry as TAP servers translate it, on s_region: INTERSECTS (&&) finds both detectors, CONTAINS(POINT, s_region) the one under the point, CONTAINS(s_region, CIRCLE) the one inside the circle');
 SELECT results_eq(
   $$SELECT access_estsize, access_format, access_url FROM ivoa.obscore WHERE lsst_detector = 11$$,
   $$VALUES (18433::bigint, 'application/fits'::text,
