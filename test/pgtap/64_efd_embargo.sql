@@ -10,6 +10,10 @@
 BEGIN;
 SELECT plan(14);
 SET LOCAL obsmeta.conversion = 'statement';
+-- Probes pad by 400 days, past the default obsmeta.max_efd_padding (one day): the embargo must hold
+-- for any padding a DBA allows, so the limit is raised here (as superuser; readers cannot).
+LOAD 'obsmeta';  -- defines the setting
+SET LOCAL obsmeta.max_efd_padding = '400d';
 
 -- Times: now() is the transaction's start, fixed for the whole test. LSSTCam's embargo period p.
 SELECT embargo_period AS p FROM obsmeta.instrument_config WHERE instrument = 'LSSTCam' \gset
