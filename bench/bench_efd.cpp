@@ -24,9 +24,6 @@
 // creates and drops its own channels, reductions, exposures and plain table.
 #include <libpq-fe.h>
 
-#include <arpa/inet.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -41,6 +38,8 @@
 #include <string>
 #include <vector>
 
+#include "process_cpu.hpp"
+#include "sample_night/efd_copy.hpp"
 #include "sample_night/pg_io.hpp"
 
 using obsmeta::sample::Connection;
@@ -64,33 +63,17 @@ struct Timing {
     double wall = 0, cpu = -1;  // seconds; cpu of the server backend, -1 when unknown
 };
 
-// CPU seconds (user + system) the server backend `pid` has used, or -1 where /proc cannot tell.
-double backend_cpu_seconds(int pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) return -1;
-    // Fields after the command name (which is in parentheses): state is field 3, utime 14, stime 15.
-    std::size_t close = line.rfind(')');
-    if (close == std::string::npos) return -1;
-    std::istringstream rest(line.substr(close + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 15 && (rest >> field); ++i)
-        if (i == 14 || i == 15) ticks += std::stod(field);
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 Timing timed(Connection& conn, int pid, const std::function<void()>& f) {
     try {
         conn.exec("CHECKPOINT");  // one run's dirty pages do not bill the next
     } catch (const std::exception&) {
     }
-    const double cpu0 = backend_cpu_seconds(pid);
+    const double cpu0 = obsmeta::bench::process_cpu_seconds(pid);
     const auto t0 = Clock::now();
     f();
     Timing t;
     t.wall = seconds_since(t0);
-    const double cpu1 = backend_cpu_seconds(pid);
+    const double cpu1 = obsmeta::bench::process_cpu_seconds(pid);
     if (cpu0 >= 0 && cpu1 >= 0) t.cpu = cpu1 - cpu0;
     return t;
 }
@@ -111,56 +94,6 @@ SELECT e.instrument, e.id AS exposure, c.id AS channel, x.mean, x.min, x.max, x.
          FROM public.bench_plain p
         WHERE p.channel = c.id AND p.time BETWEEN e.timespan_begin AND e.timespan_end) x
  WHERE e.instrument = 'LSSTCam' AND e.id BETWEEN 7000000000000 AND 7000000099999)SQL";
-
-// PostgreSQL binary COPY, (channel int4, time timestamptz, value float8) rows.
-class BinaryRows {
-public:
-    BinaryRows() { start(); }
-    void start() {
-        buf_.clear();
-        static const char sig[] = "PGCOPY\n\377\r\n\0";
-        buf_.insert(buf_.end(), sig, sig + 11);
-        put32(0);
-        put32(0);
-        rows_ = 0;
-    }
-    void row(int32_t channel, int64_t t_us_2000, double v) {
-        put16(3);
-        put32(4);
-        put32(static_cast<uint32_t>(channel));
-        put32(8);
-        put64(static_cast<uint64_t>(t_us_2000));
-        put32(8);
-        uint64_t bits;
-        std::memcpy(&bits, &v, 8);
-        put64(bits);
-        ++rows_;
-    }
-    std::string finish() {
-        put16(0xffff);
-        return std::string(buf_.begin(), buf_.end());
-    }
-    std::size_t rows() const { return rows_; }
-
-private:
-    std::vector<char> buf_;
-    std::size_t rows_ = 0;
-    void put16(uint16_t x) { x = htons(x); buf_.insert(buf_.end(), reinterpret_cast<char*>(&x), reinterpret_cast<char*>(&x) + 2); }
-    void put32(uint32_t x) { x = htonl(x); buf_.insert(buf_.end(), reinterpret_cast<char*>(&x), reinterpret_cast<char*>(&x) + 4); }
-    void put64(uint64_t x) {
-        put32(static_cast<uint32_t>(x >> 32));
-        put32(static_cast<uint32_t>(x));
-    }
-};
-
-void copy_binary(Connection& conn, const std::string& target, const std::string& data) {
-    PGresult* res = PQexec(conn.raw(), ("COPY " + target + " FROM STDIN (FORMAT binary)").c_str());
-    obsmeta::sample::check(conn.raw(), res, PGRES_COPY_IN, "COPY " + target);
-    if (PQputCopyData(conn.raw(), data.data(), static_cast<int>(data.size())) != 1 || PQputCopyEnd(conn.raw(), nullptr) != 1)
-        throw std::runtime_error(PQerrorMessage(conn.raw()));
-    obsmeta::sample::check(conn.raw(), PQgetResult(conn.raw()), PGRES_COMMAND_OK, "COPY " + target);
-    while (PGresult* r = PQgetResult(conn.raw())) PQclear(r);
-}
 
 }  // namespace
 
@@ -218,7 +151,7 @@ int main(int argc, char** argv) {
             std::uniform_int_distribution<int> jitter(-100, 100);
             copy_obsmeta = copy_plain = 0;
             for (int64_t s0 = night_start; s0 < night_end; s0 += slice) {
-                BinaryRows rows;
+                obsmeta::sample::EfdCopyRows rows;
                 int64_t s1 = std::min(night_end, s0 + slice);
                 for (int c = 0; c < channels; ++c) {
                     bool fast = c < o.fast;
@@ -233,10 +166,10 @@ int main(int argc, char** argv) {
                 total += rows.rows();
                 std::string data = rows.finish();
                 auto t0 = Clock::now();
-                copy_binary(conn, "efd.sample (channel, time, value)", data);
+                obsmeta::sample::copy_binary(conn, "efd.sample (channel, time, value)", data);
                 copy_obsmeta += seconds_since(t0);
                 t0 = Clock::now();
-                copy_binary(conn, "public.bench_plain (channel, time, value)", data);
+                obsmeta::sample::copy_binary(conn, "public.bench_plain (channel, time, value)", data);
                 copy_plain += seconds_since(t0);
             }
             auto t0 = Clock::now();
