@@ -82,3 +82,11 @@ CREATE FUNCTION obsmeta.boundary_selftest(mode text) RETURNS integer
     AS 'MODULE_PATHNAME', 'obsmeta_boundary_selftest' LANGUAGE C VOLATILE STRICT;
 CREATE FUNCTION obsmeta.boundary_live_objects() RETURNS integer
     AS 'MODULE_PATHNAME', 'obsmeta_boundary_live_objects' LANGUAGE C VOLATILE;
+-- Test instruments, not an interface: superusers only (issue 13).
+REVOKE EXECUTE ON FUNCTION obsmeta.boundary_selftest(text), obsmeta.boundary_live_objects() FROM PUBLIC;
+
+-- obsmeta.check_identifier(column, value): identifiers that go into unique indexes are at most
+-- 1024 bytes, so an oversized one fails with its column, size and a hint, not with the btree's
+-- bare "index row size exceeds maximum" (issue 13).
+CREATE FUNCTION obsmeta.check_identifier(column_name text, value text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'obsmeta_check_identifier' LANGUAGE C IMMUTABLE PARALLEL SAFE;
