@@ -337,7 +337,7 @@ OBSMETA_FUNCTION(obsmeta_caom2_import_observation_xml) {
     {
         pg::SpiConnection spi;
         // the conversion's per-observation lock (obsmeta.lock_key): concurrent writers of it wait
-        exec("SELECT pg_advisory_xact_lock(1868723053, obsmeta.lock_key($1))", {UUIDOID}, {uuid_of(obs.id)});
+        exec("SELECT obsmeta.lock_observations(ARRAY[obsmeta.lock_key($1)])", {UUIDOID}, {uuid_of(obs.id)});
         exec("SELECT obs_id FROM caom2.observation WHERE obs_id = $1 OR (collection = $2 AND observation_id = $3)",
              {UUIDOID, TEXTOID, TEXTOID}, {uuid_of(obs.id), text_of(collection), text_of(observation_id)});
         Carried carried;

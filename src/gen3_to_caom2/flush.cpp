@@ -50,22 +50,10 @@ void collect_instrument_keys(uint64 rows, int instrument_col, int id_col, std::s
     for (uint64 i = 0; i < rows; ++i) out.insert({pg::result_text(i, instrument_col), pg::result_int64(i, id_col)});
 }
 
-// Takes the per-observation advisory locks, in ascending key order (see the statement's comment).
+// Takes the per-observation locks (obsmeta.lock_observations: row locks readers cannot take, in
+// ascending order; see the statement's comment).
 void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datum datasets) {
-    uint64 rows = statements::observation_lock_keys().execute(
-        {exposures.instruments, exposures.ids, visits.instruments, visits.ids, datasets});
-    std::vector<int32> keys;
-    for (uint64 i = 0; i < rows; ++i) {
-        bool isnull = false;
-        Datum key = pg::result_value(i, 1, &isnull);
-        if (!isnull) keys.push_back(DatumGetInt32(key));
-    }
-    constexpr int32 kObsmetaLockClass = 0x6f62736d;  // "obsm"
-    for (int32 key : keys) {
-        pg::call([=] {
-            DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kObsmetaLockClass), Int32GetDatum(key));
-        });
-    }
+    statements::observation_lock_keys().execute({exposures.instruments, exposures.ids, visits.instruments, visits.ids, datasets});
 }
 
 // The conversion's statements are planned with fixed settings (below) and parsed with a fixed

@@ -2,7 +2,7 @@
 -- not executable by PUBLIC; implausible times, oversized identifiers and NULL detector regions
 -- refused with clear errors; NaN EFD values are missing samples while ±Infinity is refused.
 BEGIN;
-SELECT plan(16);
+SELECT plan(18);
 
 CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE st text; msg text; hint text;
@@ -35,6 +35,10 @@ SELECT ok(NOT has_function_privilege('obsmeta_reader', 'obsmeta.boundary_selftes
 SELECT ok(NOT has_function_privilege('obsmeta_writer', 'obsmeta.boundary_live_objects()', 'EXECUTE'), 'nor writers');
 SELECT ok(NOT has_function_privilege('obsmeta_reader', 'efd.refresh()', 'EXECUTE'), 'readers cannot run efd.refresh()');
 SELECT ok(has_function_privilege('obsmeta_writer', 'efd.refresh()', 'EXECUTE'), 'writers can');
+
+-- the conversion's per-observation locks: row locks readers can neither take nor see
+SELECT ok(NOT has_function_privilege('obsmeta_reader', 'obsmeta.lock_observations(integer[])', 'EXECUTE'), 'readers cannot take the conversion''s locks');
+SELECT ok(NOT has_table_privilege('obsmeta_reader', 'obsmeta.observation_lock', 'SELECT,UPDATE'), 'nor lock or read their rows');
 
 -- implausible times
 SELECT matches(pg_temp.error_of($$UPDATE gen3.exposure SET timespan_end = '294270-01-01 00:00:00+00' WHERE id = 2025120100123$$),
