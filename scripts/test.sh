@@ -43,7 +43,7 @@ suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml
 suite "concurrency" concurrency
 suite "every function as reader, writer and staff with hostile arguments (server survives)" bash test/survival.sh
 suite "pg_dump / restore" bash test/dump_restore.sh
-suite "upgrade from 0.1.0 and from 0.2.0 (ALTER EXTENSION UPDATE)" bash -c "test/upgrade.sh 0.1.0 && test/upgrade.sh 0.2.0"
+suite "upgrade from 0.1.0 and from 0.2.0 (ALTER EXTENSION UPDATE)" bash -c "bash test/upgrade.sh 0.1.0 && bash test/upgrade.sh 0.2.0"
 
 echo
 echo "test suites: $passed passed, $failed failed"

@@ -7,13 +7,22 @@
 #include "pg/spi.hpp"
 
 extern "C" {
+#include "parser/parse_func.h"
 #include "utils/guc.h"
+#include "utils/regproc.h"
 }
 
 #include <set>
 #include <vector>
 
 namespace obsmeta::gen3_to_caom2 {
+
+bool observation_lock_rows_installed() {
+    return pg::call([] {
+        Oid argtypes[1] = {INT4ARRAYOID};
+        return OidIsValid(LookupFuncName(stringToQualifiedNameList("obsmeta.lock_observations"), 1, argtypes, true));
+    });
+}
 
 namespace {
 
@@ -50,10 +59,29 @@ void collect_instrument_keys(uint64 rows, int instrument_col, int id_col, std::s
     for (uint64 i = 0; i < rows; ++i) out.insert({pg::result_text(i, instrument_col), pg::result_int64(i, id_col)});
 }
 
-// Takes the per-observation locks (obsmeta.lock_observations: row locks readers cannot take, in
-// ascending order; see the statement's comment).
+// Takes the per-observation locks, in ascending order (see the statement's comment): row locks
+// readers cannot take (obsmeta.lock_observations, schema/05_functions.sql), formerly advisory.
 void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datum datasets) {
-    statements::observation_lock_keys().execute({exposures.instruments, exposures.ids, visits.instruments, visits.ids, datasets});
+    uint64 rows = statements::observation_lock_keys().execute(
+        {exposures.instruments, exposures.ids, visits.instruments, visits.ids, datasets});
+    std::vector<int32> keys;
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull = false;
+        Datum key = pg::result_value(i, 1, &isnull);
+        if (!isnull) keys.push_back(DatumGetInt32(key));
+    }
+    if (keys.empty()) return;
+    if (observation_lock_rows_installed()) {
+        static pg::KeptPlan lock("SELECT obsmeta.lock_observations($1)", {INT4ARRAYOID});
+        lock.execute({pg::int4_array(keys)});
+        return;
+    }
+    constexpr int32 kObsmetaLockClass = 0x6f62736d;  // "obsm"
+    for (int32 key : keys) {
+        pg::call([=] {
+            DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kObsmetaLockClass), Int32GetDatum(key));
+        });
+    }
 }
 
 // The conversion's statements are planned with fixed settings (below) and parsed with a fixed

@@ -75,7 +75,7 @@ pg::KeptPlan& observation_lock_keys() {
     // caller; a "WHERE id IS NOT NULL" here would be pushed into dataset_plane as an index scan of
     // every mapped dataset.
     static pg::KeptPlan plan(R"SQL(
-SELECT obsmeta.lock_observations(ARRAY(SELECT DISTINCT obsmeta.lock_key(s.o) AS k FROM (
+SELECT DISTINCT obsmeta.lock_key(s.o) AS k FROM (
   SELECT obsmeta.exposure_obs_id(k.instrument, k.id) FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
   UNION ALL
   SELECT obsmeta.visit_obs_id(k.instrument, k.id) FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
@@ -85,8 +85,8 @@ SELECT obsmeta.lock_observations(ARRAY(SELECT DISTINCT obsmeta.lock_key(s.o) AS 
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
   UNION ALL
   SELECT dp.obs_id FROM unnest($5::uuid[]) AS k(id) JOIN obsmeta.dataset_plane dp ON dp.dataset_id = k.id
-) AS s(o)))
-)SQL",
+) AS s(o)
+ORDER BY k)SQL",
                              {kText, kInt8, kText, kInt8, kUuid});
     return plan;
 }
