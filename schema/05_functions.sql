@@ -57,9 +57,27 @@ CREATE FUNCTION obsmeta.part_id(artifact_id uuid) RETURNS uuid
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('part/' || artifact_id::text || '/0')::uuid $$;
 CREATE FUNCTION obsmeta.chunk_id(artifact_id uuid) RETURNS uuid
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT md5('chunk/' || artifact_id::text || '/0')::uuid $$;
--- Lock key of an observation for pg_advisory_xact_lock(class, key): its id's first 32 bits.
+-- Lock key of an observation for obsmeta.lock_observations: its id's first 32 bits.
 CREATE FUNCTION obsmeta.lock_key(obs_id uuid) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ('x' || left(replace(obs_id::text, '-', ''), 8))::bit(32)::integer $$;
+
+-- The conversion's per-observation locks are row locks on this table's 16,384 slots (a key's
+-- low 14 bits; two observations sharing a slot only wait for each other). They were advisory
+-- locks, which any role may take: a reader holding pg_advisory_xact_lock(<key>) stalled every
+-- writer of that observation (issue 13). Nobody but the extension owner may read or lock these
+-- rows; obsmeta.lock_observations (SECURITY DEFINER, not executable by readers) takes them in
+-- ascending slot order, so lockers never deadlock with each other.
+CREATE TABLE obsmeta.observation_lock (slot integer PRIMARY KEY);
+INSERT INTO obsmeta.observation_lock SELECT generate_series(0, 16383);
+COMMENT ON TABLE obsmeta.observation_lock IS 'Row-lock slots of the conversion''s per-observation locks (obsmeta.lock_observations)';
+REVOKE ALL ON obsmeta.observation_lock FROM PUBLIC;
+CREATE FUNCTION obsmeta.lock_observations(keys integer[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM FROM obsmeta.observation_lock l WHERE l.slot = ANY (SELECT k & 16383 FROM unnest(keys) k)
+      ORDER BY l.slot FOR UPDATE;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.lock_observations(integer[]) FROM PUBLIC;
 
 -- Time as Modified Julian Date (UTC), CAOM2's time axis unit.
 CREATE FUNCTION obsmeta.mjd(t timestamptz) RETURNS double precision
@@ -87,3 +105,11 @@ CREATE FUNCTION obsmeta.boundary_selftest(mode text) RETURNS integer
     AS 'MODULE_PATHNAME', 'obsmeta_boundary_selftest' LANGUAGE C VOLATILE STRICT;
 CREATE FUNCTION obsmeta.boundary_live_objects() RETURNS integer
     AS 'MODULE_PATHNAME', 'obsmeta_boundary_live_objects' LANGUAGE C VOLATILE;
+-- Test instruments, not an interface: superusers only (issue 13).
+REVOKE EXECUTE ON FUNCTION obsmeta.boundary_selftest(text), obsmeta.boundary_live_objects() FROM PUBLIC;
+
+-- obsmeta.check_identifier(column, value): identifiers that go into unique indexes are at most
+-- 1024 bytes, so an oversized one fails with its column, size and a hint, not with the btree's
+-- bare "index row size exceeds maximum" (issue 13).
+CREATE FUNCTION obsmeta.check_identifier(column_name text, value text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'obsmeta_check_identifier' LANGUAGE C IMMUTABLE PARALLEL SAFE;

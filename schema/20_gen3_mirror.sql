@@ -66,6 +66,7 @@ CREATE TABLE gen3.exposure (
     PRIMARY KEY (instrument, id),
     -- obs_id names the CAOM2 observation: two exposures cannot share one
     CONSTRAINT exposure_obs_id_key UNIQUE (instrument, obs_id),
+    CONSTRAINT exposure_obs_id_size CHECK (obsmeta.check_identifier('obs_id', obs_id)),
     CONSTRAINT exposure_timespan CHECK (obsmeta.check_timespan(timespan_begin, timespan_end)),
     CONSTRAINT exposure_times CHECK (obsmeta.check_nonnegative('exposure_time', exposure_time)
                                      AND obsmeta.check_nonnegative('dark_time', dark_time)),
@@ -93,6 +94,7 @@ CREATE TABLE gen3.visit (
     timespan_end       timestamptz,
     PRIMARY KEY (instrument, id),
     CONSTRAINT visit_name_key UNIQUE (instrument, name),
+    CONSTRAINT visit_name_size CHECK (obsmeta.check_identifier('name', name)),
     CONSTRAINT visit_timespan CHECK (obsmeta.check_timespan(timespan_begin, timespan_end)),
     CONSTRAINT visit_times CHECK (obsmeta.check_nonnegative('exposure_time', exposure_time)),
     CONSTRAINT visit_region CHECK (obsmeta.check_region(region)),
@@ -113,7 +115,8 @@ CREATE TABLE gen3.visit_detector_region (
     instrument text NOT NULL,
     visit      bigint NOT NULL,
     detector   integer NOT NULL,
-    region     bytea,
+    -- required: an upsert with a NULL region would silently drop the detector's footprint
+    region     bytea NOT NULL,
     PRIMARY KEY (instrument, visit, detector),
     CONSTRAINT visit_detector_region_region CHECK (obsmeta.check_region(region))
 );

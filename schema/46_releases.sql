@@ -96,5 +96,13 @@ COMMENT ON FUNCTION obsmeta.visible_releases() IS
   'Names of the releases whose rows readers may see now: not retracted, and prompt or past their public_date';
 
 GRANT SELECT ON obsmeta.release TO obsmeta_reader, obsmeta_staff, obsmeta_writer, obsmeta_release_manager;
+-- Readers see the releases whose rows they may see (prompt, or published and not retracted): an
+-- unpublished release's name, description and date are not public (issue 13). Staff, writers and
+-- release managers see every row.
+ALTER TABLE obsmeta.release ENABLE ROW LEVEL SECURITY;
+CREATE POLICY release_all ON obsmeta.release TO obsmeta_staff, obsmeta_writer, obsmeta_release_manager
+    USING (true) WITH CHECK (true);
+CREATE POLICY release_public ON obsmeta.release FOR SELECT TO PUBLIC
+    USING (retracted_at IS NULL AND (kind = 'prompt' OR public_date <= now()));
 GRANT INSERT, UPDATE, DELETE ON obsmeta.release TO obsmeta_release_manager;
 GRANT USAGE ON SCHEMA obsmeta, caom2 TO obsmeta_release_manager;

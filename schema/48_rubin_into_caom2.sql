@@ -27,8 +27,7 @@
 
 CREATE FUNCTION obsmeta.rubin_lock_planes(planes uuid[]) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT pg_advisory_xact_lock(1868723053, k)
-      FROM (SELECT DISTINCT obsmeta.lock_key(p.obs_id) AS k FROM caom2.plane p WHERE p.plane_id = ANY ($1) ORDER BY 1) s $$;
+    SELECT obsmeta.lock_observations(ARRAY(SELECT obsmeta.lock_key(p.obs_id) FROM caom2.plane p WHERE p.plane_id = ANY ($1))) $$;
 
 -- Plane Position resolution / sample size and Metrics of the given visit_image planes. With
 -- only_with_results, planes without a public result are left alone (used for new planes).

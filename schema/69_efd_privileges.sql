@@ -9,6 +9,8 @@ GRANT SELECT ON efd.channel, efd.reduction TO obsmeta_staff, obsmeta_reader, obs
 GRANT SELECT ON efd.exposure_values, efd.visit_values, efd.exposure_value, efd.visit_value, efd.exposure_summary, efd.visit_summary
    TO obsmeta_staff, obsmeta_reader, obsmeta_writer;
 GRANT SELECT ON efd.chunk, efd.image TO obsmeta_staff, obsmeta_writer;
+-- efd.refresh() recomputes whatever is pending: writers', not PUBLIC's (issue 13)
+REVOKE EXECUTE ON FUNCTION efd.refresh() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION efd.refresh() TO obsmeta_writer;
 
 -- Configuration and data survive pg_dump (extension member tables are otherwise dumped empty).

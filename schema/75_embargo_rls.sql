@@ -143,7 +143,7 @@ BEGIN
     END IF;
     -- the conversion's per-observation locks, in its order: a concurrent conversion of these
     -- observations either finished before (and is re-hidden here) or sees the hold
-    PERFORM pg_advisory_xact_lock(1868723053, k) FROM (SELECT DISTINCT obsmeta.lock_key(i.obs_id) AS k FROM obsmeta_hold_ids i ORDER BY 1) s;
+    PERFORM obsmeta.lock_observations(ARRAY(SELECT obsmeta.lock_key(i.obs_id) FROM obsmeta_hold_ids i));
     WITH added AS (
         INSERT INTO obsmeta.embargo_hold (obs_id, collection, observation_id, reason, held_by)
         SELECT i.obs_id, o.collection, o.observation_id, reason, who
@@ -188,7 +188,7 @@ BEGIN
         SELECT m.composite_id FROM caom2.observation o JOIN caom2.observation_member m ON m.member_uri = o.uri
          WHERE o.obs_id = release_hold.obs_id ON CONFLICT DO NOTHING;
     END IF;
-    PERFORM pg_advisory_xact_lock(1868723053, k) FROM (SELECT DISTINCT obsmeta.lock_key(i.obs_id) AS k FROM obsmeta_hold_ids i ORDER BY 1) s;
+    PERFORM obsmeta.lock_observations(ARRAY(SELECT obsmeta.lock_key(i.obs_id) FROM obsmeta_hold_ids i));
     WITH removed AS (
         DELETE FROM obsmeta.embargo_hold h USING obsmeta_hold_ids i WHERE h.obs_id = i.obs_id
         RETURNING h.obs_id, h.collection, h.observation_id

@@ -43,6 +43,24 @@ for role in obsmeta_reader obsmeta_writer obsmeta_staff; do
   echo "$role: $n calls, $timeouts over statement_timeout"
   rm -f "$script"
 done
+# A reader holding the advisory lock the conversion used to take for an observation must not
+# stall its writers (the conversion now takes row locks readers cannot take).
+psql -X -q -d $db >/dev/null 2>&1 <<'SQL' &
+BEGIN;
+SET ROLE obsmeta_reader;
+SELECT pg_advisory_xact_lock(1868723053, obsmeta.lock_key(obsmeta.exposure_obs_id('LSSTCam', 2025120100123)));
+SELECT pg_sleep(4);
+COMMIT;
+SQL
+holder=$!
+sleep 1
+if ! psql -X -q -v ON_ERROR_STOP=1 -d $db -c "SET lock_timeout = '1s'" \
+     -c "UPDATE gen3.exposure SET target_name = 'survival' WHERE id = 2025120100123" >/dev/null; then
+  echo "FAILED: a reader's advisory lock stalled a writer"; failed=1
+else
+  echo "a reader's advisory lock does not stall the conversion"
+fi
+wait $holder
 now=$(psql -X -At -d $db -c "SELECT pg_postmaster_start_time()") || failed=1
 [ "$now" = "$started" ] || { echo "FAILED: the postmaster restarted ($started -> $now)"; failed=1; }
 if tail -c +"$((log_offset + 1))" "$log" 2>/dev/null | grep -E 'terminated by signal|was terminated|out of memory'; then

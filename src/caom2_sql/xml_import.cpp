@@ -20,6 +20,7 @@
 #include "caom2_sql/mismatch_rows.hpp"
 #include "caom2_sql/row_entity.hpp"
 #include "caom2_sql/settings.hpp"
+#include "gen3_to_caom2/conversion.hpp"
 #include "pg/datum.hpp"
 #include "pg/input_limits.hpp"
 #include "pg/spi.hpp"
@@ -337,7 +338,10 @@ OBSMETA_FUNCTION(obsmeta_caom2_import_observation_xml) {
     {
         pg::SpiConnection spi;
         // the conversion's per-observation lock (obsmeta.lock_key): concurrent writers of it wait
-        exec("SELECT pg_advisory_xact_lock(1868723053, obsmeta.lock_key($1))", {UUIDOID}, {uuid_of(obs.id)});
+        exec(gen3_to_caom2::observation_lock_rows_installed()
+                 ? "SELECT obsmeta.lock_observations(ARRAY[obsmeta.lock_key($1)])"
+                 : "SELECT pg_advisory_xact_lock(1868723053, obsmeta.lock_key($1))",  // schema before 0.3.0
+             {UUIDOID}, {uuid_of(obs.id)});
         exec("SELECT obs_id FROM caom2.observation WHERE obs_id = $1 OR (collection = $2 AND observation_id = $3)",
              {UUIDOID, TEXTOID, TEXTOID}, {uuid_of(obs.id), text_of(collection), text_of(observation_id)});
         Carried carried;

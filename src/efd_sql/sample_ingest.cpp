@@ -9,6 +9,7 @@
 
 #include "efd_sql/channels.hpp"
 #include "efd_sql/state.hpp"
+#include "pg/input_limits.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 
@@ -118,6 +119,7 @@ OBSMETA_FUNCTION(obsmeta_efd_sample_buffer) {
                         "EFD sample time must be finite, not " + efd_sql::time_text(t) + " (channel " +
                             std::to_string(channel.id) + ")",
                         {}, "Write the time the sample was taken; drop samples without one.");
+    pg::limits::check_time(t, "EFD sample time (channel " + std::to_string(channel.id) + ")");
     Datum vd = heap_getattr(tuple, c.value, desc, &isnull);
     double v = isnull ? std::nan("") : DatumGetFloat8(vd);
     if (std::isinf(v))

@@ -16,6 +16,10 @@ namespace obsmeta::gen3_to_caom2 {
 // Registers the transaction callbacks, the configuration cache invalidation and the GUCs.
 void initialize();
 
+// True once the schema has obsmeta.lock_observations (0.3.0): until ALTER EXTENSION UPDATE, a
+// database made by an earlier release keeps its advisory locks with this library.
+bool observation_lock_rows_installed();
+
 // Converts everything recorded so far in this transaction; returns the number of CAOM2 rows written.
 int64_t flush();
 

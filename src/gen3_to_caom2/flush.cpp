@@ -8,13 +8,22 @@
 
 extern "C" {
 #include "catalog/namespace.h"
+#include "parser/parse_func.h"
 #include "utils/guc.h"
+#include "utils/regproc.h"
 }
 
 #include <set>
 #include <vector>
 
 namespace obsmeta::gen3_to_caom2 {
+
+bool observation_lock_rows_installed() {
+    return pg::call([] {
+        Oid argtypes[1] = {INT4ARRAYOID};
+        return OidIsValid(LookupFuncName(stringToQualifiedNameList("obsmeta.lock_observations"), 1, argtypes, true));
+    });
+}
 
 namespace {
 
@@ -51,7 +60,8 @@ void collect_instrument_keys(uint64 rows, int instrument_col, int id_col, std::s
     for (uint64 i = 0; i < rows; ++i) out.insert({pg::result_text(i, instrument_col), pg::result_int64(i, id_col)});
 }
 
-// Takes the per-observation advisory locks, in ascending key order (see the statement's comment).
+// Takes the per-observation locks, in ascending order (see the statement's comment): row locks
+// readers cannot take (obsmeta.lock_observations, schema/05_functions.sql), formerly advisory.
 void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datum datasets) {
     uint64 rows = statements::observation_lock_keys().execute(
         {exposures.instruments, exposures.ids, visits.instruments, visits.ids, datasets});
@@ -60,6 +70,12 @@ void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datu
         bool isnull = false;
         Datum key = pg::result_value(i, 1, &isnull);
         if (!isnull) keys.push_back(DatumGetInt32(key));
+    }
+    if (keys.empty()) return;
+    if (observation_lock_rows_installed()) {
+        static pg::KeptPlan lock("SELECT obsmeta.lock_observations($1)", {INT4ARRAYOID});
+        lock.execute({pg::int4_array(keys)});
+        return;
     }
     constexpr int32 kObsmetaLockClass = 0x6f62736d;  // "obsm"
     for (int32 key : keys) {

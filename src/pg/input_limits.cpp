@@ -1,9 +1,11 @@
 #include "pg/input_limits.hpp"
 
 #include "pg/error.hpp"
+#include "pg/guard.hpp"
 
 extern "C" {
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 }
 
 namespace obsmeta::pg::limits {
@@ -57,6 +59,15 @@ void check(std::size_t value, int limit, const char* what, const char* unit, con
                 std::string(what) + " is " + std::to_string(value) + " " + unit + ", more than " + setting + " (" +
                     std::to_string(limit) + ")",
                 {}, hint(setting));
+}
+
+void check_time(long long t, const std::string& what) {
+    if (t >= kEarliestTime && t < kLatestTime) return;
+    Datum d = Int64GetDatum(t);
+    const char* text = pg::call([=] { return DatumGetCString(DirectFunctionCall1(timestamptz_out, d)); });
+    throw Error(ERRCODE_DATETIME_FIELD_OVERFLOW,
+                what + " " + text + " is outside the years 1900 to 2199 that obsmeta accepts", {},
+                "Check the time's units and year; times are timestamptz in UTC.");
 }
 
 void exceeded(const std::string& message, const char* setting, int limit) {

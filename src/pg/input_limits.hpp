@@ -21,6 +21,14 @@ extern int max_xml_depth;         // obsmeta.max_xml_depth: element nesting of t
 
 void define_settings();
 
+// Times obsmeta accepts for observations and telemetry: [1900-01-01, 2200-01-01) UTC, in
+// PostgreSQL's microseconds since 2000-01-01. Year 294270 timespans and year 200000 EFD samples
+// (one monthly partition each) are typing errors, not observations.
+constexpr long long kEarliestTime = -3155673600000000LL;
+constexpr long long kLatestTime = 6311433600000000LL;
+// Throws pg::Error 22008 (datetime_field_overflow) naming `what` and the value outside the range.
+void check_time(long long t, const std::string& what);
+
 // Throws pg::Error 54000 when value > limit: "<what> is <value> <unit>, more than <setting> (<limit>)".
 void check(std::size_t value, int limit, const char* what, const char* unit, const char* setting);
 // Throws pg::Error 54000: "<message> (<setting> = <limit>)" with the same hint.

@@ -5,10 +5,15 @@
 #include "geom_sql/region_value.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
+#include "pg/input_limits.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <string>
+
+extern "C" {
+#include "access/detoast.h"
+}
 
 namespace {
 
@@ -35,6 +40,10 @@ using obsmeta::pg::Error;
 
 // obsmeta.check_timespan(begin timestamptz, end timestamptz)
 OBSMETA_FUNCTION(obsmeta_check_timespan) {
+    for (int i = 0; i < 2; ++i) {
+        if (PG_ARGISNULL(i) || TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(i))) continue;
+        obsmeta::pg::limits::check_time(PG_GETARG_TIMESTAMPTZ(i), i == 0 ? "timespan_begin" : "timespan_end");
+    }
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) return BoolGetDatum(true);
     TimestampTz begin = PG_GETARG_TIMESTAMPTZ(0), end = PG_GETARG_TIMESTAMPTZ(1);
     if (TIMESTAMP_NOT_FINITE(begin) || TIMESTAMP_NOT_FINITE(end))
@@ -109,5 +118,19 @@ OBSMETA_FUNCTION(obsmeta_check_region) {
     bytea* bytes = obsmeta::pg::call([=] { return DatumGetByteaPP(arg); });
     const auto polygon = obsmeta::geom_sql::polygon_of(obsmeta::geom_sql::decode_region(bytes, true));
     obsmeta::geom_sql::footprint_hull(polygon);
+    return BoolGetDatum(true);
+}
+
+// obsmeta.check_identifier(column text, value text): at most 1024 bytes (see schema/05_functions.sql).
+OBSMETA_FUNCTION(obsmeta_check_identifier) {
+    if (PG_ARGISNULL(1)) return BoolGetDatum(true);
+    constexpr std::size_t kMaxIdentifierBytes = 1024;
+    const Datum value = PG_GETARG_DATUM(1);
+    const std::size_t bytes = obsmeta::pg::call([=] { return toast_raw_datum_size(value) - VARHDRSZ; });
+    if (bytes > kMaxIdentifierBytes)
+        throw Error(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                    name_arg(fcinfo) + " is " + std::to_string(bytes) + " bytes, more than the " +
+                        std::to_string(kMaxIdentifierBytes) + " an identifier may have",
+                    {}, "Identifiers are indexed; a longer one is a mistake (e.g. a file's contents written as its name).");
     return BoolGetDatum(true);
 }

@@ -5,7 +5,7 @@
 WITH vals(typ, pos, v) AS (
   VALUES
   ('text'::regtype, 1, $$'LSSTCam'$$), ('text', 2, $$''$$), ('text', 3, $$'exposure'$$),
-  ('text', 4, $$repeat('[', 100000)$$), ('text', 5, $$'NaN'$$), ('text', 6, $$repeat('x', 1000000)$$),
+  ('text', 4, $$repeat('[', 100000)$$), ('text', 5, $$'NaN'$$), ('text', 6, $$repeat('x', 200000)$$),
   ('name', 1, $$'obsmeta_reader'$$), ('name', 2, $$''$$),
   ('bigint', 1, '2025120100123'), ('bigint', 2, '0'), ('bigint', 3, '-1'),
   ('bigint', 4, '9223372036854775807'), ('bigint', 5, '(-9223372036854775807 - 1)'),
