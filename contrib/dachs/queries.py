@@ -8,6 +8,7 @@ import sys
 import time
 
 import pyvo
+from pyvo.dal.adhoc import DatalinkResults
 import requests
 
 ap = argparse.ArgumentParser()
@@ -141,7 +142,7 @@ r = public.run_sync("SELECT TOP 1 obs_publisher_did, access_url, access_format F
                     "WHERE calib_level = 1 AND lsst_visit IS NULL ORDER BY obs_publisher_did")
 did, url, fmt = r[0]["obs_publisher_did"], r[0]["access_url"], r[0]["access_format"]
 print(f"[public] {did}: access_url {url} ({fmt})")
-links = pyvo.dal.DatalinkResults.from_result_url(url)
+links = DatalinkResults.from_result_url(url)
 sems = sorted(str(x["semantics"]) for x in links)
 print(f"[public] its links: {sems}")
 expect(fmt == "application/x-votable+xml;content=datalink" and "#this" in sems and "#cutout" in sems,
@@ -150,7 +151,7 @@ raw_vis = sql("SELECT o.obs_publisher_did FROM ivoa.obscore o WHERE o.calib_leve
               "(SELECT lsst_visit FROM ivoa.obscore WHERE lsst_visit IS NOT NULL AND visible_from <= now()) "
               "AND o.visible_from <= now() ORDER BY o.lsst_detector LIMIT 1")
 if raw_vis:
-    lr = pyvo.dal.DatalinkResults.from_result_url(args.public.rsplit("/", 1)[0] + "/obsmeta/q/dl/dlmeta?ID="
+    lr = DatalinkResults.from_result_url(args.public.rsplit("/", 1)[0] + "/obsmeta/q/dl/dlmeta?ID="
                                                   + requests.utils.quote(raw_vis, safe=""))
     rs = sorted(str(x["semantics"]) for x in lr)
     print(f"[public] a raw with a visit: {rs}")
@@ -158,12 +159,12 @@ if raw_vis:
 held_did = sql("SELECT o.obs_publisher_did FROM ivoa.obscore o JOIN obsmeta.embargo_hold h ON h.obs_id = o.caom_obs_id "
                "WHERE h.reason = 'DaCHS demo: held science exposure' ORDER BY o.lsst_detector LIMIT 1")
 q = "/obsmeta/q/dl/dlmeta?ID=" + requests.utils.quote(held_did, safe="")
-pub = pyvo.dal.DatalinkResults.from_result_url(args.public.rsplit("/", 1)[0] + q)
+pub = DatalinkResults.from_result_url(args.public.rsplit("/", 1)[0] + q)
 pub_rows = [(str(x["semantics"]), str(x["error_message"] or "")) for x in pub]
 print(f"[public] the held dataset's links: {pub_rows}")
 expect(all(not row[0] or "NotFoundFault" in row[1] for row in pub_rows) and not any(row[0] == "#this" and not row[1] for row in pub_rows),
        "[public] a held dataset's DataLink document is a NotFoundFault, no link")
-stf = pyvo.dal.DatalinkResults.from_result_url(args.staff.rsplit("/", 1)[0] + q, session=session)
+stf = DatalinkResults.from_result_url(args.staff.rsplit("/", 1)[0] + q, session=session)
 stf_sems = sorted(str(x["semantics"]) for x in stf if not x["error_message"])
 print(f"[staff] the held dataset's links: {stf_sems}")
 expect("#this" in stf_sems, "[staff] the held dataset's links on the staff server")
