@@ -32,8 +32,7 @@
     <!-- s_region is obsmeta's pg_sphere spoly (GiST-indexed): ADQL geometry on it becomes pg_sphere
          operators. Declared as DaCHS's own ObsCore s_region (xtype adql:REGION, no unit): DaCHS
          writes the spoly as STC-S text, which is what taplint's ObsCore 1.1 stage requires
-         (double[*] xtype polygon unit deg gives E-OBS-TYPX and E-OBS-CUNI). The same geometry as a
-         DALI polygon (double[*], xtype polygon, deg) is s_region_spoly below. -->
+         (double[*] xtype polygon unit deg gives E-OBS-TYPX and E-OBS-CUNI). -->
     <column original="//obscore#ObsCore.s_region"/>
     <column original="//obscore#ObsCore.s_resolution"/>
     <column original="//obscore#ObsCore.s_xel1"/>
@@ -81,7 +80,10 @@
       description="s_region as STC-S text (POLYGON ICRS ra dec ..., degrees)"/>
     <column name="s_center" type="spoint" xtype="point" unit="deg" ucd="pos.eq;meta.main"
       description="Central position (s_ra, s_dec) as a point"/>
-    <column name="s_region_spoly" type="spoly" xtype="polygon" unit="deg" ucd="pos.outline;obs.field"
+    <!-- adql:REGION (STC-S), like s_region: as a DALI polygon (double[*], xtype polygon) stilts
+         3.4.7's validator rejects DaCHS 2.7's BINARY/BINARY2 streams of it (E-Q*-YMEL, "negative
+         element count") and its TABLEDATA nulls (E-Q*-YFP0) -->
+    <column name="s_region_spoly" type="spoly" xtype="adql:REGION" ucd="pos.outline;obs.field"
       description="Deprecated alias of s_region (its name in obsmeta 0.2.0); not indexed: use s_region"/>
   </table>
 

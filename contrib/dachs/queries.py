@@ -51,21 +51,18 @@ print(f"demo hold: science exposure {held_obs}, a detector at ({ra:.4f}, {dec:.4
 for who, svc in (("public", public), ("staff", staff)):
     n = count(svc, "1=1")
     print(f"[{who}] rows in ivoa.obscore: {n}")
-    r = svc.run_sync("SELECT TOP 3 obs_publisher_did, s_region, s_region_spoly FROM ivoa.obscore "
+    r = svc.run_sync("SELECT TOP 3 obs_publisher_did, s_region, s_region_stcs FROM ivoa.obscore "
                      "WHERE s_region IS NOT NULL ORDER BY obs_publisher_did")
     f1 = next(f for f in r.fielddescs if f.name == "s_region")
-    f2 = next(f for f in r.fielddescs if f.name == "s_region_spoly")
-    stcs, arr = str(r[0]["s_region"]), r[0]["s_region_spoly"]
-    words = stcs.split()
-    verts = [float(x) for x in words[2:]]
-    print(f"[{who}] s_region: {f1.datatype}[{f1.arraysize}] xtype={f1.xtype}: {stcs[:70]}...")
-    print(f"[{who}] s_region_spoly: {f2.datatype}[{f2.arraysize}] xtype={f2.xtype} unit={f2.unit}: "
-          f"{type(arr).__name__} of {len(arr)} numbers {[round(float(x), 4) for x in arr[:4]]}...")
-    expect(f1.xtype == "adql:REGION" and words[0].lower() == "polygon" and len(verts) == len(arr)
-           and all(abs(a - b) < 1e-6 for a, b in zip(verts, arr)),
-           f"[{who}] s_region reaches pyvo as an STC-S POLYGON, the same vertices as the DALI polygon s_region_spoly")
-    expect(f2.xtype == "polygon" and len(arr) >= 6 and len(arr) % 2 == 0,
-           f"[{who}] astropy decodes s_region_spoly as a DALI polygon (ra/dec pairs)")
+    stcs, ours = str(r[0]["s_region"]), str(r[0]["s_region_stcs"])
+    verts = [float(x) for x in stcs.split()[2:]]
+    pairs = list(zip(verts[0::2], verts[1::2]))
+    theirs = [float(x) for x in ours.split()[2:]]
+    print(f"[{who}] s_region: VOTable {f1.datatype}[{f1.arraysize}] xtype={f1.xtype}: {stcs[:72]}...")
+    print(f"[{who}] as a polygon: {len(pairs)} vertices, first {tuple(round(v, 4) for v in pairs[0])}")
+    expect(f1.xtype == "adql:REGION" and stcs.split()[0].lower() == "polygon" and len(pairs) >= 3
+           and len(verts) == len(theirs) and all(abs(a - b) < 1e-6 for a, b in zip(verts, theirs)),
+           f"[{who}] s_region reaches pyvo as an STC-S POLYGON with obsmeta's vertices (s_region_stcs)")
 
 circle = f"CIRCLE('ICRS', {ra}, {dec}, 0.05)"
 queries = {

@@ -40,16 +40,10 @@ if [ ! -e /etc/gavo.rc ]; then
 bindAddress: 127.0.0.1
 serverPort: 8080
 serverURL: http://127.0.0.1:8080
-[ivoa]
-# VOTable TABLEDATA by default: stilts 3.4.7's validator misreads DALI polygons (xtype polygon)
-# in DaCHS's BINARY serialization (taplint E-*-YMEL "negative element count")
-votDefaultEncoding: td
 EOF
-  echo "wrote /etc/gavo.rc (loopback only, port 8080, TABLEDATA)"
+  echo "wrote /etc/gavo.rc (loopback only, port 8080)"
 else
   echo "keeping the existing /etc/gavo.rc:"; sed 's/^/  /' /etc/gavo.rc
-  grep -q '^votDefaultEncoding: *td' /etc/gavo.rc ||
-    echo "  note: without '[ivoa] votDefaultEncoding: td' taplint reports streaming errors on s_region_spoly (README)"
 fi
 # the package's post-install step needs the 5432 cluster up (started above)
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq gavodachs2-server python3-pyvo stilts >/dev/null || dpkg --configure -a

@@ -30,8 +30,6 @@ bindAddress: 127.0.0.1
 serverPort: 8081
 serverURL: http://127.0.0.1:8081
 sitename: obsmeta staff
-[ivoa]
-votDefaultEncoding: td
 EOF
     echo "wrote $staff_rc"
   else
