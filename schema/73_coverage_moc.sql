@@ -2,9 +2,10 @@
 -- per collection and band, for what each role may see.
 --
 -- Stored: obsmeta.coverage_cell, the MOC (at obsmeta.coverage_config.moc_order) of the ivoa.obscore
--- rows of one (collection, band, visible_from): one cell per observation release, in practice.
--- Statement triggers on ivoa.obscore recompute only the cells a statement touched (a visit's
--- conversion: its exposures' cells), in the writer's transaction. Reading, the caller's view
+-- rows of one CAOM2 plane (its rows share collection, band and visible_from). Statement triggers
+-- on ivoa.obscore recompute only the planes a statement touched (a visit's conversion: its
+-- exposures' and its visit's planes), in the writer's transaction, through ivoa.obscore's
+-- caom_plane_id index. Reading, the caller's view
 -- ivoa.coverage unions the cells it may see: staff and writers all of them, everyone else the
 -- cells whose visible_from has passed, so a release time passing shows without any job.
 CREATE TABLE obsmeta.coverage_config (
@@ -25,65 +26,50 @@ CREATE TRIGGER config_replace_row BEFORE INSERT ON obsmeta.coverage_config
     FOR EACH ROW EXECUTE FUNCTION obsmeta.coverage_config_replace();
 
 CREATE TABLE obsmeta.coverage_cell (
+    caom_plane_id   uuid PRIMARY KEY,
     obs_collection  text NOT NULL,
     band            text NOT NULL,          -- lsst_band, '' for none
     visible_from    timestamptz NOT NULL,   -- as ivoa.obscore.visible_from (infinity while held)
     moc             smoc NOT NULL,
-    n_rows          bigint NOT NULL,
-    PRIMARY KEY (obs_collection, band, visible_from)
+    n_rows          bigint NOT NULL
 );
 COMMENT ON TABLE obsmeta.coverage_cell IS
-  'MOC of the ivoa.obscore rows of one (collection, band, visible_from); maintained by triggers on ivoa.obscore (internal: read ivoa.coverage)';
--- finding a cell's rows
-CREATE INDEX obscore_coverage_cell_idx ON ivoa.obscore (obs_collection, (coalesce(lsst_band, '')), visible_from);
+  'MOC of the ivoa.obscore rows of one plane; maintained by triggers on ivoa.obscore (internal: read ivoa.coverage)';
 
--- Recomputes the cells given as (collection, band, visible_from) from ivoa.obscore.
-CREATE FUNCTION obsmeta.coverage_recompute(cells jsonb) RETURNS integer
+-- Recomputes the cells of the given planes from ivoa.obscore.
+CREATE FUNCTION obsmeta.coverage_recompute(planes uuid[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
 DECLARE
     n integer;
     ord integer := (SELECT moc_order FROM obsmeta.coverage_config);
 BEGIN
-    IF to_regclass('pg_temp.coverage_keys') IS NULL THEN
-        CREATE TEMP TABLE coverage_keys (obs_collection text, band text, visible_from timestamptz) ON COMMIT DROP;
-    ELSE
-        TRUNCATE coverage_keys;
-    END IF;
-    INSERT INTO coverage_keys
-    SELECT DISTINCT k.c, k.b, k.v FROM jsonb_to_recordset(cells) AS k(c text, b text, v timestamptz);
-    DELETE FROM obsmeta.coverage_cell t USING coverage_keys k
-     WHERE t.obs_collection = k.obs_collection AND t.band = k.band AND t.visible_from = k.visible_from;
-    INSERT INTO obsmeta.coverage_cell (obs_collection, band, visible_from, moc, n_rows)
-    SELECT k.obs_collection, k.band, k.visible_from, sum(smoc(ord, o.s_region)), count(*)
-      FROM coverage_keys k
-      JOIN ivoa.obscore o ON o.obs_collection = k.obs_collection AND coalesce(o.lsst_band, '') = k.band
-                         AND o.visible_from = k.visible_from
-     WHERE o.s_region IS NOT NULL
-     GROUP BY k.obs_collection, k.band, k.visible_from;
+    DELETE FROM obsmeta.coverage_cell t WHERE t.caom_plane_id = ANY (planes);
+    INSERT INTO obsmeta.coverage_cell (caom_plane_id, obs_collection, band, visible_from, moc, n_rows)
+    SELECT o.caom_plane_id, min(o.obs_collection), coalesce(min(o.lsst_band), ''), min(o.visible_from),
+           sum(smoc(ord, o.s_region)), count(*)
+      FROM ivoa.obscore o
+     WHERE o.caom_plane_id = ANY (planes) AND o.s_region IS NOT NULL
+     GROUP BY o.caom_plane_id;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;
-REVOKE EXECUTE ON FUNCTION obsmeta.coverage_recompute(jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_recompute(uuid[]) FROM PUBLIC;
 
 CREATE FUNCTION obsmeta.coverage_on_obscore() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    cells jsonb;
+    planes uuid[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT jsonb_agg(DISTINCT jsonb_build_object('c', obs_collection, 'b', coalesce(lsst_band, ''), 'v', visible_from))
-          INTO cells FROM new_rows;
+        SELECT array_agg(DISTINCT caom_plane_id) INTO planes FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
-        SELECT jsonb_agg(DISTINCT jsonb_build_object('c', obs_collection, 'b', coalesce(lsst_band, ''), 'v', visible_from))
-          INTO cells FROM old_rows;
+        SELECT array_agg(DISTINCT caom_plane_id) INTO planes FROM old_rows;
     ELSE
-        SELECT jsonb_agg(DISTINCT x) INTO cells FROM (
-            SELECT jsonb_build_object('c', obs_collection, 'b', coalesce(lsst_band, ''), 'v', visible_from) AS x FROM new_rows
-            UNION
-            SELECT jsonb_build_object('c', obs_collection, 'b', coalesce(lsst_band, ''), 'v', visible_from) FROM old_rows) u;
+        SELECT array_agg(DISTINCT p) INTO planes
+          FROM (SELECT caom_plane_id AS p FROM new_rows UNION SELECT caom_plane_id FROM old_rows) u;
     END IF;
-    IF cells IS NOT NULL THEN
-        PERFORM obsmeta.coverage_recompute(cells);
+    IF planes IS NOT NULL THEN
+        PERFORM obsmeta.coverage_recompute(planes);
     END IF;
     RETURN NULL;
 END $$;
@@ -99,8 +85,7 @@ CREATE FUNCTION obsmeta.coverage_rebuild() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     DELETE FROM obsmeta.coverage_cell;
-    RETURN obsmeta.coverage_recompute((SELECT jsonb_agg(DISTINCT jsonb_build_object('c', obs_collection, 'b', coalesce(lsst_band, ''), 'v', visible_from))
-                                         FROM ivoa.obscore WHERE s_region IS NOT NULL));
+    RETURN obsmeta.coverage_recompute(ARRAY(SELECT DISTINCT caom_plane_id FROM ivoa.obscore WHERE s_region IS NOT NULL));
 END $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_rebuild() FROM PUBLIC;
 CREATE FUNCTION obsmeta.coverage_on_rebuild() RETURNS trigger

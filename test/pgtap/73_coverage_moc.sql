@@ -9,10 +9,10 @@ CREATE ROLE oc_moc_staff LOGIN IN ROLE obsmeta_staff;
 
 -- the cells a full recomputation gives, as text (smoc has no equality for EXCEPT)
 CREATE TEMP VIEW moc_want AS
-SELECT obs_collection, coalesce(lsst_band, '') AS band, visible_from, sum(smoc(o.moc_order, s_region))::text AS moc, count(*) AS n_rows
+SELECT caom_plane_id, obs_collection, coalesce(lsst_band, '') AS band, visible_from, sum(smoc(o.moc_order, s_region))::text AS moc, count(*) AS n_rows
   FROM ivoa.obscore, (SELECT moc_order FROM obsmeta.coverage_config) o
- WHERE s_region IS NOT NULL GROUP BY 1, 2, 3;
-CREATE TEMP VIEW moc_have AS SELECT obs_collection, band, visible_from, moc::text AS moc, n_rows FROM obsmeta.coverage_cell;
+ WHERE s_region IS NOT NULL GROUP BY 1, 2, 3, 4;
+CREATE TEMP VIEW moc_have AS SELECT caom_plane_id, obs_collection, band, visible_from, moc::text AS moc, n_rows FROM obsmeta.coverage_cell;
 CREATE TEMP VIEW moc_diff AS
 (SELECT * FROM moc_want EXCEPT SELECT * FROM moc_have) UNION ALL (SELECT * FROM moc_have EXCEPT SELECT * FROM moc_want);
 
