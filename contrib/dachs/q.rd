@@ -30,16 +30,22 @@
     <column original="//obscore#ObsCore.s_dec"/>
     <column original="//obscore#ObsCore.s_fov"/>
     <!-- s_region is obsmeta's pg_sphere spoly (GiST-indexed): ADQL geometry on it becomes pg_sphere
-         operators, and xtype polygon makes DaCHS write it as a DALI polygon (double[*], degrees);
-         DaCHS's own //obscore says adql:REGION, which would make it STC-S text -->
-    <column original="//obscore#ObsCore.s_region" xtype="polygon" unit="deg"
-      utype="obscore:Char.SpatialAxis.Coverage.Support.Area"
-      description="Region covered by the data as a polygon (ICRS, degrees)"/>
+         operators. Declared as DaCHS's own ObsCore s_region (xtype adql:REGION, no unit): DaCHS
+         writes the spoly as STC-S text, which is what taplint's ObsCore 1.1 stage requires
+         (double[*] xtype polygon unit deg gives E-OBS-TYPX and E-OBS-CUNI). -->
+    <column original="//obscore#ObsCore.s_region"/>
     <column original="//obscore#ObsCore.s_resolution"/>
     <column original="//obscore#ObsCore.s_xel1"/>
     <column original="//obscore#ObsCore.s_xel2"/>
-    <column original="//obscore#ObsCore.t_min"/>
-    <column original="//obscore#ObsCore.t_max"/>
+    <!-- DaCHS's definition without its xtype="mjd", which TAP_SCHEMA does not carry (taplint W-MDQ-DRXT) -->
+    <!-- t_min/t_max: DaCHS's definitions without their xtype="mjd", which TAP_SCHEMA does not carry
+         (taplint W-MDQ-DRXT: declared null, result mjd) -->
+    <column name="t_min" type="double precision" unit="d" ucd="time.start;obs.exposure"
+      utype="obscore:char.timeaxis.coverage.bounds.limits.starttime"
+      description="Lower bound of times represented in the data set, as MJD"/>
+    <column name="t_max" type="double precision" unit="d" ucd="time.end;obs.exposure"
+      utype="obscore:char.timeaxis.coverage.bounds.limits.stoptime"
+      description="Upper bound of times represented in the data set, as MJD"/>
     <column original="//obscore#ObsCore.t_exptime" type="double precision"/>
     <column original="//obscore#ObsCore.t_resolution" type="double precision"/>
     <column original="//obscore#ObsCore.t_xel"/>
@@ -74,9 +80,51 @@
       description="s_region as STC-S text (POLYGON ICRS ra dec ..., degrees)"/>
     <column name="s_center" type="spoint" xtype="point" unit="deg" ucd="pos.eq;meta.main"
       description="Central position (s_ra, s_dec) as a point"/>
-    <column name="s_region_spoly" type="spoly" xtype="polygon" unit="deg" ucd="pos.outline;obs.field"
+    <!-- adql:REGION (STC-S), like s_region: as a DALI polygon (double[*], xtype polygon) stilts
+         3.4.7's validator rejects DaCHS 2.7's BINARY/BINARY2 streams of it (E-Q*-YMEL, "negative
+         element count") and its TABLEDATA nulls (E-Q*-YFP0) -->
+    <column name="s_region_spoly" type="spoly" xtype="adql:REGION" ucd="pos.outline;obs.field"
       description="Deprecated alias of s_region (its name in obsmeta 0.2.0); not indexed: use s_region"/>
   </table>
+
+  <!-- DataLink 1.1: the links of one obs_publisher_did are the rows of obsmeta.datalink_links
+       (obsmeta's database side: #this, #progenitor/#derivation, #auxiliary EFD values, the
+       #cutout service row), read as DaCHS's trusted role, a member of obsmeta_reader here (of
+       obsmeta_staff through the staff server's foreign table), so row-level security decides;
+       an identifier with no row (unknown, or not visible to this server) is a NotFoundFault.
+       ObsCore's access_url points here when obsmeta.obscore_config.access_mode = 'datalink'. -->
+  <service id="dl" allowed="dlmeta">
+    <meta name="title">obsmeta DataLink</meta>
+    <meta name="description">Links of obsmeta's ObsCore datasets: their files, the raw's and the
+      visit's related products, reduced EFD telemetry, and a cutout service.</meta>
+    <datalinkCore>
+      <descriptorGenerator>
+        <code>
+          class ObsmetaDataset(ProductDescriptor):
+            suppressAutoLinks = True
+            def __init__(self, pubDID):
+              ProductDescriptor.__init__(self, pubDID, None, None, None)
+          return ObsmetaDataset(pubDID)
+        </code>
+      </descriptorGenerator>
+      <metaMaker semantics="#this">
+        <code>
+          from gavo import base
+          with base.getTableConn() as conn:
+            rows = list(conn.query("SELECT access_url, service_def, error_message, description, semantics,"
+              " content_type, content_length, local_semantics FROM obsmeta.datalink_links"
+              " WHERE id = %(id)s ORDER BY semantics, access_url", {"id": descriptor.pubDID}))
+          if not rows:
+            yield DatalinkFault.NotFoundFault(descriptor.pubDID,
+              "No dataset with this identifier is visible to this service")
+          for url, sdef, err, desc, sem, ctype, clen, lsem in rows:
+            yield LinkDef(descriptor.pubDID, url, serviceType=sdef, errorMessage=err,
+              description=desc, semantics=sem, contentType=ctype, contentLength=clen,
+              localSemantics=lsem)
+        </code>
+      </metaMaker>
+    </datalinkCore>
+  </service>
 
   <!-- no sources: `dachs imp -m q` only writes DaCHS's metadata (dc.tablemeta, tap_schema) -->
   <data id="import">

@@ -8,6 +8,7 @@ import sys
 import time
 
 import pyvo
+from pyvo.dal.adhoc import DatalinkResults
 import requests
 
 ap = argparse.ArgumentParser()
@@ -50,13 +51,18 @@ print(f"demo hold: science exposure {held_obs}, a detector at ({ra:.4f}, {dec:.4
 for who, svc in (("public", public), ("staff", staff)):
     n = count(svc, "1=1")
     print(f"[{who}] rows in ivoa.obscore: {n}")
-    r = svc.run_sync("SELECT TOP 3 obs_publisher_did, s_region FROM ivoa.obscore WHERE s_region IS NOT NULL ORDER BY obs_publisher_did")
-    fld = next(f for f in r.fielddescs if f.name == "s_region")
-    v = r[0]["s_region"]
-    print(f"[{who}] s_region: VOTable datatype={fld.datatype} arraysize={fld.arraysize} xtype={fld.xtype} unit={fld.unit}; "
-          f"first value: {type(v).__name__} of {len(v)} numbers {[round(float(x), 4) for x in v[:4]]}...")
-    expect(fld.xtype == "polygon" and len(v) >= 6 and len(v) % 2 == 0,
-           f"[{who}] pyvo/astropy get s_region back as a polygon (xtype polygon, ra/dec pairs)")
+    r = svc.run_sync("SELECT TOP 3 obs_publisher_did, s_region, s_region_stcs FROM ivoa.obscore "
+                     "WHERE s_region IS NOT NULL ORDER BY obs_publisher_did")
+    f1 = next(f for f in r.fielddescs if f.name == "s_region")
+    stcs, ours = str(r[0]["s_region"]), str(r[0]["s_region_stcs"])
+    verts = [float(x) for x in stcs.split()[2:]]
+    pairs = list(zip(verts[0::2], verts[1::2]))
+    theirs = [float(x) for x in ours.split()[2:]]
+    print(f"[{who}] s_region: VOTable {f1.datatype}[{f1.arraysize}] xtype={f1.xtype}: {stcs[:72]}...")
+    print(f"[{who}] as a polygon: {len(pairs)} vertices, first {tuple(round(v, 4) for v in pairs[0])}")
+    expect(f1.xtype == "adql:REGION" and stcs.split()[0].lower() == "polygon" and len(pairs) >= 3
+           and len(verts) == len(theirs) and all(abs(a - b) < 1e-6 for a, b in zip(verts, theirs)),
+           f"[{who}] s_region reaches pyvo as an STC-S POLYGON with obsmeta's vertices (s_region_stcs)")
 
 circle = f"CIRCLE('ICRS', {ra}, {dec}, 0.05)"
 queries = {
@@ -127,6 +133,42 @@ for url in (f"{args.staff}/async/{job.job_id}", f"{args.staff}/async/{job.job_id
 anon_list = requests.get(args.public + "/async").text
 expect(job.job_id not in anon_list, "the public server's job list does not show the staff job")
 job.delete()
+
+# DataLink: ObsCore's access_url leads to the links of the dataset; embargo holds there too
+r = public.run_sync("SELECT TOP 1 obs_publisher_did, access_url, access_format FROM ivoa.obscore "
+                    "WHERE calib_level = 1 AND lsst_visit IS NULL ORDER BY obs_publisher_did")
+did, url, fmt = r[0]["obs_publisher_did"], r[0]["access_url"], r[0]["access_format"]
+print(f"[public] {did}: access_url {url} ({fmt})")
+links = DatalinkResults.from_result_url(url)
+sems = sorted(str(x["semantics"]) for x in links)
+print(f"[public] its links: {sems}")
+expect(fmt == "application/x-votable+xml;content=datalink" and "#this" in sems and "#cutout" in sems,
+       "[public] DataLink mode: access_url is the DataLink document, with #this and the #cutout service row")
+raw_vis = sql("SELECT o.obs_publisher_did FROM ivoa.obscore o WHERE o.calib_level = 1 AND o.lsst_exposure IN "
+              "(SELECT lsst_visit FROM ivoa.obscore WHERE lsst_visit IS NOT NULL AND visible_from <= now()) "
+              "AND o.visible_from <= now() ORDER BY o.lsst_detector LIMIT 1")
+if raw_vis:
+    lr = DatalinkResults.from_result_url(args.public.rsplit("/", 1)[0] + "/obsmeta/q/dl/dlmeta?ID="
+                                                  + requests.utils.quote(raw_vis, safe=""))
+    rs = sorted(str(x["semantics"]) for x in lr)
+    print(f"[public] a raw with a visit: {rs}")
+    expect("#derivation" in rs, "[public] a raw's links lead to its visit_image (#derivation)")
+held_did = sql("SELECT o.obs_publisher_did FROM ivoa.obscore o JOIN obsmeta.embargo_hold h ON h.obs_id = o.caom_obs_id "
+               "WHERE h.reason = 'DaCHS demo: held science exposure' ORDER BY o.lsst_detector LIMIT 1")
+q = "/obsmeta/q/dl/dlmeta?ID=" + requests.utils.quote(held_did, safe="")
+pub = DatalinkResults.from_result_url(args.public.rsplit("/", 1)[0] + q)
+pub_rows = [(str(x["semantics"]), str(x["error_message"] or "")) for x in pub]
+print(f"[public] the held dataset's links: {pub_rows}")
+expect(all(not row[0] or "NotFoundFault" in row[1] for row in pub_rows) and not any(row[0] == "#this" and not row[1] for row in pub_rows),
+       "[public] a held dataset's DataLink document is a NotFoundFault, no link")
+stf = DatalinkResults.from_result_url(args.staff.rsplit("/", 1)[0] + q, session=session)
+stf_sems = sorted(str(x["semantics"]) for x in stf if not x["error_message"])
+print(f"[staff] the held dataset's links: {stf_sems}")
+expect("#this" in stf_sems, "[staff] the held dataset's links on the staff server")
+st = requests.get(args.staff.rsplit("/", 1)[0] + q).status_code
+expect(st == 401, f"anonymous DataLink on the staff server: HTTP {st}")
+stf_url = staff.run_sync(f"SELECT access_url FROM ivoa.obscore WHERE obs_publisher_did = '{held_did}'")[0]["access_url"]
+expect(stf_url.startswith(args.staff.rsplit("/", 1)[0]), f"[staff] ObsCore access_url leads to the staff DataLink: {stf_url}")
 
 if failures:
     print(f"{len(failures)} expectation(s) failed", file=sys.stderr)

@@ -62,7 +62,9 @@ elif [ "$n_obs" = 0 ] || [ "$recreate" = yes ]; then
   psql_gavo -c "DROP EXTENSION obsmeta CASCADE" -c "CREATE EXTENSION obsmeta CASCADE"; load=yes
 else
   [ "$have_ext" = "$tree_version" ] || psql_gavo -c "ALTER EXTENSION obsmeta UPDATE"
-  if [ "$(psql_gavo -Atc "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'ivoa.obscore'::regclass AND attname = 's_region'")" != spoly ]; then
+  # what this recipe needs of the schema: the geometry-typed s_region and the DataLink view
+  if [ "$(psql_gavo -Atc "SELECT format_type(atttypid, atttypmod) = 'spoly' AND to_regclass('obsmeta.datalink_links') IS NOT NULL
+                            FROM pg_attribute WHERE attrelid = 'ivoa.obscore'::regclass AND attname = 's_region'")" != t ]; then
     echo "run.sh: database gavo holds $n_obs observations in an obsmeta $have_ext whose schema is not this tree's;" >&2
     echo "        refusing to drop them. Upgrade it, or run again with --recreate to drop and reload." >&2
     exit 1
@@ -87,6 +89,16 @@ psql_gavo -Atc "SELECT 'ivoa.obscore rows: ' || count(*) || ', public now: ' || 
                        || ', held science rows: ' || count(*) FILTER (WHERE caom_obs_id IN (SELECT obs_id FROM obsmeta.embargo_hold))
                   FROM ivoa.obscore"
 psql_gavo -Atc "SELECT 'obsmeta.verify_obscore() rows (must be 0): ' || count(*) FROM obsmeta.verify_obscore()"
+
+# DataLink mode: ObsCore's access_url is this server's DataLink service (q.rd, service dl); its
+# #this links use direct_url_template, here a placeholder for a deployment's file server
+psql_gavo -c "UPDATE obsmeta.obscore_config
+                 SET access_mode = 'datalink',
+                     datalink_url_template = '$public_url/obsmeta/q/dl/dlmeta?ID={obs_publisher_did_encoded}',
+                     direct_url_template = 'https://files.example.invalid/{path}'
+               WHERE (access_mode, datalink_url_template, direct_url_template)
+                     IS DISTINCT FROM ('datalink', '$public_url/obsmeta/q/dl/dlmeta?ID={obs_publisher_did_encoded}',
+                                       'https://files.example.invalid/{path}')"
 
 echo "== 4. database roles: the public service's role is a reader, never staff"
 # DaCHS's roles (gavo: trusted queries and imports' reads, gavoadmin: DaCHS's own tables,
@@ -132,7 +144,7 @@ for who in untrusted obsmeta_staff; do
   for pred in "(s_region) && (scircle(spoint(RADIANS(${center%,*}), RADIANS(${center#*,})), RADIANS(0.2)))" \
               "(spoint(RADIANS(${center%,*}), RADIANS(${center#*,}))) <@ (s_region)" \
               "(s_region) <@ (scircle(spoint(RADIANS(${center%,*}), RADIANS(${center#*,})), RADIANS(0.3)))"; do
-    plan=$(psql_gavo -At -c "SET ROLE $who" -c "SET enable_seqscan = off" -c "EXPLAIN SELECT count(*) FROM ivoa.obscore WHERE $pred" | tr '\n' ' ')
+    plan=$(psql_gavo -At -c "SET ROLE $who" -c "EXPLAIN SELECT count(*) FROM ivoa.obscore WHERE $pred" | tr '\n' ' ')
     case "$plan" in *obscore_s_region_idx*) echo "[$who] $pred: GiST index obscore_s_region_idx";;
                     *) echo "[$who] $pred: NO INDEX: $plan"; exit 1;; esac
   done

@@ -8,10 +8,12 @@
 #     GAVOSETTINGS points at it);
 #   - database gavo_staff with DaCHS's tables, owned and queried by its own roles staff_gavoadmin,
 #     staff_gavo, staff_untrusted (DaCHS's profiles in /var/gavo-staff/etc);
-#   - ivoa.obscore there is a postgres_fdw foreign table over database gavo's ivoa.obscore, read by
-#     the login role obsmeta_tap_staff (member of obsmeta_staff): staff see held and embargoed rows,
-#     holds and releases are live (every query reads gavo), and pg_sphere's operators are shipped
-#     to gavo (server option extensions 'pg_sphere') where the GiST index answers them;
+#   - ivoa.obscore there is a view of a postgres_fdw foreign table over database gavo's
+#     ivoa.obscore (obsmeta_remote.obscore), read by the login role obsmeta_tap_staff (member of
+#     obsmeta_staff): staff see held and embargoed rows, holds and releases are live (every query
+#     reads gavo), pg_sphere's operators are shipped to gavo (server option extensions
+#     'pg_sphere') where the GiST index answers them; the view points DataLink access_urls at
+#     this server. obsmeta.datalink_links is a foreign table over gavo's view of the same name;
 #   - every DaCHS service that can read tables (TAP, the ADQL form, the sitewide SIAP2) is
 #     limited to DaCHS group "staff" (HTTP basic authentication): overrides of the system RDs in
 #     /var/gavo-staff/inputs/__system__/ with limitTo="staff".
@@ -80,11 +82,23 @@ EOF
     -c "CREATE USER MAPPING FOR staff_gavo SERVER obsmeta_gavo OPTIONS (user 'obsmeta_tap_staff', password '$pw')" \
     -c "CREATE USER MAPPING FOR staff_untrusted SERVER obsmeta_gavo OPTIONS (user 'obsmeta_tap_staff', password '$pw')" \
     -c "CREATE USER MAPPING FOR postgres SERVER obsmeta_gavo OPTIONS (user 'obsmeta_tap_staff', password '$pw')" \
-    -c "CREATE SCHEMA IF NOT EXISTS ivoa" \
-    -c "DROP FOREIGN TABLE IF EXISTS ivoa.obscore" \
-    -c "IMPORT FOREIGN SCHEMA ivoa LIMIT TO (obscore) FROM SERVER obsmeta_gavo INTO ivoa" \
-    -c "GRANT USAGE ON SCHEMA ivoa TO staff_gavoadmin, staff_gavo, staff_untrusted" \
-    -c "GRANT SELECT ON ivoa.obscore TO staff_gavoadmin, staff_gavo, staff_untrusted"
+    -c "DROP SCHEMA IF EXISTS obsmeta_remote CASCADE" -c "CREATE SCHEMA obsmeta_remote" \
+    -c "IMPORT FOREIGN SCHEMA ivoa LIMIT TO (obscore) FROM SERVER obsmeta_gavo INTO obsmeta_remote" \
+    -c "CREATE SCHEMA IF NOT EXISTS obsmeta" -c "DROP FOREIGN TABLE IF EXISTS obsmeta.datalink_links" \
+    -c "IMPORT FOREIGN SCHEMA obsmeta LIMIT TO (datalink_links) FROM SERVER obsmeta_gavo INTO obsmeta" \
+    -c "CREATE SCHEMA IF NOT EXISTS ivoa"
+  # ivoa.obscore: the foreign table as it is, but links into the public server (DataLink mode)
+  # lead to this one (staff follow them with their credentials and see held datasets)
+  psql_db gavo_staff -c "DO \$\$ BEGIN
+      EXECUTE (SELECT 'CREATE OR REPLACE VIEW ivoa.obscore AS SELECT '
+                      || string_agg(CASE WHEN attname IN ('access_url', 'preview')
+                                         THEN format('replace(%1\$I, %2\$L, %3\$L) AS %1\$I', attname, '$public_url/', '$staff_url/')
+                                         ELSE quote_ident(attname) END, ', ' ORDER BY attnum)
+                      || ' FROM obsmeta_remote.obscore'
+                 FROM pg_attribute WHERE attrelid = 'obsmeta_remote.obscore'::regclass AND attnum > 0 AND NOT attisdropped);
+    END \$\$" \
+    -c "GRANT USAGE ON SCHEMA ivoa, obsmeta, obsmeta_remote TO staff_gavoadmin, staff_gavo, staff_untrusted" \
+    -c "GRANT SELECT ON ivoa.obscore, obsmeta.datalink_links, obsmeta_remote.obscore TO staff_gavoadmin, staff_gavo, staff_untrusted"
   if [ -n "${staff_extra_sql:-}" ]; then psql_db gavo_staff -c "$staff_extra_sql"; fi
 
   # services that read tables: staff only

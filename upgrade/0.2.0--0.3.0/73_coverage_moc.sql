@@ -1,0 +1,1 @@
+../../schema/73_coverage_moc.sql
