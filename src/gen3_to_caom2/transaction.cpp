@@ -1,10 +1,12 @@
 // When conversion runs: transaction callbacks (before commit / prepare; forget on abort), the
 // obsmeta.conversion setting, and obsmeta.convert() for an explicit run.
+#include "gen3_to_caom2/apply_conversion.hpp"
 #include "gen3_to_caom2/config_cache.hpp"
 #include "gen3_to_caom2/conversion.hpp"
 #include "gen3_to_caom2/dirty_set.hpp"
 #include "gen3_to_caom2/settings.hpp"
 #include "pg/guard.hpp"
+#include "replication/apply_worker.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -29,7 +31,8 @@ void flush_before_commit() {
     if (the_dirty_set.empty()) return;
     pg::guard([]() -> Datum {
         pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
-        flush();
+        if (replication::under_apply_worker()) flush_under_apply_worker();
+        else flush();
         pg::call([] { PopActiveSnapshot(); });
         return Datum(0);
     });
@@ -46,6 +49,7 @@ void on_transaction_event(XactEvent event, void*) {
         case XACT_EVENT_COMMIT:
         case XACT_EVENT_PREPARE:
             the_dirty_set.clear();
+            replication::reset_lenient_acceptances();
             break;
         default:
             break;
