@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a throwaway cluster: C++ unit tests (CTest), pg_regress, pgTAP, the
-# concurrency test (16 clients writing one visit), a pg_dump/restore round trip and the upgrade
+# concurrency test (16 clients writing one visit), logical replication end to end (a second,
+# publishing cluster on port $OBSMETA_PORT + 10), a pg_dump/restore round trip and the upgrade
 # from the released 0.1.0 and 0.2.0.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +42,7 @@ suite "pg_regress" regress
 suite "pgTAP" pgtap
 suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml
 suite "concurrency" concurrency
+suite "logical replication end to end (publisher cluster → obsmeta)" bash test/replication/gen3_end_to_end.sh
 suite "pg_dump / restore" bash test/dump_restore.sh
 suite "upgrade from 0.1.0 and from 0.2.0 (ALTER EXTENSION UPDATE)" bash -c "test/upgrade.sh 0.1.0 && test/upgrade.sh 0.2.0"
 

@@ -203,15 +203,16 @@ void recheck_constraints(Relation rel, TupleTableSlot* slot) {
 }
 
 // A new row applied by the apply worker: kept and quarantined instead of failing the subscription
-// if it breaks a constraint or can never convert; released from quarantine if it was listed.
-void capture_applied_row(Relation rel, TupleTableSlot* slot, MirrorTable table) {
+// if it breaks a constraint or can never convert (returns false); released from quarantine if it
+// was listed.
+bool capture_applied_row(Relation rel, TupleTableSlot* slot, MirrorTable table) {
     RowReader row(slot, RelationGetDescr(rel));
     if (replication::lenient_acceptances() > 0) {
         if (auto failure = replication::attempt([&] { recheck_constraints(rel, slot); })) {
             replication::rethrow_if_transient(*failure);
             replication::forget_lenient_acceptance();
             replication::quarantine(RelationGetRelid(rel), replication::row_key(rel, slot), "check", *failure);
-            return;
+            return false;
         }
     }
     DirtySet keys;
@@ -221,7 +222,7 @@ void capture_applied_row(Relation rel, TupleTableSlot* slot, MirrorTable table) 
         // Our own validation (no PostgreSQL state to roll back): the row waits for its configuration.
         replication::quarantine(RelationGetRelid(rel), replication::row_key(rel, slot), "capture",
                                 replication::failure_of_current_exception());
-        return;
+        return false;
     }
     dirty().merge(std::move(keys));
     if (replication::anything_quarantined()) {
@@ -229,6 +230,7 @@ void capture_applied_row(Relation rel, TupleTableSlot* slot, MirrorTable table) 
         released.add(rel, slot);
         released.release(false);
     }
+    return true;
 }
 
 }  // namespace
@@ -273,24 +275,29 @@ OBSMETA_FUNCTION(obsmeta_gen3_capture_row) {
     bool inserted = TRIGGER_FIRED_BY_INSERT(trigger->tg_event), updated = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event);
     bool deleted = TRIGGER_FIRED_BY_DELETE(trigger->tg_event);
     auto& keys = gen3_to_caom2::dirty();
-    if (updated || deleted) {
-        gen3_to_caom2::capture_row(gen3_to_caom2::RowReader(trigger->tg_trigslot, desc), table, name, false, keys);
-        keys.removals = true;
+    TupleTableSlot* new_slot = updated ? trigger->tg_newslot : inserted ? trigger->tg_trigslot : nullptr;
+    TupleTableSlot* old_slot = inserted ? nullptr : trigger->tg_trigslot;
+    // Under the apply worker a new row version that is quarantined leaves CAOM2 as the last good
+    // version made it: the old version's keys are then not recorded either.
+    if (replication::under_apply_worker()) {
+        if (new_slot && !gen3_to_caom2::capture_applied_row(rel, new_slot, table)) return PointerGetDatum(nullptr);
+        if (old_slot) {
+            gen3_to_caom2::capture_row(gen3_to_caom2::RowReader(old_slot, desc), table, name, false, keys);
+            keys.removals = true;
+        }
         if (deleted && replication::anything_quarantined()) {
             gen3_to_caom2::ReleasedRows released;
-            released.add(rel, trigger->tg_trigslot);
+            released.add(rel, old_slot);
             released.release(true);
         }
+        return PointerGetDatum(nullptr);  // converted at commit
     }
-    if (inserted || updated) {
-        TupleTableSlot* slot = updated ? trigger->tg_newslot : trigger->tg_trigslot;
-        if (replication::under_apply_worker()) {
-            gen3_to_caom2::capture_applied_row(rel, slot, table);
-            return PointerGetDatum(nullptr);  // converted at commit
-        }
-        gen3_to_caom2::capture_row(gen3_to_caom2::RowReader(slot, desc), table, name, true, keys);
+    if (old_slot) {
+        gen3_to_caom2::capture_row(gen3_to_caom2::RowReader(old_slot, desc), table, name, false, keys);
+        keys.removals = true;
     }
-    if (gen3_to_caom2::convert_at_statement_end() && !replication::under_apply_worker()) gen3_to_caom2::flush();
+    if (new_slot) gen3_to_caom2::capture_row(gen3_to_caom2::RowReader(new_slot, desc), table, name, true, keys);
+    if (gen3_to_caom2::convert_at_statement_end()) gen3_to_caom2::flush();
     return PointerGetDatum(nullptr);
 }
 

@@ -6,10 +6,10 @@
 #include "gen3_to_caom2/statements.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
+#include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
 
 extern "C" {
-#include "commands/trigger.h"
 #include "utils/guc.h"
 }
 
@@ -101,23 +101,6 @@ int use_conversion_settings() {
     });
 }
 
-// Under a logical-replication apply worker session_replication_role is replica, so the CAOM2
-// tables' ordinary (ENABLE ORIGIN) triggers (checksums, cascades, harvest tombstones) would not
-// fire for the conversion's writes. The conversion writes CAOM2 as any writer does, so it runs
-// with the origin role. The variable is set directly, not through the GUC: the GUC's assign hook
-// resets every cached plan on each change (for rules enabled by role; obsmeta's statements meet
-// none), which would re-plan every kept conversion plan at every replicated commit.
-class OriginRole {
-public:
-    OriginRole() : saved_(SessionReplicationRole) { SessionReplicationRole = SESSION_REPLICATION_ROLE_ORIGIN; }
-    ~OriginRole() { SessionReplicationRole = saved_; }
-    OriginRole(const OriginRole&) = delete;
-    OriginRole& operator=(const OriginRole&) = delete;
-
-private:
-    int saved_;
-};
-
 int64_t convert_batch(DirtySet& batch);
 
 }  // namespace
@@ -129,7 +112,7 @@ int64_t flush() {
     dirty().clear();
 
     try {
-        OriginRole origin;
+        replication::OriginRole origin;  // CAOM2's own triggers fire for the conversion's writes
         int guc_level = use_conversion_settings();
         int64_t written = convert_batch(batch);
         pg::call([=] { AtEOXact_GUC(true, guc_level); });

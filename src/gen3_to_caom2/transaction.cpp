@@ -7,6 +7,7 @@
 #include "gen3_to_caom2/settings.hpp"
 #include "pg/guard.hpp"
 #include "replication/apply_worker.hpp"
+#include "replication/quarantine.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -67,6 +68,7 @@ void define_settings() {
                              "When gen3 mirror rows are converted to CAOM2: at commit or at the end of each statement.",
                              nullptr, &conversion_timing, kAtCommit, kTimingOptions, PGC_USERSET, 0, nullptr,
                              nullptr, nullptr);
+    replication::define_settings();
     MarkGUCPrefixReserved("obsmeta");
 }
 

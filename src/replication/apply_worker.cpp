@@ -3,6 +3,7 @@
 #include "pg/postgres.hpp"
 
 extern "C" {
+#include "commands/trigger.h"
 #include "replication/logicalworker.h"
 }
 
@@ -29,4 +30,9 @@ StrictChecks::~StrictChecks() { strict = previous_; }
 
 namespace obsmeta::replication {
 void reset_lenient_acceptances() { accepted = 0; }
+}  // namespace obsmeta::replication
+
+namespace obsmeta::replication {
+OriginRole::OriginRole() : saved_(SessionReplicationRole) { SessionReplicationRole = SESSION_REPLICATION_ROLE_ORIGIN; }
+OriginRole::~OriginRole() { SessionReplicationRole = saved_; }
 }  // namespace obsmeta::replication

@@ -41,3 +41,22 @@ namespace obsmeta::replication {
 // At the end of every transaction: nothing accepted is carried into the next one.
 void reset_lenient_acceptances();
 }  // namespace obsmeta::replication
+
+namespace obsmeta::replication {
+// Under a logical-replication apply worker session_replication_role is replica, so ordinary
+// (ENABLE ORIGIN) triggers do not fire: CAOM2's checksums, cascades and harvest tombstones would
+// miss what obsmeta itself writes there at commit (the conversion, the EFD's Environment). While
+// alive, the role is origin, as for any writer. The variable is set directly, not through the GUC,
+// whose assign hook resets every cached plan on each change (for rules enabled by role; obsmeta's
+// statements meet none): that would re-plan every kept plan at every replicated commit.
+class OriginRole {
+public:
+    OriginRole();
+    ~OriginRole();
+    OriginRole(const OriginRole&) = delete;
+    OriginRole& operator=(const OriginRole&) = delete;
+
+private:
+    int saved_;
+};
+}  // namespace obsmeta::replication

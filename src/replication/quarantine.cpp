@@ -10,6 +10,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "nodes/bitmapset.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -153,8 +154,9 @@ namespace {
 pg::KeptPlan& record_plan() {
     static pg::KeptPlan plan(
         "INSERT INTO obsmeta.quarantine AS q (relation, row_key, stage, sqlstate, message, detail, hint)"
-        " VALUES ($1::pg_catalog.regclass, $2::pg_catalog.jsonb, $3, $4, $5, pg_catalog.nullif($6, ''),"
-        "         pg_catalog.nullif($7, ''))"
+        " VALUES (CASE WHEN $1 OPERATOR(pg_catalog.~) '^[0-9]+$' THEN $1::pg_catalog.oid::pg_catalog.regclass"
+        "              ELSE $1::pg_catalog.regclass END, $2::pg_catalog.jsonb, $3, $4, $5, NULLIF($6, ''),"
+        "         NULLIF($7, ''))"
         " ON CONFLICT (relation, row_key) DO UPDATE SET stage = excluded.stage, sqlstate = excluded.sqlstate,"
         "   message = excluded.message, detail = excluded.detail, hint = excluded.hint,"
         "   last_failed = pg_catalog.now(), attempts = q.attempts + 1",
@@ -199,6 +201,19 @@ void quarantine(const char* relation, const std::string& key_json, const char* s
     record(relation, key_json, stage, failure);
 }
 
+namespace {
+int retry_interval = 10;
+}  // namespace
+
+void define_settings() {
+    DefineCustomIntVariable("obsmeta.quarantine_retry_interval",
+                            "Seconds after which the apply worker tries quarantined rows again (after a commit's conversion).",
+                            nullptr, &retry_interval, 10, 0, 86400 * 365, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr,
+                            nullptr);
+}
+
+int retry_interval_seconds() { return retry_interval; }
+
 bool anything_quarantined() {
     if (known != Known::Unknown) return known == Known::NotEmpty;
     static pg::KeptPlan probe("SELECT EXISTS (SELECT FROM obsmeta.quarantine)", {});
@@ -213,8 +228,9 @@ bool anything_quarantined() {
 void release(const std::vector<std::string>& relations, const std::vector<std::string>& keys, const char* only_stage) {
     if (relations.empty() || !anything_quarantined()) return;
     static pg::KeptPlan plan(
-        "DELETE FROM obsmeta.quarantine q USING pg_catalog.unnest($1::pg_catalog.text[], $2::pg_catalog.text[]) AS k(rel, key)"
-        " WHERE q.relation = k.rel::pg_catalog.regclass AND q.row_key = k.key::pg_catalog.jsonb"
+        "DELETE FROM obsmeta.quarantine q USING ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) AS k(rel, key)"
+        " WHERE q.relation = CASE WHEN k.rel OPERATOR(pg_catalog.~) '^[0-9]+$' THEN k.rel::pg_catalog.oid::pg_catalog.regclass"
+        "                         ELSE k.rel::pg_catalog.regclass END AND q.row_key = k.key::pg_catalog.jsonb"
         "   AND ($3 IS NULL OR q.stage = ANY (pg_catalog.string_to_array($3, ',')))",
         {TEXTARRAYOID, TEXTARRAYOID, TEXTOID});
     pg::SpiConnection spi;

@@ -55,6 +55,12 @@ bool is_transient(const Failure& failure);
 // Raises a transient failure again (as pg::Error with its SQLSTATE); returns otherwise.
 void rethrow_if_transient(const Failure& failure);
 
+// obsmeta.quarantine_retry_interval (seconds): under the apply worker, after a commit's conversion,
+// rows listed at least this long ago (except 'check' ones, which only a new version of the row can
+// fix) are tried again. Defined before the "obsmeta" prefix is reserved.
+void define_settings();
+int retry_interval_seconds();
+
 // Whether anything is listed (one cheap probe; lets conversions skip building keys).
 bool anything_quarantined();
 
