@@ -43,6 +43,7 @@ suite "pgTAP" pgtap
 suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml
 suite "concurrency" concurrency
 suite "logical replication end to end (publisher cluster → obsmeta)" bash test/replication/gen3_end_to_end.sh
+suite "logical replication of a Butler registry: run-time DDL" bash test/replication/registry_ddl.sh
 suite "pg_dump / restore" bash test/dump_restore.sh
 suite "upgrade from 0.1.0 and from 0.2.0 (ALTER EXTENSION UPDATE)" bash -c "test/upgrade.sh 0.1.0 && test/upgrade.sh 0.2.0"
 

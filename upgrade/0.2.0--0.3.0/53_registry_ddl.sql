@@ -34,6 +34,10 @@ DECLARE
 BEGIN
     FOR t IN EXECUTE format('SELECT d.tag_association_table AS tags, d.calibration_association_table AS calibs,
                                     d.dimensions_key FROM %I.dataset_type d', registry) LOOP
+        IF to_regclass(format('%I.%I', registry, t.tags)) IS NOT NULL
+           AND (t.calibs IS NULL OR to_regclass(format('%I.%I', registry, t.calibs)) IS NOT NULL) THEN
+            CONTINUE;
+        END IF;
         EXECUTE format('SELECT string_agg(format(''%%I %%s NOT NULL'', g.dimension_name,
                                                  obsmeta.registry_dimension_type(%L, g.dimension_name)), '', '')
                           FROM %I.dimension_graph_definition g WHERE g.dimension_graph_id = $1', registry, registry)
@@ -70,6 +74,7 @@ CREATE FUNCTION obsmeta.registry_dataset_type_arrived() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
     PERFORM obsmeta.registry_create_missing_tables(TG_TABLE_SCHEMA);
+    DELETE FROM obsmeta.quarantine q WHERE q.relation = TG_RELID AND q.row_key = jsonb_build_object('id', NEW.id);
     RETURN NULL;
 EXCEPTION WHEN OTHERS THEN
     IF current_setting('session_replication_role') <> 'replica' THEN
