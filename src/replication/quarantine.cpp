@@ -7,6 +7,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "nodes/bitmapset.h"
@@ -174,12 +175,16 @@ void forget_at_transaction_end(XactEvent event, void*) {
         known = Known::Unknown;
 }
 
-void record(const std::string& relation, const std::string& key_json, const char* stage, const Failure& f) {
+void forget_at_transaction_end_once() {
     static bool registered = false;
     if (!registered) {
         RegisterXactCallback(forget_at_transaction_end, nullptr);
         registered = true;
     }
+}
+
+void record(const std::string& relation, const std::string& key_json, const char* stage, const Failure& f) {
+    forget_at_transaction_end_once();
     pg::SpiConnection spi;
     std::vector<Datum> args;
     for (const std::string* s : {&relation, &key_json})
@@ -216,6 +221,16 @@ int retry_interval_seconds() { return retry_interval; }
 
 bool anything_quarantined() {
     if (known != Known::Unknown) return known == Known::NotEmpty;
+    forget_at_transaction_end_once();
+    // A database not yet upgraded to 0.3.0 has no quarantine (this library serves it until then).
+    Oid table = pg::call([] {
+        Oid schema = get_namespace_oid("obsmeta", true);
+        return OidIsValid(schema) ? get_relname_relid("quarantine", schema) : InvalidOid;
+    });
+    if (!OidIsValid(table)) {
+        known = Known::Empty;
+        return false;
+    }
     static pg::KeptPlan probe("SELECT EXISTS (SELECT FROM obsmeta.quarantine)", {});
     pg::SpiConnection spi;
     probe.execute({}, true);
