@@ -82,7 +82,7 @@ printf '%-4s %8s %8s %12s %12s\n' run visit datasets plain_s obsmeta_s
 for ((r = 1; r <= repeat; r++)); do
   # stage a night on the publisher outside the publication, then publish one visit of it in one transaction
   pub_psql -d $pubdb -c "DROP SCHEMA staging CASCADE" -c "CREATE SCHEMA staging"
-  pub_psql -At -d $pubdb -c "SELECT format('CREATE TABLE staging.%I (LIKE gen3.%I)', relname, relname) FROM pg_class
+  pub_psql -At -d $pubdb -c "SELECT format('CREATE TABLE staging.%I (LIKE gen3.%I);', relname, relname) FROM pg_class
                                WHERE relnamespace = 'gen3'::regnamespace AND relkind = 'r'" | pub_psql -d $pubdb
   build/obsmeta-sample-night --conninfo "$(pub_conninfo $pubdb)" --schema staging --exposures 14 --seed $((200 + r)) \
     --first-seq $((50000 + 100 * r)) --no-convert >/dev/null

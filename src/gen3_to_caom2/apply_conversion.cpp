@@ -78,7 +78,7 @@ bool retry(const ListedRow& row) {
     if (gone) replication::release({std::to_string(row.relation)}, {row.key});
     pg::SpiConnection spi;
     Datum key = pg::call([&row] { return CStringGetTextDatum(row.key.c_str()); });
-    still_listed.execute({ObjectIdGetDatum(row.relation), key}, true);
+    still_listed.execute({ObjectIdGetDatum(row.relation), key});  // not read-only: sees this transaction's deletes
     return !pg::result_bool(0, 1);
 }
 
