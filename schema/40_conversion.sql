@@ -30,7 +30,9 @@ CREATE FUNCTION obsmeta.config_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'obsmeta_config_changed' LANGUAGE C;
 
 -- One statement-level trigger per event and mirror table (PostgreSQL allows transition tables
--- only on single-event triggers). ENABLE ALWAYS: they fire for logical replication too.
+-- only on single-event triggers). They fire where session_replication_role is origin or local
+-- (ENABLE, the default); a logical-replication apply worker fires row triggers only, and the
+-- row-level capture trigger of part 52 captures its rows instead.
 DO $triggers$
 DECLARE
     t text;
@@ -44,8 +46,6 @@ BEGIN
                           FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.gen3_capture()', t);
         EXECUTE format('CREATE TRIGGER obsmeta_capture_delete AFTER DELETE ON gen3.%I
                           REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.gen3_capture()', t);
-        EXECUTE format('ALTER TABLE gen3.%I ENABLE ALWAYS TRIGGER obsmeta_capture_insert,
-                          ENABLE ALWAYS TRIGGER obsmeta_capture_update, ENABLE ALWAYS TRIGGER obsmeta_capture_delete', t);
     END LOOP;
     FOREACH t IN ARRAY ARRAY['instrument_config', 'dataset_type_config'] LOOP
         EXECUTE format('CREATE TRIGGER obsmeta_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON obsmeta.%I

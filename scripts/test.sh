@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on a throwaway cluster: C++ unit tests (CTest), pg_regress, pgTAP, an attached
-# Butler registry against dax_obscore's exports, the concurrency test (16 clients writing one visit), a pg_dump/restore round trip and the upgrade
+# Butler registry against dax_obscore's exports, the concurrency test (16 clients writing one
+# visit), hostile arguments to every function, logical replication end to end (a second,
+# publishing cluster on port $OBSMETA_PORT + 10), a pg_dump/restore round trip, the Debian
+# package and the upgrade
 # from the released 0.1.0 and 0.2.0.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +53,8 @@ suite "Butler registry attach and dax_obscore parity (pgTAP)" registry
 suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml
 suite "concurrency" concurrency
 suite "every function as reader, writer and staff with hostile arguments (server survives)" bash test/survival.sh
+suite "logical replication end to end (publisher cluster → obsmeta)" bash test/replication/gen3_end_to_end.sh
+suite "logical replication of a Butler registry: run-time DDL" bash test/replication/registry_ddl.sh
 suite "pg_dump / restore" bash test/dump_restore.sh
 suite "Debian package (dpkg-buildpackage, apt-get install, CREATE EXTENSION)" bash test/package.sh
 suite "upgrade from 0.1.0 and from 0.2.0 (ALTER EXTENSION UPDATE)" bash -c "bash test/upgrade.sh 0.1.0 && bash test/upgrade.sh 0.2.0"

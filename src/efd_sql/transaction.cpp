@@ -4,6 +4,7 @@
 #include "efd_sql/channels.hpp"
 #include "efd_sql/state.hpp"
 #include "pg/guard.hpp"
+#include "replication/apply_worker.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -33,6 +34,7 @@ void process_before_commit() {
     // No SQL-callable guard is on the stack in a transaction callback: this is the guard. A failure
     // aborts the transaction, like a failing deferred constraint.
     pg::guard([]() -> Datum {
+        replication::OriginRole origin;  // CAOM2's triggers fire for the Environment it writes
         pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
         if (!the_state.pending.empty()) flush_samples();
         recompute_dirty();

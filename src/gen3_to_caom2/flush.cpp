@@ -2,9 +2,12 @@
 #include "caom2_sql/checksum_batch.hpp"
 #include "gen3_to_caom2/conversion.hpp"
 #include "gen3_to_caom2/dirty_set.hpp"
+#include "gen3_to_caom2/mirror_rows.hpp"
 #include "gen3_to_caom2/statements.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
+#include "replication/apply_worker.hpp"
+#include "replication/quarantine.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -135,6 +138,7 @@ int64_t flush() {
     dirty().clear();
 
     try {
+        replication::OriginRole origin;  // CAOM2's own triggers fire for the conversion's writes
         int guc_level = use_conversion_settings();
         int64_t written = convert_batch(batch);
         pg::call([=] { AtEOXact_GUC(true, guc_level); });
@@ -299,6 +303,15 @@ int64_t convert_batch(DirtySet& batch) {
 
     checksums.finish();
     if (flush_obscore) statements::flush_obscore().execute({});
+    // Rows quarantined because they failed to convert (under the apply worker) have now converted.
+    if (replication::anything_quarantined()) {
+        std::vector<std::string> relations, keys;
+        for (const MirrorRow& row : mirror_rows(batch)) {
+            relations.push_back(row.relation());
+            keys.push_back(row.key_json());
+        }
+        replication::release(relations, keys, "convert");
+    }
     return written;
 }
 

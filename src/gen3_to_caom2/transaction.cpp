@@ -1,11 +1,14 @@
 // When conversion runs: transaction callbacks (before commit / prepare; forget on abort), the
 // obsmeta.conversion setting, and obsmeta.convert() for an explicit run.
+#include "gen3_to_caom2/apply_conversion.hpp"
 #include "gen3_to_caom2/config_cache.hpp"
 #include "gen3_to_caom2/conversion.hpp"
 #include "gen3_to_caom2/dirty_set.hpp"
 #include "gen3_to_caom2/settings.hpp"
 #include "pg/guard.hpp"
 #include "registry_sql/pending_keys.hpp"
+#include "replication/apply_worker.hpp"
+#include "replication/quarantine.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -34,7 +37,12 @@ void convert_before_commit() {
     if (the_dirty_set.empty() && registry_sql::pending_keys().empty()) return;
     pg::guard([]() -> Datum {
         pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
-        convert_all();
+        if (replication::under_apply_worker()) {
+            registry_sql::translate_pending();  // 1. registry → gen3
+            flush_under_apply_worker();         // 2. gen3 → CAOM2, failing rows quarantined
+        } else {
+            convert_all();
+        }
         pg::call([] { PopActiveSnapshot(); });
         return Datum(0);
     });
@@ -52,6 +60,7 @@ void on_transaction_event(XactEvent event, void*) {
         case XACT_EVENT_PREPARE:
             the_dirty_set.clear();
             registry_sql::pending_keys().clear();
+            replication::reset_lenient_acceptances();
             break;
         default:
             break;
@@ -74,6 +83,7 @@ void define_settings() {
                              "When gen3 mirror rows are converted to CAOM2: at commit or at the end of each statement.",
                              nullptr, &conversion_timing, kAtCommit, kTimingOptions, PGC_USERSET, 0, nullptr,
                              nullptr, nullptr);
+    replication::define_settings();
     MarkGUCPrefixReserved("obsmeta");
 }
 

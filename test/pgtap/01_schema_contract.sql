@@ -1,7 +1,8 @@
 -- The public contract of the install script: schemas, tables, roles, functions, the conversion
--- setting and the capture triggers (which must fire for logical replication too: ENABLE ALWAYS).
+-- setting and the capture triggers (statement-level for ordinary writers, row-level ENABLE REPLICA
+-- for logical replication's apply worker, which fires row triggers only).
 BEGIN;
-SELECT plan(21);
+SELECT plan(22);
 
 SELECT has_schema(s, 'schema ' || s || ' exists') FROM unnest(ARRAY['gen3', 'caom2', 'obsmeta']) AS s;
 
@@ -30,11 +31,18 @@ SELECT has_function('obsmeta', f, 'function obsmeta.' || f || ' exists')
 SELECT obsmeta.boundary_live_objects() IS NOT NULL AS library_loaded \gset
 SELECT is(current_setting('obsmeta.conversion'), 'commit', 'conversion runs at commit by default');
 
--- 8 mirror tables x insert/update/delete
+-- 8 mirror tables x insert/update/delete, statement-level, fired where the role is origin or local
 SELECT is((SELECT count(*)::int FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = 'gen3' AND t.tgname LIKE 'obsmeta_capture_%' AND t.tgenabled = 'A'),
-          24, 'every capture trigger on the mirror is ENABLE ALWAYS (fires under logical replication)');
+           WHERE n.nspname = 'gen3' AND t.tgname LIKE 'obsmeta_capture_%' AND t.tgenabled = 'O'
+             AND t.tgtype & 1 = 0),
+          21, 'the statement-level capture triggers fire for ordinary writers (ENABLE ORIGIN)');
+-- and one row-level trigger per mirror table for the apply worker (row triggers only)
+SELECT is((SELECT count(*)::int FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'gen3' AND t.tgname = 'obsmeta_capture_row' AND t.tgenabled = 'R'
+             AND t.tgtype & 1 = 1),
+          7, 'a row-level capture trigger on every mirror table fires under logical replication (ENABLE REPLICA)');
 
 SELECT * FROM finish();
 ROLLBACK;

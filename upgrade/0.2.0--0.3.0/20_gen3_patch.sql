@@ -16,8 +16,6 @@ CREATE TRIGGER obsmeta_capture_update AFTER UPDATE ON gen3.patch
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.gen3_capture();
 CREATE TRIGGER obsmeta_capture_delete AFTER DELETE ON gen3.patch
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.gen3_capture();
-ALTER TABLE gen3.patch ENABLE ALWAYS TRIGGER obsmeta_capture_insert, ENABLE ALWAYS TRIGGER obsmeta_capture_update,
-    ENABLE ALWAYS TRIGGER obsmeta_capture_delete;
 GRANT SELECT, INSERT, UPDATE, DELETE ON gen3.patch TO obsmeta_writer;
 GRANT SELECT ON gen3.patch TO obsmeta_staff;
 SELECT pg_catalog.pg_extension_config_dump('gen3.patch', '');
