@@ -36,13 +36,13 @@ SELECT is((SELECT count(*)::int FROM pg_trigger t JOIN pg_class c ON c.oid = t.t
             JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = 'gen3' AND t.tgname LIKE 'obsmeta_capture_%' AND t.tgenabled = 'O'
              AND t.tgtype & 1 = 0),
-          21, 'the statement-level capture triggers fire for ordinary writers (ENABLE ORIGIN)');
+          24, 'the statement-level capture triggers fire for ordinary writers (ENABLE ORIGIN)');
 -- and one row-level trigger per mirror table for the apply worker (row triggers only)
 SELECT is((SELECT count(*)::int FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = 'gen3' AND t.tgname = 'obsmeta_capture_row' AND t.tgenabled = 'R'
              AND t.tgtype & 1 = 1),
-          7, 'a row-level capture trigger on every mirror table fires under logical replication (ENABLE REPLICA)');
+          8, 'a row-level capture trigger on every mirror table fires under logical replication (ENABLE REPLICA)');
 
 SELECT * FROM finish();
 ROLLBACK;
