@@ -2,6 +2,7 @@
 # pg_dump / pg_restore round trip: a database with a loaded night and edited configuration is
 # dumped and restored into a new database; every gen3, caom2, ivoa, efd, rubin and configuration table must come
 # back identical, row for row (including lastModified), and conversion must still work after.
+# The database also holds the real HSC Butler registry, attached (its capture triggers must come back).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -22,6 +23,11 @@ SELECT obsmeta.hold(obs_id, 'dump/restore test') FROM caom2.observation ORDER BY
 INSERT INTO rubin.visit_result (instrument, visit, release, psf_sigma_median, pixel_scale_median)
 SELECT instrument, id, 'prompt', 2.1, 0.2 FROM gen3.visit ORDER BY id LIMIT 2;
 SQL
+anchors=../shared/anchors/rubin/registry
+psql -X -q -v ON_ERROR_STOP=1 -d $src -f $anchors/hsc_registry_schema.sql >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $src -f $anchors/hsc_registry_data.sql >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $src -f test/registry/hsc_config.sql >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $src -c "SELECT obsmeta.attach_registry('hsc_repo')" >/dev/null
 
 fingerprint() {  # one md5 per table over all its rows, in a stable order
   psql -X -At -d "$1" <<'SQL'
@@ -30,7 +36,7 @@ SELECT format('%s.%s %s', n.nspname, c.relname,
                  'SELECT md5(coalesce(string_agg(t::text, %L ORDER BY t::text), %L)) AS m FROM %I.%I t',
                  '|', '', n.nspname, c.relname), false, false, '')))[1]::text)
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname IN ('gen3', 'caom2', 'obsmeta', 'ivoa', 'efd', 'rubin') AND c.relkind IN ('r', 'p')
+ WHERE n.nspname IN ('gen3', 'caom2', 'obsmeta', 'ivoa', 'efd', 'rubin', 'hsc_repo') AND c.relkind IN ('r', 'p')
  ORDER BY 1;
 SQL
 }
@@ -43,7 +49,7 @@ after=$(fingerprint $dst)
 
 fails=0
 if [ "$before" = "$after" ]; then
-  echo "ok 1 - every gen3, caom2, ivoa, efd, rubin and obsmeta table identical after restore ($(echo "$before" | wc -l) tables)"
+  echo "ok 1 - every gen3, caom2, ivoa, efd, rubin, obsmeta and registry table identical after restore ($(echo "$before" | wc -l) tables)"
 else
   echo "not ok 1 - tables differ after restore:"; diff <(echo "$before") <(echo "$after") | head -20; fails=$((fails + 1))
 fi
@@ -53,5 +59,9 @@ n=$(psql -X -At -d $dst -c "SELECT count(*) FROM caom2.observation")
 psql -X -q -v ON_ERROR_STOP=1 -d $dst -c "DELETE FROM gen3.exposure WHERE id = (SELECT min(id) FROM gen3.exposure)"
 t=$(psql -X -At -d $dst -c "SELECT count(*) FROM caom2.deleted_observation")
 [ "$t" = 1 ] && echo "ok 3 - conversion works after restore (tombstone written)" || { echo "not ok 3 - expected 1 tombstone, got $t"; fails=$((fails + 1)); }
-echo "$((3 - fails)) passed, $fails failed"
+# The restored registry is still attached: a later registry change reaches gen3 and ObsCore.
+psql -X -q -v ON_ERROR_STOP=1 -d $dst -c "UPDATE hsc_repo.exposure SET target_name = 'after restore' WHERE id = 903334"
+r=$(psql -X -At -d $dst -c "SELECT count(*) FROM ivoa.obscore WHERE lsst_exposure = 903334 AND target_name = 'after restore'")
+[ "$r" -gt 0 ] && echo "ok 4 - the attached registry is followed after restore" || { echo "not ok 4 - registry change not converted after restore"; fails=$((fails + 1)); }
+echo "$((4 - fails)) passed, $fails failed"
 [ "$fails" = 0 ]
