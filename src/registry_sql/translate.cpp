@@ -215,7 +215,23 @@ SELECT n.ids, ARRAY(SELECT x FROM unnest(n.ids) x EXCEPT SELECT y FROM unnest(cf
     return changed;
 }
 
+// Rows recorded by a capture trigger of a schema that is not attached (its obsmeta.registry_config
+// row was deleted, or a restore brought the triggers without it) are refused: translating them with
+// no collection selection would delete their gen3 rows.
+void require_attached(const std::string& schema) {
+    static pg::KeptPlan attached(
+        "SELECT 1 FROM obsmeta.registry_config WHERE registry_schema = $1 AND attached_at IS NOT NULL", {TEXTOID});
+    Datum name = pg::call([&] { return CStringGetTextDatum(schema.c_str()); });
+    if (attached.execute({name}, true) == 0)
+        throw pg::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "registry schema \"" + schema + "\" has obsmeta capture triggers but is not attached",
+                        "Its obsmeta.registry_config row is missing or has no attached_at.",
+                        "SELECT obsmeta.attach_registry('" + schema + "', collections => ...) to follow it, or drop its "
+                        "obsmeta_registry_capture triggers.");
+}
+
 long translate_schema(const std::string& schema, SchemaKeys& keys) {
+    require_attached(schema);
     long written = 0;
     if (keys.dataset_types_added) {
         static pg::KeptPlan capture("SELECT obsmeta.registry_capture_tables($1)", {NAMEOID});
