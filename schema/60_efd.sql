@@ -202,11 +202,67 @@ END
 $$;
 COMMENT ON TABLE efd.visit_values IS 'Reduced EFD values per visit as {output_name: value}; follows the visit''s embargo (row-level security)';
 
--- Embargo: a row is visible exactly when its observation is.
+-- Embargo of telemetry. Readers must not receive samples, or values reduced from samples, of a
+-- time when an image they may not see (embargoed or held, 45_visibility.sql) was being taken: the
+-- mount's position then is where the telescope pointed. These are the hidden times.
+-- The images whose observation is not public (the negation of obsmeta.observation_public, as a
+-- view so that it is planned into the queries below: a window with many images costs an index
+-- probe per image, not a function call). Internal (no grants): read as the efd owner.
+CREATE VIEW efd.hidden_image AS
+SELECT i.kind, i.instrument, i.id, i.obs_id, i.span
+  FROM efd.image i LEFT JOIN caom2.observation o ON o.obs_id = i.obs_id
+ WHERE o.meta_release IS NULL OR o.meta_release > now()
+    OR EXISTS (SELECT 1 FROM obsmeta.embargo_hold h WHERE h.obs_id = i.obs_id);
+COMMENT ON VIEW efd.hidden_image IS
+  'Internal: images whose observation is not public (embargoed, held or not converted); their spans are hidden times';
+
+-- The hidden times overlapping a range: efd.image_samples (C++) leaves out readers' samples in them.
+CREATE FUNCTION efd.hidden_spans(during tstzrange) RETURNS SETOF tstzrange
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT h.span FROM efd.hidden_image h WHERE h.span && $1 $$;
+REVOKE EXECUTE ON FUNCTION efd.hidden_spans(tstzrange) FROM PUBLIC;
+COMMENT ON FUNCTION efd.hidden_spans(tstzrange) IS
+  'Internal: spans of the images overlapping the range whose observation is not public (embargoed, held or not converted)';
+
+-- How far before an image's begin and after its end each reduction reads samples: its window
+-- offsets, and the reach of the methods that look outside their window (efd::spec_window,
+-- efd::spec_reach). Internal (no grants).
+CREATE VIEW efd.reduction_reads AS
+SELECT r.output_name, greatest(x.reach - r.window_begin_offset, interval '0') AS before,
+       greatest(x.reach + r.window_end_offset, interval '0') AS after
+  FROM efd.reduction r
+ CROSS JOIN LATERAL (SELECT CASE WHEN r.method IN ('twmean_locf', 'twmean_linear', 'interpolate', 'locf')
+                                 THEN r.reach ELSE interval '0' END) x(reach);
+COMMENT ON VIEW efd.reduction_reads IS
+  'Internal: how far before an image''s begin and after its end each EFD reduction reads samples';
+
+-- An image's reduced values are public when no hidden time lies within what they were reduced
+-- from: the image's span widened by the reads of its outputs (the keys of `outputs`). Time-based
+-- like every embargo predicate: the values appear when the last hidden image they overlap is
+-- released, with no job. (Its answer says no more than the policy using it: whether a hidden image
+-- lies within the largest configured reach of an image.) One query, planned once per statement.
+CREATE FUNCTION efd.values_public(kind text, instrument text, id bigint, outputs jsonb) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT NOT EXISTS (
+        SELECT 1
+          FROM efd.image i
+         CROSS JOIN (SELECT coalesce(max(r.before), interval '0'), coalesce(max(r.after), interval '0')
+                       FROM efd.reduction_reads r WHERE $4 ? r.output_name) m(before, after)
+          JOIN efd.hidden_image h ON h.span && tstzrange(lower(i.span) - m.before, upper(i.span) + m.after, '[]')
+         WHERE i.kind = $1 AND i.instrument = $2 AND i.id = $3) $$;
+ALTER FUNCTION efd.values_public(text, text, bigint, jsonb) COST 200;
+COMMENT ON FUNCTION efd.values_public(text, text, bigint, jsonb) IS
+  'true when the EFD values (outputs) of an image were reduced from no time when an image the readers may not see was taken';
+
+-- A row is visible when its observation is and its values were reduced from no hidden time.
 ALTER TABLE efd.exposure_values ENABLE ROW LEVEL SECURITY;
 ALTER TABLE efd.visit_values ENABLE ROW LEVEL SECURITY;
-CREATE POLICY exposure_values_visible ON efd.exposure_values FOR SELECT TO PUBLIC USING (obsmeta.observation_visible(obs_id));
-CREATE POLICY visit_values_visible ON efd.visit_values FOR SELECT TO PUBLIC USING (obsmeta.observation_visible(obs_id));
+CREATE POLICY exposure_values_visible ON efd.exposure_values FOR SELECT TO PUBLIC
+    USING ((SELECT obsmeta.sees_everything())
+           OR (obsmeta.observation_public(obs_id) AND efd.values_public('exposure', instrument, exposure, "values")));
+CREATE POLICY visit_values_visible ON efd.visit_values FOR SELECT TO PUBLIC
+    USING ((SELECT obsmeta.sees_everything())
+           OR (obsmeta.observation_public(obs_id) AND efd.values_public('visit', instrument, visit, "values")));
 
 -- One row per value (security_invoker: the embargo policy applies to the caller).
 CREATE VIEW efd.exposure_value WITH (security_invoker = true) AS

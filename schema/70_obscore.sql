@@ -118,7 +118,7 @@ CREATE TABLE ivoa.obscore (
     s_ra                  double precision,
     s_dec                 double precision,
     s_fov                 double precision,
-    s_region              text,
+    s_region              spoly,                  -- pg_sphere: what TAP servers map ADQL geometry to
     s_resolution          double precision,
     s_xel1                bigint,
     s_xel2                bigint,
@@ -148,8 +148,8 @@ CREATE TABLE ivoa.obscore (
     lsst_physical_filter  text,
     lsst_tract            integer,
     lsst_patch            integer,
-    -- pg_sphere forms for ADQL geometry
-    s_region_spoly        spoly,
+    -- s_region as ADQL/STC-S text; the centre as a pg_sphere point for ADQL geometry
+    s_region_stcs         text,
     s_center              spoint,
     -- obsmeta bookkeeping (not ObsCore; not in TAP_SCHEMA)
     row_id                uuid PRIMARY KEY,
@@ -160,9 +160,12 @@ CREATE TABLE ivoa.obscore (
     -- as dax_obscore exports them: ObsCore 1.1's optional dataproduct_subtype (per dataset type)
     -- and the band as em_filter_name
     dataproduct_subtype   text,
-    em_filter_name        text
+    em_filter_name        text,
+    -- 0.2.0's name of the geometry, for TAP servers and queries written then (not indexed;
+    -- deprecated: use s_region). Last, so that rows of obsmeta.obscore_source insert as they are.
+    s_region_spoly        spoly GENERATED ALWAYS AS (s_region) STORED
 );
-CREATE INDEX obscore_s_region_spoly_idx ON ivoa.obscore USING gist (s_region_spoly obsmeta.spoly_gist_ops);
+CREATE INDEX obscore_s_region_idx ON ivoa.obscore USING gist (s_region obsmeta.spoly_gist_ops);
 CREATE INDEX obscore_s_center_idx ON ivoa.obscore USING gist (s_center);
 CREATE INDEX obscore_caom_plane_id_idx ON ivoa.obscore (caom_plane_id);
 CREATE INDEX obscore_caom_obs_id_idx ON ivoa.obscore (caom_obs_id);
@@ -173,8 +176,10 @@ COMMENT ON TABLE ivoa.obscore IS
   'IVOA ObsCore 1.1 (+ Rubin lsst_* columns): one row per detector image file, one per plane of products without detectors (coadds). Maintained by obsmeta from caom2; row-level security hides embargoed rows';
 COMMENT ON COLUMN ivoa.obscore.obs_release_date IS
     'Observation release date (UTC; the plane''s dataRelease). timestamp without time zone, as DALI timestamps and CAOM2 store it: TAP servers serialize it as yyyy-mm-ddThh:mm:ss[.fff] (a timestamptz would come out with a +00:00 offset, which DALI forbids)';
-COMMENT ON COLUMN ivoa.obscore.s_region IS 'Sky region of the data (ADQL/STC-S POLYGON ICRS, degrees)';
-COMMENT ON COLUMN ivoa.obscore.s_region_spoly IS 'Sky region as a pg_sphere spoly (GiST-indexed; TAP servers translate ADQL geometry to it)';
+COMMENT ON COLUMN ivoa.obscore.s_region IS
+  'Sky region of the data as a pg_sphere spoly (ICRS; GiST-indexed): TAP servers translate ADQL geometry to it and serialize it as a DALI polygon (degrees)';
+COMMENT ON COLUMN ivoa.obscore.s_region_stcs IS 'Sky region of the data as ADQL/STC-S text (POLYGON ICRS ra dec ..., degrees): what s_region held in 0.2.0';
+COMMENT ON COLUMN ivoa.obscore.s_region_spoly IS 'Deprecated alias of s_region (its 0.2.0 name), generated from it; not indexed: use s_region';
 COMMENT ON COLUMN ivoa.obscore.s_center IS 'Central position (s_ra, s_dec) as a pg_sphere spoint (GiST-indexed)';
 COMMENT ON COLUMN ivoa.obscore.row_id IS 'obsmeta: the CAOM2 artifact id of a detector row, the plane id of a plane row';
 COMMENT ON COLUMN ivoa.obscore.caom_obs_id IS 'obsmeta: caom2.observation.obs_id of the row';
@@ -218,7 +223,7 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
        (x.content_length + 1023) / 1024 AS access_estsize,
        x.target_name,
        degrees(long(x.center)) AS s_ra, degrees(lat(x.center)) AS s_dec, x.size_deg AS s_fov,
-       obsmeta.spoly_to_stcs(x.region) AS s_region,
+       x.region AS s_region,
        x.s_resolution, x.s_xel1, x.s_xel2, x.t_min, x.t_max, x.t_exptime, x.t_resolution, x.t_xel,
        x.em_min, x.em_max, x.em_res_power, x.em_xel, x.o_ucd, x.pol_states, x.pol_xel,
        coalesce(x.facility_name, cfg.default_facility_name) AS facility_name, x.instrument_name,
@@ -232,7 +237,7 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                                         x.obs_collection, x.obs_id, x.product_id, x.lsst_detector)
        END AS preview,
        x.lsst_visit, x.lsst_exposure, x.lsst_detector, x.lsst_band, x.lsst_physical_filter, x.lsst_tract, x.lsst_patch,
-       x.region AS s_region_spoly, x.center AS s_center,
+       obsmeta.spoly_to_stcs(x.region) AS s_region_stcs, x.center AS s_center,
        x.row_id, x.caom_obs_id, x.caom_plane_id, x.caom_artifact_id, x.visible_from,
        x.dataproduct_subtype, x.lsst_band AS em_filter_name
   FROM cfg CROSS JOIN LATERAL (

@@ -49,7 +49,9 @@ suite "pgTAP" pgtap
 suite "Butler registry attach and dax_obscore parity (pgTAP)" registry
 suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml
 suite "concurrency" concurrency
+suite "every function as reader, writer and staff with hostile arguments (server survives)" bash test/survival.sh
 suite "pg_dump / restore" bash test/dump_restore.sh
+suite "Debian package (dpkg-buildpackage, apt-get install, CREATE EXTENSION)" bash test/package.sh
 suite "upgrade from 0.1.0 and from 0.2.0 (ALTER EXTENSION UPDATE)" bash -c "test/upgrade.sh 0.1.0 && test/upgrade.sh 0.2.0"
 
 echo

@@ -2,10 +2,20 @@
 
 #include "pg/guard.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 
 namespace obsmeta::geom_sql {
+
+double dump_exact(double x) {
+    if (!std::isfinite(x)) return x;
+    char buf[32];
+    auto printed = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 15);  // = printf "%.15g"
+    double out = x;
+    std::from_chars(buf, printed.ptr, out);  // nearest double, as pg_sphere's parser reads it
+    return out;
+}
 
 std::vector<geom::LonLat> spoly_vertices(Datum spoly) {
     struct varlena* raw = reinterpret_cast<struct varlena*>(DatumGetPointer(spoly));
@@ -23,7 +33,7 @@ std::vector<geom::LonLat> spoly_vertices(Datum spoly) {
         double lng = 0, lat = 0;
         std::memcpy(&lng, points + (2 * i) * sizeof(double), sizeof(double));
         std::memcpy(&lat, points + (2 * i + 1) * sizeof(double), sizeof(double));
-        out[static_cast<size_t>(i)] = {lng * 180.0 / M_PI, lat * 180.0 / M_PI};
+        out[static_cast<size_t>(i)] = {dump_exact(lng) * 180.0 / M_PI, dump_exact(lat) * 180.0 / M_PI};
     }
     return out;
 }

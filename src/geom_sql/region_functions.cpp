@@ -8,6 +8,7 @@
 #include "geom/spherical.hpp"
 #include "geom/sphgeom.hpp"
 #include "geom_sql/pgsphere_value.hpp"
+#include "geom_sql/region_value.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 
@@ -19,29 +20,6 @@
 namespace obsmeta::geom_sql {
 
 namespace {
-
-geom::Region decode_region(bytea* bytes) {
-    const auto* data = reinterpret_cast<const std::uint8_t*>(VARDATA_ANY(bytes));
-    try {
-        return geom::decode_sphgeom(data, VARSIZE_ANY_EXHDR(bytes));
-    } catch (const geom::RegionError& e) {
-        throw pg::Error(ERRCODE_INVALID_BINARY_REPRESENTATION, std::string("invalid sphgeom region: ") + e.what(),
-                        {}, "Regions are lsst.sphgeom encodings (Region.encode()); decode the Butler's base64 text first.");
-    }
-}
-
-// One convex polygon for a region: itself for a ConvexPolygon, else the hull of its outline.
-std::vector<geom::LonLat> polygon_of(const geom::Region& region) {
-    try {
-        auto parts = geom::outline(region);
-        if (parts.size() == 1) return parts.front();
-        std::vector<geom::LonLat> all;
-        for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
-        return geom::convex_hull(all);
-    } catch (const geom::RegionError& e) {
-        throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("region has no polygon outline: ") + e.what());
-    }
-}
 
 bytea* bytea_arg(FunctionCallInfo fcinfo, int n) {
     Datum d = PG_GETARG_DATUM(n);
@@ -78,11 +56,23 @@ struct Position {
     double area = 0, size_deg = 0;
 };
 
+// The footprints are taken in an order of their own (by their vertices), not the caller's: floating-
+// point sums depend on the order of their terms, and a plane's position must not depend on the
+// order its chunks were read in.
 Position position_of(const std::vector<std::vector<geom::LonLat>>& footprints) {
     Position pos;
+    std::vector<const std::vector<geom::LonLat>*> ordered;
+    ordered.reserve(footprints.size());
+    for (const auto& footprint : footprints) ordered.push_back(&footprint);
+    std::sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+        return std::lexicographical_compare(a->begin(), a->end(), b->begin(), b->end(), [](const geom::LonLat& x, const geom::LonLat& y) {
+            return x.lon_deg < y.lon_deg || (x.lon_deg == y.lon_deg && x.lat_deg < y.lat_deg);
+        });
+    });
     std::vector<geom::LonLat> vertices;
     geom::Vec3 weighted;  // Σ area × center direction
-    for (const auto& footprint : footprints) {
+    for (const auto* footprint_ptr : ordered) {
+        const auto& footprint = *footprint_ptr;
         const double a = geom::polygon_area_deg2(footprint);
         const geom::Vec3 c = geom::unit_vector(geom::centroid(footprint));
         pos.area += a;
@@ -92,11 +82,7 @@ Position position_of(const std::vector<std::vector<geom::LonLat>>& footprints) {
         vertices.insert(vertices.end(), footprint.begin(), footprint.end());
     }
     if (vertices.size() < 3) return pos;
-    try {
-        pos.hull = geom::convex_hull(vertices);
-    } catch (const geom::RegionError& e) {
-        throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("plane footprints have no convex hull: ") + e.what());
-    }
+    pos.hull = footprint_hull(vertices);
     pos.center = pos.area > 0 ? geom::lon_lat(weighted) : geom::centroid(pos.hull);
     double radius = 0;
     for (const auto& v : pos.hull) radius = std::max(radius, geom::angular_distance_deg(pos.center, v));

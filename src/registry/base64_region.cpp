@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <string>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::registry {
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::registry {
 
