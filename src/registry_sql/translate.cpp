@@ -2,10 +2,15 @@
 // gen3 → CAOM2 conversion (transaction.cpp runs the two in that order at commit). Every statement
 // re-reads the registry for the recorded keys: inserts, updates, deletes, repeats and rows out of
 // order are all "make gen3 equal to the registry for these keys".
+#include "gen3_to_caom2/conversion.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "registry_sql/tables.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
 
 #include <algorithm>
 #include <map>
@@ -383,8 +388,13 @@ long translate_pending() {
         auto node = pending_keys().extract(pending_keys().begin());
         if (node.mapped().empty()) continue;
         try {
-            pg::SpiConnection spi;
-            written += translate_schema(node.key(), node.mapped());
+            // the writer's search_path must not change what the statements mean (as for the conversion)
+            int guc_level = gen3_to_caom2::use_conversion_settings();
+            {
+                pg::SpiConnection spi;
+                written += translate_schema(node.key(), node.mapped());
+            }
+            pg::call([=] { AtEOXact_GUC(true, guc_level); });
         } catch (...) {
             pending_keys().insert(std::move(node));  // kept for a retry after ROLLBACK TO SAVEPOINT
             throw;
