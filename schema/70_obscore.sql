@@ -157,7 +157,8 @@ CREATE TABLE ivoa.obscore (
     caom_plane_id         uuid NOT NULL,
     caom_artifact_id      uuid,
     visible_from          timestamptz NOT NULL,
-    -- dax_obscore's columns (ObsCore 1.1 has neither): the dataset type's subtype, the band
+    -- as dax_obscore exports them: ObsCore 1.1's optional dataproduct_subtype (per dataset type)
+    -- and the band as em_filter_name
     dataproduct_subtype   text,
     em_filter_name        text,
     -- 0.2.0's name of the geometry, for TAP servers and queries written then (not indexed;

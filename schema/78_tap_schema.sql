@@ -63,7 +63,9 @@ INSERT INTO obsmeta.obscore_column_meta
  (40, 'lsst_patch', 'int', NULL, NULL, NULL, 'meta.id', NULL, 1, 0, 'Rubin: skymap patch (within its tract) of a coadd'),
  (41, 's_region_stcs', 'char', '*', NULL, NULL, 'pos.outline;obs.field', NULL, 0, 0, 'Sky region covered by the data product as STC-S text (POLYGON ICRS ra dec ..., degrees)'),
  (42, 's_center', 'double', '2', 'point', 'deg', 'pos.eq;meta.main', NULL, 0, 0, 'Central position (s_ra, s_dec) as a point (pg_sphere spoint; GiST-indexed) for ADQL geometry'),
- (43, 's_region_spoly', 'double', '*', 'polygon', 'deg', 'pos.outline;obs.field', NULL, 0, 0, 'Deprecated alias of s_region (its name in obsmeta 0.2.0); not indexed: use s_region');
+ (43, 's_region_spoly', 'double', '*', 'polygon', 'deg', 'pos.outline;obs.field', NULL, 0, 0, 'Deprecated alias of s_region (its name in obsmeta 0.2.0); not indexed: use s_region'),
+ (44, 'dataproduct_subtype', 'char', '*', NULL, NULL, 'meta.code.class', 'obscore:ObsDataset.dataProductSubtype', 1, 1, 'Data product specific type'),
+ (45, 'em_filter_name', 'char', '*', NULL, NULL, 'instr.filter', NULL, 1, 0, 'Filter (band) name, as dax_obscore exports it');
 
 -- VOTable datatype / arraysize / xtype of a PostgreSQL column type (TAP 1.1, DALI).
 CREATE FUNCTION obsmeta.tap_datatype(t regtype, OUT datatype text, OUT arraysize text, OUT xtype text)

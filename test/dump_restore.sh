@@ -5,6 +5,7 @@
 # source's gen3 and caom2 tables are first rewritten in another physical order (CLUSTER on their
 # primary key columns reversed), so that the dump's row order, and hence the restored tables',
 # differs from the order the rows were written in: nothing obsmeta computes may depend on it.
+# The database also holds the real HSC Butler registry, attached (its capture triggers must come back).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -25,6 +26,11 @@ SELECT obsmeta.hold(obs_id, 'dump/restore test') FROM caom2.observation ORDER BY
 INSERT INTO rubin.visit_result (instrument, visit, release, psf_sigma_median, pixel_scale_median)
 SELECT instrument, id, 'prompt', 2.1, 0.2 FROM gen3.visit ORDER BY id LIMIT 2;
 SQL
+anchors=../shared/anchors/rubin/registry
+psql -X -q -v ON_ERROR_STOP=1 -d $src -f $anchors/hsc_registry_schema.sql >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $src -f $anchors/hsc_registry_data.sql >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $src -f test/registry/hsc_config.sql >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $src -c "SELECT obsmeta.attach_registry('hsc_repo')" >/dev/null
 
 # Physical order: every gen3 and caom2 table rewritten in the reverse order of its primary key.
 psql -X -q -v ON_ERROR_STOP=1 -d $src <<'SQL'
@@ -63,7 +69,7 @@ SELECT format('%s.%s %s', n.nspname, c.relname,
                  'SELECT md5(coalesce(string_agg(t::text, %L ORDER BY t::text), %L)) AS m FROM %I.%I t',
                  '|', '', n.nspname, c.relname), false, false, '')))[1]::text)
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname IN ('gen3', 'caom2', 'obsmeta', 'ivoa', 'efd', 'rubin') AND c.relkind IN ('r', 'p')
+ WHERE n.nspname IN ('gen3', 'caom2', 'obsmeta', 'ivoa', 'efd', 'rubin', 'hsc_repo') AND c.relkind IN ('r', 'p')
  ORDER BY 1;
 SQL
 }
@@ -76,7 +82,7 @@ after=$(fingerprint $dst) entities_after=$(entities $dst)
 
 fails=0
 if [ "$before" = "$after" ]; then
-  echo "ok 1 - every gen3, caom2, ivoa, efd, rubin and obsmeta table identical after restore ($(echo "$before" | wc -l) tables)"
+  echo "ok 1 - every gen3, caom2, ivoa, efd, rubin, obsmeta and registry table identical after restore ($(echo "$before" | wc -l) tables)"
 else
   echo "not ok 1 - tables differ after restore:"; diff <(echo "$before") <(echo "$after") | head -20; fails=$((fails + 1))
 fi
@@ -93,5 +99,9 @@ n=$(psql -X -At -d $dst -c "SELECT count(*) FROM caom2.observation")
 psql -X -q -v ON_ERROR_STOP=1 -d $dst -c "DELETE FROM gen3.exposure WHERE id = (SELECT min(id) FROM gen3.exposure)"
 t=$(psql -X -At -d $dst -c "SELECT count(*) FROM caom2.deleted_observation")
 [ "$t" = 1 ] && echo "ok 4 - conversion works after restore (tombstone written)" || { echo "not ok 4 - expected 1 tombstone, got $t"; fails=$((fails + 1)); }
-echo "$((4 - fails)) passed, $fails failed"
+# The restored registry is still attached: a later registry change reaches gen3 and ObsCore.
+psql -X -q -v ON_ERROR_STOP=1 -d $dst -c "UPDATE hsc_repo.exposure SET target_name = 'after restore' WHERE id = 903334"
+r=$(psql -X -At -d $dst -c "SELECT count(*) FROM ivoa.obscore WHERE lsst_exposure = 903334 AND target_name = 'after restore'")
+[ "$r" -gt 0 ] && echo "ok 5 - the attached registry is followed after restore" || { echo "not ok 5 - registry change not converted after restore"; fails=$((fails + 1)); }
+echo "$((5 - fails)) passed, $fails failed"
 [ "$fails" = 0 ]

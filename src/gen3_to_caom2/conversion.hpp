@@ -26,4 +26,8 @@ int64_t flush();
 // Translates attached registries' pending rows into gen3, then flush(): the steps before commit.
 int64_t convert_all();
 
+// The settings every conversion statement runs with (search_path = pg_catalog + pg_sphere's schema,
+// key-driven plans); returns the GUC nest level to pop with AtEOXact_GUC(true, level).
+int use_conversion_settings();
+
 }  // namespace obsmeta::gen3_to_caom2

@@ -88,6 +88,20 @@ void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datu
     }
 }
 
+
+int64_t convert_batch(DirtySet& batch);
+
+// Whether the 0.3.0 schema is installed (gen3.patch, obsmeta.physical_filter_wavelength): a
+// library installed before ALTER EXTENSION UPDATE must still convert a 0.2.0 database.
+bool schema_0_3() {
+    return pg::call([] {
+        Oid gen3 = get_namespace_oid("gen3", true);
+        return OidIsValid(gen3) && OidIsValid(get_relname_relid("patch", gen3));
+    });
+}
+
+}  // namespace
+
 // The conversion's statements are planned with fixed settings (below) and parsed with a fixed
 // search_path: pg_catalog and pg_sphere's schema. The writer's own search_path (pg_restore's is empty; a user's may hold look-alike
 // functions) must change neither what the statements mean nor the plans kept for them.
@@ -117,19 +131,6 @@ int use_conversion_settings() {
         return level;
     });
 }
-
-int64_t convert_batch(DirtySet& batch);
-
-// Whether the 0.3.0 schema is installed (gen3.patch, obsmeta.physical_filter_wavelength): a
-// library installed before ALTER EXTENSION UPDATE must still convert a 0.2.0 database.
-bool schema_0_3() {
-    return pg::call([] {
-        Oid gen3 = get_namespace_oid("gen3", true);
-        return OidIsValid(gen3) && OidIsValid(get_relname_relid("patch", gen3));
-    });
-}
-
-}  // namespace
 
 int64_t flush() {
     if (dirty().empty()) return 0;

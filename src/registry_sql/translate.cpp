@@ -2,10 +2,15 @@
 // gen3 → CAOM2 conversion (transaction.cpp runs the two in that order at commit). Every statement
 // re-reads the registry for the recorded keys: inserts, updates, deletes, repeats and rows out of
 // order are all "make gen3 equal to the registry for these keys".
+#include "gen3_to_caom2/conversion.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "registry_sql/tables.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
 
 #include <algorithm>
 #include <map>
@@ -215,7 +220,23 @@ SELECT n.ids, ARRAY(SELECT x FROM unnest(n.ids) x EXCEPT SELECT y FROM unnest(cf
     return changed;
 }
 
+// Rows recorded by a capture trigger of a schema that is not attached (its obsmeta.registry_config
+// row was deleted, or a restore brought the triggers without it) are refused: translating them with
+// no collection selection would delete their gen3 rows.
+void require_attached(const std::string& schema) {
+    static pg::KeptPlan attached(
+        "SELECT 1 FROM obsmeta.registry_config WHERE registry_schema = $1 AND attached_at IS NOT NULL", {TEXTOID});
+    Datum name = pg::call([&] { return CStringGetTextDatum(schema.c_str()); });
+    if (attached.execute({name}, true) == 0)
+        throw pg::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "registry schema \"" + schema + "\" has obsmeta capture triggers but is not attached",
+                        "Its obsmeta.registry_config row is missing or has no attached_at.",
+                        "SELECT obsmeta.attach_registry('" + schema + "', collections => ...) to follow it, or drop its "
+                        "obsmeta_registry_capture triggers.");
+}
+
 long translate_schema(const std::string& schema, SchemaKeys& keys) {
+    require_attached(schema);
     long written = 0;
     if (keys.dataset_types_added) {
         static pg::KeptPlan capture("SELECT obsmeta.registry_capture_tables($1)", {NAMEOID});
@@ -367,8 +388,13 @@ long translate_pending() {
         auto node = pending_keys().extract(pending_keys().begin());
         if (node.mapped().empty()) continue;
         try {
-            pg::SpiConnection spi;
-            written += translate_schema(node.key(), node.mapped());
+            // the writer's search_path must not change what the statements mean (as for the conversion)
+            int guc_level = gen3_to_caom2::use_conversion_settings();
+            {
+                pg::SpiConnection spi;
+                written += translate_schema(node.key(), node.mapped());
+            }
+            pg::call([=] { AtEOXact_GUC(true, guc_level); });
         } catch (...) {
             pending_keys().insert(std::move(node));  // kept for a retry after ROLLBACK TO SAVEPOINT
             throw;

@@ -55,7 +55,7 @@ SELECT is((SELECT description FROM oc_tap_schema_test.columns WHERE table_name =
           col_description('caom2.observation'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = 'caom2.observation'::regclass AND attname = 'meta_release')),
           'caom2 columns carry their comments as descriptions');
 SELECT obsmeta.register_tap_schema('oc_tap_schema_test');
-SELECT is((SELECT count(*)::int FROM oc_tap_schema_test.columns WHERE table_name = 'ivoa.obscore'), 43, 'running it again rewrites, no duplicates');
+SELECT is((SELECT count(*)::int FROM oc_tap_schema_test.columns WHERE table_name = 'ivoa.obscore'), 45, 'running it again rewrites, no duplicates');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -30,7 +30,7 @@ SELECT is_empty($$SELECT obs_publisher_did FROM pair WHERE (x).em_filter_name IS
                 :'csv' || ': em_filter_name');
 SELECT is_empty($$SELECT obs_publisher_did, (x).s_region, (m).s_region_stcs FROM pair
                    WHERE NOT pg_temp.same_vertices((x).s_region, (m).s_region_stcs)$$,
-                :'csv' || ': s_region: the same vertices in the same order (dax_obscore prints 6 decimals)');
+                :'csv' || ': s_region (obsmeta''s STC-S text, s_region_stcs): the same vertices in the same order (dax_obscore prints 6 decimals)');
 SELECT is_empty($$SELECT obs_publisher_did, (x).s_ra - (m).s_ra, (x).s_dec - (m).s_dec FROM pair
                    WHERE abs((x).s_ra - (m).s_ra) > 1e-9 OR abs((x).s_dec - (m).s_dec) > 1e-9$$,
                 :'csv' || ': s_ra, s_dec within 1e-9 deg (sphgeom''s bounding-circle center)');

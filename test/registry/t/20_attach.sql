@@ -4,7 +4,7 @@
 -- repeated translation, bad rows, detach, privileges. Conversion is run with obsmeta.convert()
 -- (it otherwise runs at commit; the test rolls everything back).
 BEGIN;
-SELECT plan(43);
+SELECT plan(45);
 \i test/registry/hsc_config.sql
 
 -- bad input to attach_registry
@@ -178,6 +178,14 @@ SELECT throws_ok($$UPDATE hsc_repo.visit SET zenith_angle = 1 WHERE id = 903334$
 ROLLBACK TO SAVEPOINT unknown;
 SELECT lives_ok($$SELECT obsmeta.convert()$$, 'the transaction goes on after refused rows');
 
+-- as a logical-replication apply worker writes (session_replication_role = replica): still followed
+SET LOCAL session_replication_role = replica;
+UPDATE hsc_repo.exposure SET target_name = 'replicated' WHERE id = 903336;
+SELECT obsmeta.convert() >= 0 AS converted \gset
+SET LOCAL session_replication_role = origin;
+SELECT is((SELECT DISTINCT target_name FROM ivoa.obscore WHERE lsst_exposure = 903336), 'replicated',
+          'rows written with session_replication_role = replica (as the apply worker) are followed');
+
 -- detach: triggers gone, gen3 rows stay, later registry changes are not followed
 SELECT is(obsmeta.detach_registry('hsc_repo'), 18, 'detach drops the 18 capture triggers (one on the new tags table)');
 SELECT is((SELECT count(*)::int FROM gen3.dataset), 33, 'detach keeps the gen3 rows');
@@ -186,6 +194,12 @@ SELECT obsmeta.convert() >= 0 AS converted \gset
 SELECT isnt((SELECT target_name FROM gen3.exposure WHERE id = 903336), 'after detach', 'a detached registry is not followed');
 SELECT throws_ok($$SELECT obsmeta.detach_registry('hsc_repo')$$, '42704', 'registry schema "hsc_repo" is not attached',
                  'detach twice');
+-- capture triggers without an attachment (e.g. its configuration row deleted) refuse to translate
+CREATE TRIGGER obsmeta_registry_capture AFTER INSERT OR UPDATE OR DELETE ON hsc_repo.exposure
+    FOR EACH ROW EXECUTE FUNCTION obsmeta.registry_capture('exposure');
+UPDATE hsc_repo.exposure SET target_name = 'orphan' WHERE id = 903336;
+SELECT throws_ok($$SELECT obsmeta.convert()$$, '55000', 'registry schema "hsc_repo" has obsmeta capture triggers but is not attached',
+                 'rows captured for a schema that is not attached are refused, not translated with an empty selection');
 
 SELECT * FROM finish();
 ROLLBACK;
