@@ -9,6 +9,7 @@ packages=(
   postgresql-15 postgresql-server-dev-15
   postgresql-15-pgsphere postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libpq-dev libxml2-dev libxml2-utils libboost-dev libgtest-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev   # test/fuzz: libFuzzer, ASan, UBSan
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a throwaway cluster: C++ unit tests (CTest), pg_regress, pgTAP, the
-# concurrency test (16 clients writing one visit), a pg_dump/restore round trip and the upgrade
-# from the released 0.1.0 and 0.2.0.
+# concurrency test (16 clients writing one visit), a pg_dump/restore round trip, the upgrade
+# from the released 0.1.0 and 0.2.0, fault injection (kill -9) and a short fuzzing run.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -43,6 +43,8 @@ suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml
 suite "concurrency" concurrency
 suite "pg_dump / restore" bash test/dump_restore.sh
 suite "upgrade from 0.1.0 and from 0.2.0 (ALTER EXTENSION UPDATE)" bash -c "test/upgrade.sh 0.1.0 && test/upgrade.sh 0.2.0"
+suite "fault injection (kill -9 mid-conversion, mid-EFD recompute, mid-ObsCore flush)" bash test/fault_injection.sh
+suite "fuzzing (libFuzzer, ASan+UBSan, 8 s per target)" bash test/fuzz/run.sh 8
 
 echo
 echo "test suites: $passed passed, $failed failed"
