@@ -103,8 +103,13 @@ std::vector<LonLat> convex_hull(const std::vector<LonLat>& points) {
     }
     std::sort(proj.begin(), proj.end(),
               [](const Projected& a, const Projected& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });
+    // Duplicates, and near-duplicates within rounding (a pole written with different longitudes),
+    // count once: the exact turn sign below would see their rounding noise as a shape.
     proj.erase(std::unique(proj.begin(), proj.end(),
-                           [](const Projected& a, const Projected& b) { return a.x == b.x && a.y == b.y; }),
+                           [](const Projected& a, const Projected& b) {
+                               const double tol = kCollinear * (1 + std::fabs(a.x) + std::fabs(a.y));
+                               return std::fabs(a.x - b.x) <= tol && std::fabs(a.y - b.y) <= tol;
+                           }),
                proj.end());
 
     // Monotone chain; popping on non-left turns drops exactly collinear points, drop_collinear the

@@ -333,6 +333,19 @@ TEST(Spherical, HullKeepsTheExtremeOfANearlyVerticalRun) {
     for (const LonLat& p : pts) EXPECT_TRUE(contains(hull, p)) << p.lon_deg << " " << p.lat_deg;
 }
 
+// Found by test/fuzz (convex_hull): the south pole given with many longitudes (unit vectors that
+// differ by rounding) made a hull that visited the pole twice, a bow tie that excluded its own vertex.
+TEST(Spherical, HullOfAPoleWrittenWithManyLongitudes) {
+    Polygon pts = {{49.901123046875, -39.765624636746807}, {235.05737385805094, -39.763794996427876}};
+    for (double lon : {267.23445406649262, 189.90112307322022, 266.98425292975776, 49.901123046875, 189.98933906666934,
+                       329.901123046875, 350.90633138020837})
+        pts.push_back({lon, -90});
+    const Polygon hull = convex_hull(pts);
+    EXPECT_EQ(hull.size(), 3u);
+    expect_valid_polygon(hull);
+    for (const LonLat& p : pts) EXPECT_TRUE(contains(hull, p)) << p.lon_deg << " " << p.lat_deg;
+}
+
 TEST(Spherical, HullErrors) {
     try {
         convex_hull({{0, 0}, {90, 0}, {180, 0}, {270, 0}, {0, 90}, {0, -90}});
