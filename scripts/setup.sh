@@ -11,6 +11,7 @@ packages=(
   libpq-dev libxml2-dev libxml2-utils libboost-dev libgtest-dev libbenchmark-dev
   libyaml-dev liberfa-dev
   libcurl4-openssl-dev nlohmann-json3-dev   # obsmeta-bench-efd-influxdb (influxd itself only to run it)
+  clang-14 libclang-rt-14-dev   # test/fuzz: libFuzzer, ASan, UBSan
 )
 missing=()
 for p in "${packages[@]}"; do

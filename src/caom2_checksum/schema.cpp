@@ -183,7 +183,8 @@ std::map<std::string, TypeSpec, std::less<>> build() {
     add("RefCoord", {dbl("pix", kReq), dbl("val", kReq)});
     add("Slice", {obj("axis", "Axis", kReq), i64("bin", kReq)});
 
-    for (auto& [name, t] : m) {
+    for (auto& entry : m) {
+        TypeSpec& t = entry.second;  // not a structured binding: lambdas cannot capture those before C++20
         t.checksum_order.clear();
         for (int i = 0; i < static_cast<int>(t.fields.size()); ++i)
             if (t.fields[i].kind != Kind::Children) t.checksum_order.push_back(i);

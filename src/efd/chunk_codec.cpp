@@ -15,6 +15,12 @@ constexpr uint8_t kVersion2 = 2;
 constexpr std::size_t kBlock = 128;  // values per bit-packed block (version 2)
 constexpr uint8_t kDeltaMode = 0x80;  // value block header flag: differences, not XORs
 
+// Differences of times taken modulo 2^64, as the decoder's running sums add them back: exact for
+// any two int64 times (a span over 2^63 µs wraps, found by test/fuzz), never signed overflow.
+inline int64_t wrapping_sub(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+
 inline uint64_t zigzag(int64_t x) { return (static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63); }
 inline int64_t unzigzag(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1); }
 
@@ -195,7 +201,7 @@ void encode_v2(SeriesView s, std::vector<uint8_t>& out) {
     put_varint(out, s.n);
     if (s.n == 0) return;
     put_varint(out, zigzag(s.t[0]));
-    if (s.n >= 2) put_varint(out, zigzag(s.t[1] - s.t[0]));
+    if (s.n >= 2) put_varint(out, zigzag(wrapping_sub(s.t[1], s.t[0])));
     // Delta-of-deltas of samples 2..n-1.
     uint64_t block[kBlock];
     for (std::size_t from = 2; from < s.n; from += kBlock) {
@@ -203,7 +209,7 @@ void encode_v2(SeriesView s, std::vector<uint8_t>& out) {
         uint64_t any = 0;
         for (std::size_t k = 0; k < count; ++k) {
             std::size_t i = from + k;
-            int64_t dod = (s.t[i] - s.t[i - 1]) - (s.t[i - 1] - s.t[i - 2]);
+            int64_t dod = wrapping_sub(wrapping_sub(s.t[i], s.t[i - 1]), wrapping_sub(s.t[i - 1], s.t[i - 2]));
             block[k] = zigzag(dod);
             any |= block[k];
         }
@@ -257,12 +263,13 @@ void decode_v2_times(Reader& r, std::size_t n, int64_t* t) {
     const uint64_t first = static_cast<uint64_t>(unzigzag(r.varint()));
     // Unsigned arithmetic for the running sums: a corrupt chunk may wrap around, never undefined
     // behaviour; it is then rejected by the increasing-times check.
+    // Increasing is checked on the times as int64 (not on the deltas, which may exceed 2^63).
     uint64_t delta = 0, prev_t = first;
     bool increasing = true;
     if (n >= 2) {
         delta = static_cast<uint64_t>(unzigzag(r.varint()));
         prev_t += delta;
-        increasing = static_cast<int64_t>(delta) > 0;
+        increasing = static_cast<int64_t>(prev_t) > static_cast<int64_t>(first);
     }
     if (t != nullptr) {
         t[0] = static_cast<int64_t>(first);
@@ -276,7 +283,8 @@ void decode_v2_times(Reader& r, std::size_t n, int64_t* t) {
         const uint8_t* p = r.take(packed_bytes(count, w));
         if (t == nullptr) continue;
         int64_t* out = t + from;
-        int64_t min_delta = static_cast<int64_t>(delta);
+        int64_t last = static_cast<int64_t>(prev_t);
+        bool up = true;
         if (w == 0) {  // a steady cadence
             for (std::size_t k = 0; k < count; ++k) out[k] = static_cast<int64_t>(prev_t += delta);
         } else {
@@ -285,10 +293,13 @@ void decode_v2_times(Reader& r, std::size_t n, int64_t* t) {
                 delta += static_cast<uint64_t>(unzigzag(block[k]));
                 prev_t += delta;
                 out[k] = static_cast<int64_t>(prev_t);
-                min_delta = std::min(min_delta, static_cast<int64_t>(delta));
             }
         }
-        increasing = increasing && min_delta > 0;
+        for (std::size_t k = 0; k < count; ++k) {
+            up = up && out[k] > last;
+            last = out[k];
+        }
+        increasing = increasing && up;
     }
     if (!increasing) throw ChunkFormatError("EFD chunk times are not increasing");
 }
@@ -335,9 +346,10 @@ void decode_v1(Reader& r, std::size_t n, int64_t* t, double* v) {
     bool increasing = true;
     for (std::size_t i = 1; i < n; ++i) {
         delta += static_cast<uint64_t>(unzigzag(r.varint()));
+        const uint64_t prev = time;
         time += delta;
         if (t != nullptr) t[i] = static_cast<int64_t>(time);
-        increasing = increasing && static_cast<int64_t>(delta) > 0;
+        increasing = increasing && static_cast<int64_t>(time) > static_cast<int64_t>(prev);
     }
     if (!increasing) throw ChunkFormatError("EFD chunk times are not increasing");
     uint64_t prev = r.bytes_le(8);
@@ -381,8 +393,8 @@ void encode_chunk_v1(SeriesView s, std::vector<uint8_t>& out) {
     put_varint(out, zigzag(s.t[0]));
     int64_t prev_delta = 0;
     for (std::size_t i = 1; i < s.n; ++i) {
-        int64_t delta = s.t[i] - s.t[i - 1];
-        put_varint(out, zigzag(delta - prev_delta));
+        int64_t delta = wrapping_sub(s.t[i], s.t[i - 1]);
+        put_varint(out, zigzag(wrapping_sub(delta, prev_delta)));
         prev_delta = delta;
     }
     uint64_t prev = bits_of(s.v[0]);

@@ -25,10 +25,46 @@ struct Projected {
     std::size_t index;  // into the input, so the output keeps the caller's exact values
 };
 
-// True unless o -> a -> b turns left by more than rounding noise.
+// True unless o -> a -> b turns left. The exact sign: with a tolerance here, a point whose x ties
+// another's within rounding could be popped although it lies beyond it (the extreme of a nearly
+// vertical run), and the hull would miss it (found by test/fuzz, convex_hull).
 bool not_left_turn(const Projected& o, const Projected& a, const Projected& b) {
     const double ax = a.x - o.x, ay = a.y - o.y, bx = b.x - o.x, by = b.y - o.y;
-    return ax * by - ay * bx <= kCollinear * (std::hypot(ax, ay) + std::hypot(bx, by));
+    return ax * by - ay * bx <= 0;
+}
+
+// True if b lies on the segment a-c within rounding noise: dropping b then loses nothing.
+bool on_segment(const Projected& a, const Projected& b, const Projected& c) {
+    const double cx = c.x - a.x, cy = c.y - a.y, bx = b.x - a.x, by = b.y - a.y;
+    const double len = std::hypot(cx, cy);
+    if (std::hypot(bx, by) <= kCollinear || std::hypot(b.x - c.x, b.y - c.y) <= kCollinear) return true;
+    if (std::fabs(cx * by - cy * bx) > kCollinear * (len + std::hypot(bx, by))) return false;
+    const double t = cx * bx + cy * by;
+    return t >= 0 && t <= len * len;
+}
+
+// Drops the hull vertices that lie on the segment between their neighbours (collinear within
+// rounding, or near-duplicates): one pass with a stack, then the wrap-around. O(n).
+void drop_collinear(std::vector<Projected>& hull) {
+    std::vector<Projected> out;
+    out.reserve(hull.size());
+    for (const Projected& p : hull) {
+        while (out.size() >= 2 && on_segment(out[out.size() - 2], out.back(), p)) out.pop_back();
+        out.push_back(p);
+    }
+    std::size_t first = 0;
+    bool changed = true;
+    while (changed && out.size() - first >= 3) {
+        changed = false;
+        if (on_segment(out[out.size() - 2], out.back(), out[first])) {
+            out.pop_back();
+            changed = true;
+        } else if (on_segment(out.back(), out[first], out[first + 1])) {
+            ++first;
+            changed = true;
+        }
+    }
+    hull.assign(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
 }
 
 }  // namespace
@@ -71,11 +107,17 @@ std::vector<LonLat> convex_hull(const std::vector<LonLat>& points) {
     }
     std::sort(proj.begin(), proj.end(),
               [](const Projected& a, const Projected& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });
+    // Duplicates, and near-duplicates within rounding (a pole written with different longitudes),
+    // count once: the exact turn sign below would see their rounding noise as a shape.
     proj.erase(std::unique(proj.begin(), proj.end(),
-                           [](const Projected& a, const Projected& b) { return a.x == b.x && a.y == b.y; }),
+                           [](const Projected& a, const Projected& b) {
+                               const double tol = kCollinear * (1 + std::fabs(a.x) + std::fabs(a.y));
+                               return std::fabs(a.x - b.x) <= tol && std::fabs(a.y - b.y) <= tol;
+                           }),
                proj.end());
 
-    // Monotone chain; popping on non-left turns drops collinear points.
+    // Monotone chain; popping on non-left turns drops exactly collinear points, drop_collinear the
+    // ones collinear within rounding.
     std::vector<Projected> hull(2 * proj.size());
     std::size_t k = 0;
     for (const Projected& p : proj) {
@@ -88,6 +130,9 @@ std::vector<LonLat> convex_hull(const std::vector<LonLat>& points) {
         hull[k++] = proj[i];
     }
     if (k > 0) --k;  // the last point repeats the first
+    hull.resize(k);
+    drop_collinear(hull);
+    k = hull.size();
     if (k < 3) {
         throw RegionError(strprintf("convex hull of %zu points is degenerate: %zu distinct non-collinear corner(s)", n, k));
     }

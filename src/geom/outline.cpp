@@ -62,12 +62,16 @@ double chord_latitude(double lat, double step) {
 Polygon box_outline(const Region& b) {
     if (std::isnan(b.lon_min_rad) || b.lat_min_rad > b.lat_max_rad) return {};  // empty Box
     double width = b.lon_max_rad - b.lon_min_rad;
-    if (width < 0) width += 2 * kPi;  // the interval wraps through longitude 0
+    // The interval wraps through longitude 0 (sphgeom writes longitudes in [0, 2π); other finite
+    // values are taken modulo 2π, so that the width and the step count below stay in range).
+    if (width < 0) width = std::fmod(width, 2 * kPi) + 2 * kPi;
     if (width >= kPi - 1e-9) {
         throw RegionError(strprintf("Box %.6g deg wide has no convex outline (needs < 180 deg)", width * kDegPerRad));
     }
     // Inflate points and lines a little so that the outline is a proper polygon.
-    double lon1 = b.lon_min_rad, lat1 = std::max(b.lat_min_rad, -0.5 * kPi), lat2 = std::min(b.lat_max_rad, 0.5 * kPi);
+    // Latitudes clamped to [-90, 90] deg at both ends (a box above a pole is that pole).
+    auto clamp_lat = [](double lat) { return std::min(std::max(lat, -0.5 * kPi), 0.5 * kPi); };
+    double lon1 = std::fmod(b.lon_min_rad, 2 * kPi), lat1 = clamp_lat(b.lat_min_rad), lat2 = clamp_lat(b.lat_max_rad);
     if (width < 2e-9) {
         lon1 -= 1e-9;
         width += 2e-9;
@@ -90,9 +94,13 @@ Polygon box_outline(const Region& b) {
         out.push_back(from_radians(lon1, lat1));
         out.push_back(from_radians(lon2, lat1));
     }
+    // A box from pole to pole is a lune: its meridian edges need a vertex between the poles.
+    const bool lune = lat1 <= -kPoleLat && lat2 >= kPoleLat;
+    if (lune) out.push_back(from_radians(lon2, 0));
     // Top edge, east to west.
     if (lat2 >= kPoleLat) {
         out.push_back(from_radians(lon2, 0.5 * kPi));
+        if (lune) out.push_back(from_radians(lon1, 0));
     } else if (lat2 < 0) {
         const double lat = chord_latitude(lat2, step);
         for (int i = 0; i <= steps; ++i) out.push_back(from_radians(lon2 - step * i, lat));

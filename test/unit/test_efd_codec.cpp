@@ -84,6 +84,16 @@ TEST(EfdChunkCodec, IrregularAndNegativeTimes) {
     expect_round_trip(s);
 }
 
+// Found by test/fuzz (efd_chunk_roundtrip): times further apart than 2^63 µs overflowed the
+// encoder's differences (undefined behaviour) and the decoder took the wrapped delta for a step back.
+TEST(EfdChunkCodec, TimesSpanningTheWholeInt64Range) {
+    Series s;
+    // INT64_MIN + 1 -> 687231641961753065 is one step of more than 2^63.
+    for (int64_t t : {INT64_MIN, INT64_MIN + 1, int64_t{687231641961753065}, INT64_MAX - 1, INT64_MAX})
+        s.push(t, static_cast<double>(t));
+    expect_round_trip(s);
+}
+
 TEST(EfdChunkCodec, CompactForTypicalTelemetry) {
     // 50 Hz with microsecond jitter, float32-origin values (a temperature) → well under 8 bytes.
     std::mt19937 rng(3);

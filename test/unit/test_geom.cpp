@@ -320,6 +320,32 @@ TEST(Spherical, HullOfNearlyCollinearPoints) {
     EXPECT_NEAR(polygon_area_deg2(hull), polygon_area_deg2({pts[0], pts[1], pts[2]}), 1e-9);
 }
 
+// Found by test/fuzz (convex_hull): near the pole, points 0 and 2 project to x values that tie
+// within rounding; the collinearity tolerance popped point 0, the extreme of that run, and the hull
+// missed it by 1.5e-10 rad.
+TEST(Spherical, HullKeepsTheExtremeOfANearlyVerticalRun) {
+    const Polygon pts = {{4.2183669279438618e-05, -89.771075569455249}, {6.1409744546381262e-05, -89.775624636745249},
+                         {4.2183670359463576e-05, -89.771075617138962}, {4.2183670359463576e-05, -89.771075617138962},
+                         {359.99549317637934, -89.77097803030118},      {359.99627654699367, -89.774840323021323},
+                         {359.9955108642589, -89.771056452145515},      {359.99549316406251, -89.775624636746812}};
+    const Polygon hull = convex_hull(pts);
+    expect_valid_polygon(hull);
+    for (const LonLat& p : pts) EXPECT_TRUE(contains(hull, p)) << p.lon_deg << " " << p.lat_deg;
+}
+
+// Found by test/fuzz (convex_hull): the south pole given with many longitudes (unit vectors that
+// differ by rounding) made a hull that visited the pole twice, a bow tie that excluded its own vertex.
+TEST(Spherical, HullOfAPoleWrittenWithManyLongitudes) {
+    Polygon pts = {{49.901123046875, -39.765624636746807}, {235.05737385805094, -39.763794996427876}};
+    for (double lon : {267.23445406649262, 189.90112307322022, 266.98425292975776, 49.901123046875, 189.98933906666934,
+                       329.901123046875, 350.90633138020837})
+        pts.push_back({lon, -90});
+    const Polygon hull = convex_hull(pts);
+    EXPECT_EQ(hull.size(), 3u);
+    expect_valid_polygon(hull);
+    for (const LonLat& p : pts) EXPECT_TRUE(contains(hull, p)) << p.lon_deg << " " << p.lat_deg;
+}
+
 TEST(Spherical, HullErrors) {
     try {
         convex_hull({{0, 0}, {90, 0}, {180, 0}, {270, 0}, {0, 90}, {0, -90}});
@@ -421,6 +447,36 @@ TEST(Spherical, OutlineOfBoxContainsIt) {
             }
     }
     EXPECT_THROW(outline(decode(box_bytes(0, 180, 0, 10))), RegionError);
+}
+
+// Found by test/fuzz (sphgeom): longitudes outside [0, 360) made the box width negative (a wrong
+// outline) or, far outside, overflowed the step count (undefined behaviour).
+TEST(Spherical, OutlineOfBoxWithUnnormalizedLongitudes) {
+    const auto polys = outline(decode(box_bytes(10, -700, 40, 60)));  // -700 is 20 (mod 360)
+    ASSERT_EQ(polys.size(), 1u);
+    expect_valid_polygon(polys[0]);
+    for (double lon : {10.0, 15.0, 20.0})
+        for (double lat : {40.0, 50.0, 60.0}) EXPECT_TRUE(contains(polys[0], LonLat{lon, lat})) << lon << "," << lat;
+    // Found by test/fuzz (sphgeom): a box from pole to pole (or with latitudes beyond them) had an
+    // outline of only its two poles.
+    for (auto lats : {std::pair{-90.0, 90.0}, std::pair{-1e9, 1e9}}) {
+        const auto lune = outline(decode(box_bytes(10, 20, lats.first, lats.second)));
+        ASSERT_EQ(lune.size(), 1u);
+        ASSERT_GE(lune[0].size(), 3u);
+        expect_valid_polygon(lune[0]);
+        for (LonLat p : {LonLat{15, 0}, LonLat{10, 45}, LonLat{20, -60}, LonLat{12, 89}})
+            EXPECT_TRUE(contains(lune[0], p)) << p.lon_deg << "," << p.lat_deg;
+        EXPECT_FALSE(contains(lune[0], LonLat{25, 0}));
+    }
+    const auto above_pole = outline(decode(box_bytes(10, 20, 100, 120)));  // the north pole, inflated
+    ASSERT_EQ(above_pole.size(), 1u);
+    ASSERT_GE(above_pole[0].size(), 3u);
+    for (double far : {-1e70, 1e70, 3.6e5}) {
+        try {
+            for (const auto& p : outline(decode(box_bytes(far, far + 5, -10, 10)))) expect_valid_polygon(p);
+        } catch (const RegionError&) {
+        }
+    }
 }
 
 TEST(Spherical, OutlineOfCompoundRegions) {
