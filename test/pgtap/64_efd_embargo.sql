@@ -8,7 +8,7 @@
 -- equal staff's about B (what A would be had the hidden images never been taken), and no reader
 -- answer may contain the marker.
 BEGIN;
-SELECT plan(14);
+SELECT plan(15);
 SET LOCAL obsmeta.conversion = 'statement';
 
 -- Times: now() is the transaction's start, fixed for the whole test. LSSTCam's embargo period p.
@@ -162,6 +162,9 @@ SELECT is((SELECT count(*) FROM efd.samples_for_visit('LSSTCam', 2025110100001, 
           'samples_for_visit with 400 days of padding: no hidden sample');
 SELECT is((SELECT count(*) FROM efd.image_samples('exposure', 'LSSTCam', 2025110100001, :ch_a, '40 min') WHERE value <> 1), 0::bigint,
           'image_samples reaching the held image: no hidden sample');
+SELECT is(ARRAY[efd.values_public('exposure', 'LSSTCam', 2025110100002, '{}'), efd.values_public('exposure', 'LSSTCam', 2025110100009, '{}'),
+                efd.values_public('exposure', 'LSSTCam', 2025110100004, '{}')],
+          ARRAY[false, false, true], 'values_public: an embargoed and an absent image answer alike');
 RESET ROLE;
 
 -- Every relation of schema efd the reader may read: no hidden sample's trace.

@@ -39,17 +39,19 @@ COMMENT ON VIEW efd.reduction_reads IS
 -- An image's reduced values are public when no hidden time lies within what they were reduced
 -- from: the image's span widened by the reads of its outputs (the keys of `outputs`). Time-based
 -- like every embargo predicate: the values appear when the last hidden image they overlap is
--- released, with no job. (Its answer says no more than the policy using it: whether a hidden image
--- lies within the largest configured reach of an image.) One query, planned once per statement.
+-- released, with no job. false for an image that does not exist (or has no span), as for a hidden
+-- one, so a caller learns no more than the policy using it shows. One query, planned once per
+-- statement.
 CREATE FUNCTION efd.values_public(kind text, instrument text, id bigint, outputs jsonb) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT NOT EXISTS (
+    SELECT EXISTS (
         SELECT 1
           FROM efd.image i
          CROSS JOIN (SELECT coalesce(max(r.before), interval '0'), coalesce(max(r.after), interval '0')
                        FROM efd.reduction_reads r WHERE $4 ? r.output_name) m(before, after)
-          JOIN efd.hidden_image h ON h.span && tstzrange(lower(i.span) - m.before, upper(i.span) + m.after, '[]')
-         WHERE i.kind = $1 AND i.instrument = $2 AND i.id = $3) $$;
+         WHERE i.kind = $1 AND i.instrument = $2 AND i.id = $3 AND i.span IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM efd.hidden_image h
+                            WHERE h.span && tstzrange(lower(i.span) - m.before, upper(i.span) + m.after, '[]'))) $$;
 ALTER FUNCTION efd.values_public(text, text, bigint, jsonb) COST 200;
 COMMENT ON FUNCTION efd.values_public(text, text, bigint, jsonb) IS
   'true when the EFD values (outputs) of an image were reduced from no time when an image the readers may not see was taken';
