@@ -19,9 +19,11 @@ REGRESS_OPTS = --load-extension=pg_sphere --load-extension=obsmeta
 
 PG_CONFIG  ?= pg_config
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -Werror -Isrc
-# libxml2 (PostgreSQL's own XML dependency) reads, writes and validates CAOM-2.4 documents.
+# libxml2 (PostgreSQL's own XML dependency) reads, writes and validates CAOM-2.4 documents;
+# libyaml reads the consdb transformed-EFD configuration; ERFA (liberfa) gives the leap-second
+# table for the registry's TAI times.
 PG_CPPFLAGS = -I/usr/include/libxml2
-SHLIB_LINK  = -lstdc++ -lxml2
+SHLIB_LINK  = -lstdc++ -lxml2 -lyaml -lerfa
 EXTRA_CLEAN = sql-install
 
 # Header dependencies: each object's .d file lists the headers it includes.

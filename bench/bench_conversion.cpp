@@ -212,14 +212,14 @@ Timing floor_copy(Connection& conn, int pid, const std::vector<TableText>& table
     });
 }
 
-// What the GiST index on ivoa.obscore.s_region_spoly alone costs for n ObsCore rows: inserting n
+// What the GiST index on ivoa.obscore.s_region alone costs for n ObsCore rows: inserting n
 // stored detector regions into a table with that index (its operator class, obsmeta.spoly_gist_ops)
 // minus into one without (best of three each). Bounds the per-row path: one ObsCore row per
 // detector dataset must get that key.
 double gist_key_seconds(Connection& conn, int pid, std::size_t n) {
     if (conn.value("SELECT count(*) >= " + std::to_string(n) + " FROM ivoa.obscore WHERE lsst_detector IS NOT NULL") != "t")
         return -1;
-    conn.exec("CREATE TEMP TABLE IF NOT EXISTS bench_regions AS SELECT s_region_spoly AS f FROM ivoa.obscore"
+    conn.exec("CREATE TEMP TABLE IF NOT EXISTS bench_regions AS SELECT s_region AS f FROM ivoa.obscore"
               " WHERE lsst_detector IS NOT NULL LIMIT " + std::to_string(n));
     conn.exec("CREATE TEMP TABLE IF NOT EXISTS bench_no_gist (LIKE bench_regions)");
     conn.exec("CREATE TEMP TABLE IF NOT EXISTS bench_gist (LIKE bench_regions)");
@@ -333,7 +333,7 @@ int main(int argc, char** argv) {
         const double row_floor = gist_s >= 0 ? (rp + median(floor_s) + gist_s) / rp : -1;
         if (gist_s >= 0)
             std::printf("per-row floor: the spoly GiST keys alone of the %zu ObsCore rows (one per detector dataset, index on "
-                        "s_region_spoly) take %.3f s = %.2fx the plain per-row path; plain + COPY of the CAOM2 rows + keys = "
+                        "s_region) take %.3f s = %.2fx the plain per-row path; plain + COPY of the CAOM2 rows + keys = "
                         "%.2fx plain\n",
                         datasets_a, gist_s, gist_s / rp, row_floor);
 

@@ -19,7 +19,7 @@
 //    maintenance alone and (b) the whole visit (COPY + conversion + maintenance + commit) against
 //    both refreshes; then what the spoly GiST key costs a row, pg_sphere's operator class against
 //    obsmeta.spoly_gist_ops.
-// b) Cone searches (s_region_spoly && scircle, --radius, default 0.5 deg) at --cones positions near
+// b) Cone searches (s_region && scircle, --radius, default 0.5 deg) at --cones positions near
 //    random rows, sent as SQL text (planned each time, as a TAP server's queries are): as a reader
 //    (a temporary NOLOGIN member of obsmeta_reader: RLS applies), as staff (member of
 //    obsmeta_staff: the staff policy), as superuser (RLS bypassed), with the GiST index; reader and
@@ -311,7 +311,7 @@ struct SpolyKeys {
 
 SpolyKeys measure_spoly_keys(Connection& conn, const Backend& be, const Options& o) {
     SpolyKeys k;
-    conn.exec("CREATE TEMP TABLE bench_spoly AS SELECT s_region_spoly AS p FROM ivoa.obscore WHERE s_region_spoly IS NOT NULL LIMIT 20000");
+    conn.exec("CREATE TEMP TABLE bench_spoly AS SELECT s_region AS p FROM ivoa.obscore WHERE s_region IS NOT NULL LIMIT 20000");
     k.rows = std::stol(conn.value("SELECT count(*) FROM bench_spoly"));
     const struct {
         const char* table;
@@ -386,7 +386,7 @@ Cones measure_cones(Connection& conn, const Backend& be, const Options& o, unsig
         const double ra = std::fmod(std::stod(c[0]) + jitter(rng) + 360.0, 360.0);
         char buf[256];
         std::snprintf(buf, sizeof buf,
-                      "SELECT count(*) FROM ivoa.obscore WHERE s_region_spoly && scircle(spoint(radians(%.6f), radians(%.6f)), radians(%g))",
+                      "SELECT count(*) FROM ivoa.obscore WHERE s_region && scircle(spoint(radians(%.6f), radians(%.6f)), radians(%g))",
                       ra, dec, o.radius_deg);
         sql.emplace_back(buf);
     }
@@ -507,7 +507,7 @@ int main(int argc, char** argv) {
                         times_x((p - h) / (m - h)).c_str());
         }
 
-        if (!cones.empty()) std::printf("\n### cone search (s_region_spoly && scircle, %g deg): ms per query, median of %d rounds"
+        if (!cones.empty()) std::printf("\n### cone search (s_region && scircle, %g deg): ms per query, median of %d rounds"
                     " (each round: every position once, planning included)\n\n", o.radius_deg, o.rounds);
         if (!cones.empty())
             std::printf("| ObsCore rows | configuration | positions x rounds | rows matched per round | ms wall | ms backend CPU |\n|---:|---|---:|---:|---:|---:|\n");

@@ -34,6 +34,11 @@ CREATE FUNCTION obsmeta.footprint_center_size(footprint spoly, OUT center spoint
 COMMENT ON FUNCTION obsmeta.footprint_center_size(spoly) IS
   'One detector footprint''s center and bounding-circle diameter (deg), exactly as footprint_summary computes them';
 
+CREATE FUNCTION obsmeta.sphgeom_bounding_circle(footprint spoly, OUT center spoint, OUT size_deg double precision)
+    AS 'MODULE_PATHNAME', 'obsmeta_sphgeom_bounding_circle' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION obsmeta.sphgeom_bounding_circle(spoly) IS
+  'lsst.sphgeom''s bounding circle of a convex polygon (area centroid, diameter in deg): ObsCore s_ra, s_dec, s_fov as dax_obscore computes them';
+
 -- Deterministic ids: the CAOM2 entity made from a Butler key always has the same UUID, so
 -- conversion needs no lookups and re-conversion finds its own rows. (Explicit ::text casts keep
 -- the bodies immutable, so that the planner inlines them instead of calling them per row.)

@@ -53,4 +53,4 @@ CREATE OPERATOR CLASS obsmeta.spoly_gist_ops FOR TYPE spoly USING gist AS
     FUNCTION 7 g_spherekey_same (spherekey, spherekey, internal),
     STORAGE spherekey;
 COMMENT ON OPERATOR CLASS obsmeta.spoly_gist_ops USING gist IS
-  'pg_sphere''s spoly GiST operator class with a faster compress function that yields the same keys (ivoa.obscore.s_region_spoly, caom2.plane.position_bounds)';
+  'pg_sphere''s spoly GiST operator class with a faster compress function that yields the same keys (ivoa.obscore.s_region, caom2.plane.position_bounds)';

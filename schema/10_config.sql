@@ -39,6 +39,13 @@ CREATE TABLE obsmeta.dataset_type_config (
     product_type      text NOT NULL DEFAULT 'science',
     -- CAOM2 collection of coadd observations (exposure/visit products use the instrument's)
     collection        text,
+    -- ObsCore only (dax_obscore's per-dataset-type settings): dataproduct_subtype; obs_id made
+    -- from {skymap} {tract} {patch} {band} {instrument} {exposure} {visit} {detector} {obs_id}
+    -- (NULL: the CAOM2 observation's name); access_url template replacing obscore_config's for
+    -- this type (its placeholders). A change needs obsmeta.refresh_obscore().
+    dataproduct_subtype     text,
+    obscore_obs_id_template text,
+    access_url_template     text,
     CONSTRAINT dataset_type_config_level CHECK (observation_level IN ('exposure', 'visit', 'coadd')),
     CONSTRAINT dataset_type_config_calib CHECK (calibration_level BETWEEN -1 AND 4),
     CONSTRAINT dataset_type_config_published CHECK
@@ -69,7 +76,21 @@ INSERT INTO obsmeta.band_wavelength VALUES
     ('i', 691.0e-9, 818.0e-9), ('z', 818.0e-9, 922.0e-9), ('y', 922.0e-9, 1060.0e-9),
     ('white', NULL, NULL), ('unknown', NULL, NULL);
 
+-- Spectral range of a physical filter (metres): taken before its band's, as dax_obscore's
+-- spectral_ranges are looked up by physical_filter first, then by band.
+CREATE TABLE obsmeta.physical_filter_wavelength (
+    instrument      text NOT NULL,
+    physical_filter text NOT NULL,
+    em_min_m        double precision NOT NULL,
+    em_max_m        double precision NOT NULL,
+    PRIMARY KEY (instrument, physical_filter),
+    CONSTRAINT physical_filter_wavelength_order CHECK (em_min_m > 0 AND em_min_m < em_max_m)
+);
+COMMENT ON TABLE obsmeta.physical_filter_wavelength IS
+  'Spectral range of a physical filter (m), used instead of its band''s (obsmeta.band_wavelength); reconvert after a change';
+
 SELECT pg_catalog.pg_extension_config_dump('obsmeta.instrument_config', '');
+SELECT pg_catalog.pg_extension_config_dump('obsmeta.physical_filter_wavelength', '');
 SELECT pg_catalog.pg_extension_config_dump('obsmeta.dataset_type_config', '');
 SELECT pg_catalog.pg_extension_config_dump('obsmeta.band_wavelength', '');
 
@@ -77,9 +98,15 @@ SELECT pg_catalog.pg_extension_config_dump('obsmeta.band_wavelength', '');
 -- defaults, so an inserted row replaces the row with the same key instead of colliding with it.
 CREATE FUNCTION obsmeta.config_replace_row() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog AS $$
+DECLARE
+    key text;
+    condition text := 'true';
 BEGIN
-    EXECUTE format('DELETE FROM %I.%I WHERE %I = $1', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0])
-      USING to_jsonb(NEW) ->> TG_ARGV[0];
+    -- TG_ARGV: the key columns
+    FOREACH key IN ARRAY TG_ARGV LOOP
+        condition := condition || format(' AND %I::text = ($1 ->> %L)', key, key);
+    END LOOP;
+    EXECUTE format('DELETE FROM %I.%I WHERE %s', TG_TABLE_SCHEMA, TG_TABLE_NAME, condition) USING to_jsonb(NEW);
     RETURN NEW;
 END $$;
 CREATE TRIGGER config_replace_row BEFORE INSERT ON obsmeta.instrument_config
@@ -88,3 +115,5 @@ CREATE TRIGGER config_replace_row BEFORE INSERT ON obsmeta.dataset_type_config
     FOR EACH ROW EXECUTE FUNCTION obsmeta.config_replace_row('dataset_type');
 CREATE TRIGGER config_replace_row BEFORE INSERT ON obsmeta.band_wavelength
     FOR EACH ROW EXECUTE FUNCTION obsmeta.config_replace_row('band');
+CREATE TRIGGER config_replace_row BEFORE INSERT ON obsmeta.physical_filter_wavelength
+    FOR EACH ROW EXECUTE FUNCTION obsmeta.config_replace_row('instrument', 'physical_filter');

@@ -151,7 +151,19 @@ CREATE TABLE gen3.file_datastore_record (
     CONSTRAINT file_datastore_record_size CHECK (obsmeta.check_nonnegative('file_size', file_size))
 );
 
+-- Skymap patches (daf_butler's patch dimension): a coadd's footprint is its patch's region.
+CREATE TABLE gen3.patch (
+    skymap text NOT NULL,
+    tract  integer NOT NULL,
+    id     integer NOT NULL,
+    region bytea,
+    PRIMARY KEY (skymap, tract, id),
+    CONSTRAINT patch_region CHECK (obsmeta.check_region(region))
+);
+CREATE INDEX dataset_patch_idx ON gen3.dataset (skymap, tract, patch) WHERE patch IS NOT NULL;
+
 COMMENT ON TABLE gen3.exposure IS 'Butler exposure dimension records; each becomes a CAOM2 SimpleObservation';
 COMMENT ON TABLE gen3.visit IS 'Butler visit dimension records; each becomes a CAOM2 DerivedObservation';
 COMMENT ON TABLE gen3.dataset IS 'Butler datasets (data ID flattened); configured dataset types become CAOM2 planes';
 COMMENT ON TABLE gen3.file_datastore_record IS 'Butler file datastore records; each becomes a CAOM2 artifact';
+COMMENT ON TABLE gen3.patch IS 'Butler skymap patches; a coadd dataset''s footprint is its patch region';

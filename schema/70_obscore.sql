@@ -118,7 +118,7 @@ CREATE TABLE ivoa.obscore (
     s_ra                  double precision,
     s_dec                 double precision,
     s_fov                 double precision,
-    s_region              text,
+    s_region              spoly,                  -- pg_sphere: what TAP servers map ADQL geometry to
     s_resolution          double precision,
     s_xel1                bigint,
     s_xel2                bigint,
@@ -148,17 +148,23 @@ CREATE TABLE ivoa.obscore (
     lsst_physical_filter  text,
     lsst_tract            integer,
     lsst_patch            integer,
-    -- pg_sphere forms for ADQL geometry
-    s_region_spoly        spoly,
+    -- s_region as ADQL/STC-S text; the centre as a pg_sphere point for ADQL geometry
+    s_region_stcs         text,
     s_center              spoint,
     -- obsmeta bookkeeping (not ObsCore; not in TAP_SCHEMA)
     row_id                uuid PRIMARY KEY,
     caom_obs_id           uuid NOT NULL,
     caom_plane_id         uuid NOT NULL,
     caom_artifact_id      uuid,
-    visible_from          timestamptz NOT NULL
+    visible_from          timestamptz NOT NULL,
+    -- dax_obscore's columns (ObsCore 1.1 has neither): the dataset type's subtype, the band
+    dataproduct_subtype   text,
+    em_filter_name        text,
+    -- 0.2.0's name of the geometry, for TAP servers and queries written then (not indexed;
+    -- deprecated: use s_region). Last, so that rows of obsmeta.obscore_source insert as they are.
+    s_region_spoly        spoly GENERATED ALWAYS AS (s_region) STORED
 );
-CREATE INDEX obscore_s_region_spoly_idx ON ivoa.obscore USING gist (s_region_spoly obsmeta.spoly_gist_ops);
+CREATE INDEX obscore_s_region_idx ON ivoa.obscore USING gist (s_region obsmeta.spoly_gist_ops);
 CREATE INDEX obscore_s_center_idx ON ivoa.obscore USING gist (s_center);
 CREATE INDEX obscore_caom_plane_id_idx ON ivoa.obscore (caom_plane_id);
 CREATE INDEX obscore_caom_obs_id_idx ON ivoa.obscore (caom_obs_id);
@@ -169,8 +175,10 @@ COMMENT ON TABLE ivoa.obscore IS
   'IVOA ObsCore 1.1 (+ Rubin lsst_* columns): one row per detector image file, one per plane of products without detectors (coadds). Maintained by obsmeta from caom2; row-level security hides embargoed rows';
 COMMENT ON COLUMN ivoa.obscore.obs_release_date IS
     'Observation release date (UTC; the plane''s dataRelease). timestamp without time zone, as DALI timestamps and CAOM2 store it: TAP servers serialize it as yyyy-mm-ddThh:mm:ss[.fff] (a timestamptz would come out with a +00:00 offset, which DALI forbids)';
-COMMENT ON COLUMN ivoa.obscore.s_region IS 'Sky region of the data (ADQL/STC-S POLYGON ICRS, degrees)';
-COMMENT ON COLUMN ivoa.obscore.s_region_spoly IS 'Sky region as a pg_sphere spoly (GiST-indexed; TAP servers translate ADQL geometry to it)';
+COMMENT ON COLUMN ivoa.obscore.s_region IS
+  'Sky region of the data as a pg_sphere spoly (ICRS; GiST-indexed): TAP servers translate ADQL geometry to it and serialize it as a DALI polygon (degrees)';
+COMMENT ON COLUMN ivoa.obscore.s_region_stcs IS 'Sky region of the data as ADQL/STC-S text (POLYGON ICRS ra dec ..., degrees): what s_region held in 0.2.0';
+COMMENT ON COLUMN ivoa.obscore.s_region_spoly IS 'Deprecated alias of s_region (its 0.2.0 name), generated from it; not indexed: use s_region';
 COMMENT ON COLUMN ivoa.obscore.s_center IS 'Central position (s_ra, s_dec) as a pg_sphere spoint (GiST-indexed)';
 COMMENT ON COLUMN ivoa.obscore.row_id IS 'obsmeta: the CAOM2 artifact id of a detector row, the plane id of a plane row';
 COMMENT ON COLUMN ivoa.obscore.caom_obs_id IS 'obsmeta: caom2.observation.obs_id of the row';
@@ -178,6 +186,20 @@ COMMENT ON COLUMN ivoa.obscore.caom_plane_id IS 'obsmeta: caom2.plane.plane_id o
 COMMENT ON COLUMN ivoa.obscore.caom_artifact_id IS 'obsmeta: caom2.artifact.artifact_id of a detector row (NULL for plane rows)';
 COMMENT ON COLUMN ivoa.obscore.visible_from IS
   'obsmeta: when readers may see the row: the later of the observation''s and plane''s meta_release; infinity while held or without a release date';
+
+COMMENT ON COLUMN ivoa.obscore.dataproduct_subtype IS 'Data product subtype (dax_obscore; obsmeta.dataset_type_config.dataproduct_subtype)';
+COMMENT ON COLUMN ivoa.obscore.em_filter_name IS 'Filter (band) name (dax_obscore''s em_filter_name; equals lsst_band)';
+
+-- ObsCore obs_id from a dataset type's obscore_obs_id_template (dax_obscore's obs_id_fmt).
+CREATE FUNCTION obsmeta.obscore_obs_id_expand(template text, skymap text, tract integer, patch integer, band text,
+                                              instrument text, exposure bigint, visit bigint, detector integer,
+                                              obs_id text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT replace(replace(replace(replace(replace(replace(replace(replace(replace(template,
+        '{skymap}', coalesce(skymap, '')), '{tract}', coalesce(tract::text, '')), '{patch}', coalesce(patch::text, '')),
+        '{band}', coalesce(band, '')), '{instrument}', coalesce(instrument, '')),
+        '{exposure}', coalesce(exposure::text, '')), '{visit}', coalesce(visit::text, '')),
+        '{detector}', coalesce(detector::text, '')), '{obs_id}', coalesce(obs_id, '')) $$;
 
 -- ObsCore's obs_id: the exposure obs_id, the visit name, or {tract}_{patch}_{band} for coadds.
 CREATE FUNCTION obsmeta.obscore_obs_id(algorithm_name text, observation_id text) RETURNS text
@@ -200,7 +222,7 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
        (x.content_length + 1023) / 1024 AS access_estsize,
        x.target_name,
        degrees(long(x.center)) AS s_ra, degrees(lat(x.center)) AS s_dec, x.size_deg AS s_fov,
-       obsmeta.spoly_to_stcs(x.region) AS s_region,
+       x.region AS s_region,
        x.s_resolution, x.s_xel1, x.s_xel2, x.t_min, x.t_max, x.t_exptime, x.t_resolution, x.t_xel,
        x.em_min, x.em_max, x.em_res_power, x.em_xel, x.o_ucd, x.pol_states, x.pol_xel,
        coalesce(x.facility_name, cfg.default_facility_name) AS facility_name, x.instrument_name,
@@ -214,11 +236,13 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                                         x.obs_collection, x.obs_id, x.product_id, x.lsst_detector)
        END AS preview,
        x.lsst_visit, x.lsst_exposure, x.lsst_detector, x.lsst_band, x.lsst_physical_filter, x.lsst_tract, x.lsst_patch,
-       x.region AS s_region_spoly, x.center AS s_center,
-       x.row_id, x.caom_obs_id, x.caom_plane_id, x.caom_artifact_id, x.visible_from
+       obsmeta.spoly_to_stcs(x.region) AS s_region_stcs, x.center AS s_center,
+       x.row_id, x.caom_obs_id, x.caom_plane_id, x.caom_artifact_id, x.visible_from,
+       x.dataproduct_subtype, x.lsst_band AS em_filter_name
   FROM cfg CROSS JOIN LATERAL (
     SELECT b.*,
-           CASE cfg.access_mode WHEN 'direct' THEN cfg.direct_url_template ELSE cfg.datalink_url_template END AS url_template,
+           coalesce(b.type_url_template,
+                    CASE cfg.access_mode WHEN 'direct' THEN cfg.direct_url_template ELSE cfg.datalink_url_template END) AS url_template,
            obsmeta.obscore_expand(cfg.publisher_did_template, b.uri, b.dataset_id, b.artifact_id, b.caom_plane_id,
                                   b.obs_collection, b.obs_id, b.product_id, b.lsst_detector) AS obs_publisher_did
       FROM (
@@ -227,7 +251,11 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                a.artifact_id AS caom_artifact_id, a.artifact_id, a.uri, a.content_type, a.content_length,
                coalesce(a.lsst_dataset_id, p.plane_id) AS dataset_id, p.product_id,
                p.data_product_type AS dataproduct_type, p.calibration_level AS calib_level,
-               o.collection AS obs_collection, obsmeta.obscore_obs_id(o.algorithm_name, o.observation_id) AS obs_id,
+               o.collection AS obs_collection,
+               coalesce(obsmeta.obscore_obs_id_expand(dt.obscore_obs_id_template, d.skymap, d.tract, d.patch,
+                                                      coalesce(pf.band, d.band), d.instrument, d.exposure, d.visit,
+                                                      c.lsst_detector, obsmeta.obscore_obs_id(o.algorithm_name, o.observation_id)),
+                        obsmeta.obscore_obs_id(o.algorithm_name, o.observation_id)) AS obs_id,
                o.target_name, fs.center, fs.size_deg, c.footprint AS region,
                coalesce(c.position_resolution, p.position_resolution) AS s_resolution,
                c.position_axis_function_dimension_naxis1 AS s_xel1, c.position_axis_function_dimension_naxis2 AS s_xel2,
@@ -244,7 +272,8 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                d.tract AS lsst_tract, d.patch AS lsst_patch,
                CASE WHEN o.meta_release IS NULL OR p.meta_release IS NULL
                       OR EXISTS (SELECT 1 FROM obsmeta.embargo_hold h WHERE h.obs_id = o.obs_id)
-                    THEN 'infinity'::timestamptz ELSE greatest(o.meta_release, p.meta_release) END AS visible_from
+                    THEN 'infinity'::timestamptz ELSE greatest(o.meta_release, p.meta_release) END AS visible_from,
+               dt.dataproduct_subtype, dt.access_url_template AS type_url_template
           FROM caom2.artifact a
           CROSS JOIN LATERAL (
                 SELECT ch.* FROM caom2.part pt JOIN caom2.chunk ch ON ch.part_id = pt.part_id
@@ -252,17 +281,23 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                  ORDER BY pt.name, ch.chunk_id LIMIT 1) c
           JOIN caom2.plane p ON p.plane_id = a.plane_id
           JOIN caom2.observation o ON o.obs_id = p.obs_id
-          LEFT JOIN LATERAL obsmeta.footprint_center_size(c.footprint) fs ON true
+          -- s_ra, s_dec, s_fov: sphgeom's bounding circle, as dax_obscore computes them
+          LEFT JOIN LATERAL obsmeta.sphgeom_bounding_circle(c.footprint) fs ON true
           LEFT JOIN gen3.dataset d ON d.id = a.lsst_dataset_id
           LEFT JOIN gen3.physical_filter pf ON pf.instrument = d.instrument AND pf.name = p.energy_bandpass_name
           LEFT JOIN obsmeta.instrument_config ic ON ic.instrument = o.instrument_name
+          LEFT JOIN obsmeta.dataset_type_config dt ON dt.dataset_type = d.dataset_type
         UNION ALL
         -- plane rows: products without detectors (one row per plane that has an artifact)
         SELECT p.plane_id, o.obs_id, p.plane_id, NULL::uuid, a.artifact_id, a.uri, a.content_type, a.content_length,
                coalesce(a.lsst_dataset_id, p.plane_id), p.product_id,
                p.data_product_type, p.calibration_level,
-               o.collection, obsmeta.obscore_obs_id(o.algorithm_name, o.observation_id),
-               o.target_name, p.position_center, p.position_size_deg, p.position_bounds,
+               o.collection,
+               coalesce(obsmeta.obscore_obs_id_expand(dt.obscore_obs_id_template, d.skymap, d.tract, d.patch,
+                                                      coalesce(pf.band, d.band), d.instrument, d.exposure, d.visit,
+                                                      NULL, obsmeta.obscore_obs_id(o.algorithm_name, o.observation_id)),
+                        obsmeta.obscore_obs_id(o.algorithm_name, o.observation_id)),
+               o.target_name, bc.center, bc.size_deg, p.position_bounds,
                p.position_resolution, p.position_dimension_naxis1, p.position_dimension_naxis2,
                p.time_bounds_lower, p.time_bounds_upper, p.time_exposure, p.time_resolution, p.time_dimension,
                p.energy_bounds_lower, p.energy_bounds_upper, p.energy_resolving_power, p.energy_dimension,
@@ -274,7 +309,8 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                coalesce(pf.band, d.band), p.energy_bandpass_name, d.tract, d.patch,
                CASE WHEN o.meta_release IS NULL OR p.meta_release IS NULL
                       OR EXISTS (SELECT 1 FROM obsmeta.embargo_hold h WHERE h.obs_id = o.obs_id)
-                    THEN 'infinity'::timestamptz ELSE greatest(o.meta_release, p.meta_release) END
+                    THEN 'infinity'::timestamptz ELSE greatest(o.meta_release, p.meta_release) END,
+               dt.dataproduct_subtype, dt.access_url_template
           FROM caom2.plane p
           JOIN caom2.observation o ON o.obs_id = p.obs_id
           -- the plane's file (the first by URI, if it has several)
@@ -282,6 +318,8 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
           LEFT JOIN gen3.dataset d ON d.id = a.lsst_dataset_id
           LEFT JOIN gen3.physical_filter pf ON pf.instrument = d.instrument AND pf.name = p.energy_bandpass_name
           LEFT JOIN obsmeta.instrument_config ic ON ic.instrument = o.instrument_name
+          LEFT JOIN obsmeta.dataset_type_config dt ON dt.dataset_type = d.dataset_type
+          LEFT JOIN LATERAL obsmeta.sphgeom_bounding_circle(p.position_bounds) bc ON true
           -- a plane with a detector image has detector rows instead (LIMIT: probed per plane)
           LEFT JOIN LATERAL (SELECT true AS found FROM caom2.artifact a2
                                JOIN caom2.part pt ON pt.artifact_id = a2.artifact_id

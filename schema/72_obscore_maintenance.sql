@@ -16,8 +16,8 @@
 -- Recomputes the ivoa.obscore rows of whole planes (full_planes), of artifacts (their detector
 -- rows) and the plane rows of planes (plane_rows) from obsmeta.obscore_source, set-based, and
 -- writes only what differs: DELETE of rows gone, INSERT of new rows, UPDATE of rows whose columns
--- changed (the pg_sphere values, which have no equality operator, follow from s_region / s_ra /
--- s_dec and are not compared). Every step is an index probe per key (enable_seqscan off, a
+-- changed (the pg_sphere values, which have no equality operator, follow from s_region_stcs /
+-- s_ra / s_dec and are not compared). Every step is an index probe per key (enable_seqscan off, a
 -- generic plan kept for the session: the just-bulk-loaded statistics never turn a probe into a
 -- scan). Returns the number of rows deleted, inserted or updated.
 CREATE FUNCTION obsmeta.obscore_apply(full_planes uuid[], artifacts uuid[], plane_rows uuid[]) RETURNS bigint
@@ -49,8 +49,8 @@ BEGIN
              access_estsize, target_name, s_ra, s_dec, s_fov, s_region, s_resolution, s_xel1, s_xel2, t_min, t_max,
              t_exptime, t_resolution, t_xel, em_min, em_max, em_res_power, em_xel, o_ucd, pol_states, pol_xel,
              facility_name, instrument_name, obs_release_date, obs_creator_did, preview, lsst_visit, lsst_exposure,
-             lsst_detector, lsst_band, lsst_physical_filter, lsst_tract, lsst_patch, s_region_spoly, s_center,
-             caom_obs_id, caom_plane_id, caom_artifact_id, visible_from)
+             lsst_detector, lsst_band, lsst_physical_filter, lsst_tract, lsst_patch, s_region_stcs, s_center,
+             caom_obs_id, caom_plane_id, caom_artifact_id, visible_from, dataproduct_subtype, em_filter_name)
           = ROW(EXCLUDED.dataproduct_type, EXCLUDED.calib_level, EXCLUDED.obs_collection, EXCLUDED.obs_id,
              EXCLUDED.obs_publisher_did, EXCLUDED.access_url, EXCLUDED.access_format, EXCLUDED.access_estsize,
              EXCLUDED.target_name, EXCLUDED.s_ra, EXCLUDED.s_dec, EXCLUDED.s_fov, EXCLUDED.s_region, EXCLUDED.s_resolution,
@@ -59,26 +59,28 @@ BEGIN
              EXCLUDED.pol_states, EXCLUDED.pol_xel, EXCLUDED.facility_name, EXCLUDED.instrument_name,
              EXCLUDED.obs_release_date, EXCLUDED.obs_creator_did, EXCLUDED.preview, EXCLUDED.lsst_visit,
              EXCLUDED.lsst_exposure, EXCLUDED.lsst_detector, EXCLUDED.lsst_band, EXCLUDED.lsst_physical_filter,
-             EXCLUDED.lsst_tract, EXCLUDED.lsst_patch, EXCLUDED.s_region_spoly, EXCLUDED.s_center,
-             EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from)
+             EXCLUDED.lsst_tract, EXCLUDED.lsst_patch, EXCLUDED.s_region_stcs, EXCLUDED.s_center,
+             EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from,
+             EXCLUDED.dataproduct_subtype, EXCLUDED.em_filter_name)
          WHERE ROW(t.dataproduct_type, t.calib_level, t.obs_collection, t.obs_id, t.obs_publisher_did, t.access_url,
-                   t.access_format, t.access_estsize, t.target_name, t.s_ra, t.s_dec, t.s_fov, t.s_region, t.s_resolution,
+                   t.access_format, t.access_estsize, t.target_name, t.s_ra, t.s_dec, t.s_fov, t.s_region_stcs, t.s_resolution,
                    t.s_xel1, t.s_xel2, t.t_min, t.t_max, t.t_exptime, t.t_resolution, t.t_xel, t.em_min, t.em_max,
                    t.em_res_power, t.em_xel, t.o_ucd, t.pol_states, t.pol_xel, t.facility_name, t.instrument_name,
                    t.obs_release_date, t.obs_creator_did, t.preview, t.lsst_visit, t.lsst_exposure, t.lsst_detector,
                    t.lsst_band, t.lsst_physical_filter, t.lsst_tract, t.lsst_patch, t.caom_obs_id, t.caom_plane_id,
-                   t.caom_artifact_id, t.visible_from)
+                   t.caom_artifact_id, t.visible_from, t.dataproduct_subtype, t.em_filter_name)
                IS DISTINCT FROM
                ROW(EXCLUDED.dataproduct_type, EXCLUDED.calib_level, EXCLUDED.obs_collection, EXCLUDED.obs_id,
                    EXCLUDED.obs_publisher_did, EXCLUDED.access_url, EXCLUDED.access_format, EXCLUDED.access_estsize,
-                   EXCLUDED.target_name, EXCLUDED.s_ra, EXCLUDED.s_dec, EXCLUDED.s_fov, EXCLUDED.s_region,
+                   EXCLUDED.target_name, EXCLUDED.s_ra, EXCLUDED.s_dec, EXCLUDED.s_fov, EXCLUDED.s_region_stcs,
                    EXCLUDED.s_resolution, EXCLUDED.s_xel1, EXCLUDED.s_xel2, EXCLUDED.t_min, EXCLUDED.t_max,
                    EXCLUDED.t_exptime, EXCLUDED.t_resolution, EXCLUDED.t_xel, EXCLUDED.em_min, EXCLUDED.em_max,
                    EXCLUDED.em_res_power, EXCLUDED.em_xel, EXCLUDED.o_ucd, EXCLUDED.pol_states, EXCLUDED.pol_xel,
                    EXCLUDED.facility_name, EXCLUDED.instrument_name, EXCLUDED.obs_release_date, EXCLUDED.obs_creator_did,
                    EXCLUDED.preview, EXCLUDED.lsst_visit, EXCLUDED.lsst_exposure, EXCLUDED.lsst_detector,
                    EXCLUDED.lsst_band, EXCLUDED.lsst_physical_filter, EXCLUDED.lsst_tract, EXCLUDED.lsst_patch,
-                   EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from)
+                   EXCLUDED.caom_obs_id, EXCLUDED.caom_plane_id, EXCLUDED.caom_artifact_id, EXCLUDED.visible_from,
+                   EXCLUDED.dataproduct_subtype, EXCLUDED.em_filter_name)
         RETURNING 1
     )
     SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put) INTO n;
@@ -454,7 +456,8 @@ REVOKE EXECUTE ON FUNCTION obsmeta.refresh_obscore() FROM PUBLIC;
 CREATE FUNCTION obsmeta.verify_obscore()
     RETURNS TABLE (row_id uuid, obs_publisher_did text, problem text, columns text[])
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
-    WITH s AS (SELECT t.row_id, t.obs_publisher_did, to_jsonb(t) AS j FROM ivoa.obscore t),
+    -- s_region_spoly: a generated alias of s_region, not in the recomputation
+    WITH s AS (SELECT t.row_id, t.obs_publisher_did, to_jsonb(t) - 's_region_spoly' AS j FROM ivoa.obscore t),
          w AS (SELECT x.row_id, x.obs_publisher_did, to_jsonb(x) AS j FROM obsmeta.obscore_source x)
     SELECT coalesce(s.row_id, w.row_id), coalesce(s.obs_publisher_did, w.obs_publisher_did),
            CASE WHEN s.row_id IS NULL THEN 'missing' WHEN w.row_id IS NULL THEN 'extra' ELSE 'differs' END,

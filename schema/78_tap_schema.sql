@@ -33,7 +33,7 @@ INSERT INTO obsmeta.obscore_column_meta
  (10, 's_ra', 'double', NULL, NULL, 'deg', 'pos.eq.ra', 'obscore:Char.SpatialAxis.Coverage.Location.Coord.Position2D.Value2.C1', 1, 1, 'Central Spatial Position in ICRS; Right ascension'),
  (11, 's_dec', 'double', NULL, NULL, 'deg', 'pos.eq.dec', 'obscore:Char.SpatialAxis.Coverage.Location.Coord.Position2D.Value2.C2', 1, 1, 'Central Spatial Position in ICRS; Declination'),
  (12, 's_fov', 'double', NULL, NULL, 'deg', 'phys.angSize;instr.fov', 'obscore:Char.SpatialAxis.Coverage.Bounds.Extent.diameter', 1, 1, 'Estimated size of the covered region as the diameter of a containing circle'),
- (13, 's_region', 'char', '*', 'adql:REGION', NULL, 'pos.outline;obs.field', 'obscore:Char.SpatialAxis.Coverage.Support.Area', 1, 1, 'Sky region covered by the data product (expressed in ICRS frame)'),
+ (13, 's_region', 'double', '*', 'polygon', 'deg', 'pos.outline;obs.field', 'obscore:Char.SpatialAxis.Coverage.Support.Area', 1, 1, 'Sky region covered by the data product (expressed in ICRS frame)'),
  (14, 's_resolution', 'double', NULL, NULL, 'arcsec', 'pos.angResolution', 'obscore:Char.SpatialAxis.Resolution.Refval.value', 1, 1, 'Spatial resolution of data as FWHM of PSF'),
  (15, 's_xel1', 'long', NULL, NULL, NULL, 'meta.number', 'obscore:Char.SpatialAxis.numBins1', 1, 1, 'Number of elements along the first coordinate of the spatial axis'),
  (16, 's_xel2', 'long', NULL, NULL, NULL, 'meta.number', 'obscore:Char.SpatialAxis.numBins2', 1, 1, 'Number of elements along the second coordinate of the spatial axis'),
@@ -61,8 +61,9 @@ INSERT INTO obsmeta.obscore_column_meta
  (38, 'lsst_physical_filter', 'char', '*', NULL, NULL, 'instr.filter', NULL, 1, 0, 'Rubin: physical filter used for the observation'),
  (39, 'lsst_tract', 'int', NULL, NULL, NULL, 'meta.id', NULL, 1, 0, 'Rubin: skymap tract of a coadd'),
  (40, 'lsst_patch', 'int', NULL, NULL, NULL, 'meta.id', NULL, 1, 0, 'Rubin: skymap patch (within its tract) of a coadd'),
- (41, 's_region_spoly', 'double', '*', 'polygon', 'deg', 'pos.outline;obs.field', NULL, 0, 0, 'Sky region as a polygon (pg_sphere spoly; GiST-indexed) for ADQL geometry'),
- (42, 's_center', 'double', '2', 'point', 'deg', 'pos.eq;meta.main', NULL, 0, 0, 'Central position (s_ra, s_dec) as a point (pg_sphere spoint; GiST-indexed) for ADQL geometry');
+ (41, 's_region_stcs', 'char', '*', NULL, NULL, 'pos.outline;obs.field', NULL, 0, 0, 'Sky region covered by the data product as STC-S text (POLYGON ICRS ra dec ..., degrees)'),
+ (42, 's_center', 'double', '2', 'point', 'deg', 'pos.eq;meta.main', NULL, 0, 0, 'Central position (s_ra, s_dec) as a point (pg_sphere spoint; GiST-indexed) for ADQL geometry'),
+ (43, 's_region_spoly', 'double', '*', 'polygon', 'deg', 'pos.outline;obs.field', NULL, 0, 0, 'Deprecated alias of s_region (its name in obsmeta 0.2.0); not indexed: use s_region');
 
 -- VOTable datatype / arraysize / xtype of a PostgreSQL column type (TAP 1.1, DALI).
 CREATE FUNCTION obsmeta.tap_datatype(t regtype, OUT datatype text, OUT arraysize text, OUT xtype text)

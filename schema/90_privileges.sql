@@ -5,6 +5,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA caom2 TO obsmeta_staff, obsmeta_reader;
 GRANT SELECT ON obsmeta.pending, obsmeta.dataset_plane TO obsmeta_writer, obsmeta_staff;
 GRANT SELECT ON obsmeta.instrument_config, obsmeta.dataset_type_config, obsmeta.band_wavelength
    TO obsmeta_writer, obsmeta_staff, obsmeta_reader;
+GRANT SELECT ON obsmeta.physical_filter_wavelength TO obsmeta_writer, obsmeta_staff, obsmeta_reader;
 REVOKE EXECUTE ON FUNCTION obsmeta.convert() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION obsmeta.convert() TO obsmeta_writer;
 -- Writers convert through the triggers, which write caom2 and obsmeta.dataset_plane as the writer.
@@ -25,3 +26,9 @@ BEGIN
     END LOOP;
 END
 $dump$;
+
+-- Attached registries: the translation runs as whoever writes the registry rows (a pipeline, or
+-- the subscription's apply worker), who must be a writer; only its selection state is written.
+GRANT SELECT ON obsmeta.registry_config TO obsmeta_writer, obsmeta_staff;
+GRANT UPDATE (selected_collections) ON obsmeta.registry_config TO obsmeta_writer;
+GRANT EXECUTE ON FUNCTION obsmeta.registry_capture_tables(name) TO obsmeta_writer;

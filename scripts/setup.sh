@@ -9,6 +9,7 @@ packages=(
   postgresql-15 postgresql-server-dev-15
   postgresql-15-pgsphere postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libpq-dev libxml2-dev libxml2-utils libboost-dev libgtest-dev libbenchmark-dev
+  libyaml-dev liberfa-dev
 )
 missing=()
 for p in "${packages[@]}"; do

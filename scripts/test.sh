@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test on a throwaway cluster: C++ unit tests (CTest), pg_regress, pgTAP, the
-# concurrency test (16 clients writing one visit), a pg_dump/restore round trip and the upgrade
+# Runs every test on a throwaway cluster: C++ unit tests (CTest), pg_regress, pgTAP, an attached
+# Butler registry against dax_obscore's exports, the concurrency test (16 clients writing one visit), a pg_dump/restore round trip and the upgrade
 # from the released 0.1.0 and 0.2.0.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +32,13 @@ caom2_xml() {  # every observation of a generated night as a CAOM-2.4 document, 
     build/obsmeta-sample-night --conninfo "$(conninfo obsmeta_caom2xml)" --exposures 14 --copy >/dev/null &&
     bash test/xml/validate_observations.sh "$(conninfo obsmeta_caom2xml)"
 }
+registry() {  # the HSC registry made by real daf_butler, attached; parity with dax_obscore's exports
+  local anchors=../shared/anchors/rubin/registry
+  fresh_database obsmeta_registry pgtap &&
+    psql -X -q -v ON_ERROR_STOP=1 -d obsmeta_registry -f $anchors/hsc_registry_schema.sql >/dev/null &&
+    psql -X -q -v ON_ERROR_STOP=1 -d obsmeta_registry -f $anchors/hsc_registry_data.sql >/dev/null &&
+    pg_prove -d obsmeta_registry --ext .sql -r test/registry/t
+}
 regress() {
   make -s installcheck || { cat regression.diffs 2>/dev/null | head -100; return 1; }
 }
@@ -39,9 +46,12 @@ regress() {
 suite "C++ unit tests (ctest)" ctest --test-dir build --output-on-failure
 suite "pg_regress" regress
 suite "pgTAP" pgtap
+suite "Butler registry attach and dax_obscore parity (pgTAP)" registry
 suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml
 suite "concurrency" concurrency
+suite "every function as reader, writer and staff with hostile arguments (server survives)" bash test/survival.sh
 suite "pg_dump / restore" bash test/dump_restore.sh
+suite "Debian package (dpkg-buildpackage, apt-get install, CREATE EXTENSION)" bash test/package.sh
 suite "upgrade from 0.1.0 and from 0.2.0 (ALTER EXTENSION UPDATE)" bash -c "test/upgrade.sh 0.1.0 && test/upgrade.sh 0.2.0"
 
 echo

@@ -3,6 +3,8 @@
 
 #include "caom2_sql/settings.hpp"
 #include "gen3_to_caom2/conversion.hpp"
+#include "geom/interrupt.hpp"
+#include "pg/input_limits.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -11,5 +13,8 @@ PGDLLEXPORT void _PG_init(void);
 void _PG_init(void) {
     obsmeta::gen3_to_caom2::initialize();
     obsmeta::caom2::define_settings();
+    obsmeta::pg::limits::define_settings();
+    // Long pure C++ geometry loops stop (by exception) when a cancel or termination is pending.
+    obsmeta::geom::set_interrupt_poll([] { return (QueryCancelPending || ProcDiePending) && INTERRUPTS_CAN_BE_PROCESSED(); });
 }
 }

@@ -29,11 +29,12 @@
     <column original="//obscore#ObsCore.s_ra"/>
     <column original="//obscore#ObsCore.s_dec"/>
     <column original="//obscore#ObsCore.s_fov"/>
-    <!-- obsmeta's s_region is ADQL/STC-S text; ADQL geometry goes to s_region_spoly (pg_sphere) -->
-    <!-- no xtype adql:REGION: DaCHS would serialize it from a pg_sphere value (asSTCS), not from text -->
-    <column name="s_region" type="text" ucd="pos.outline;obs.field"
-      utype="obscore:char.spatialaxis.coverage.support.area"
-      description="Region covered by the data (STC-S POLYGON ICRS, degrees); use s_region_spoly in ADQL geometry functions"/>
+    <!-- s_region is obsmeta's pg_sphere spoly (GiST-indexed): ADQL geometry on it becomes pg_sphere
+         operators, and xtype polygon makes DaCHS write it as a DALI polygon (double[*], degrees);
+         DaCHS's own //obscore says adql:REGION, which would make it STC-S text -->
+    <column original="//obscore#ObsCore.s_region" xtype="polygon" unit="deg"
+      utype="obscore:Char.SpatialAxis.Coverage.Support.Area"
+      description="Region covered by the data as a polygon (ICRS, degrees)"/>
     <column original="//obscore#ObsCore.s_resolution"/>
     <column original="//obscore#ObsCore.s_xel1"/>
     <column original="//obscore#ObsCore.s_xel2"/>
@@ -57,17 +58,24 @@
          (isoformat of a naive datetime); a timestamptz would carry a +00:00 offset -->
     <column name="obs_release_date" type="timestamp" ucd="time.release"
       utype="obscore:curation.releasedate" description="Date the data is/was public"/>
-    <column name="lsst_visit" type="bigint" ucd="meta.id;obs" description="Rubin visit id"/>
-    <column name="lsst_exposure" type="bigint" ucd="meta.id;obs" description="Rubin exposure id"/>
-    <column name="lsst_detector" type="integer" ucd="meta.id;instr.det" description="Rubin detector number"/>
+    <column name="lsst_visit" type="bigint" ucd="meta.id;obs" description="Rubin visit id">
+      <values nullLiteral="-1"/></column>
+    <column name="lsst_exposure" type="bigint" ucd="meta.id;obs" description="Rubin exposure id">
+      <values nullLiteral="-1"/></column>
+    <column name="lsst_detector" type="integer" ucd="meta.id;instr.det" description="Rubin detector number">
+      <values nullLiteral="-1"/></column>
     <column name="lsst_band" type="text" ucd="instr.bandpass" description="Rubin band"/>
     <column name="lsst_physical_filter" type="text" ucd="instr.filter" description="Rubin physical filter"/>
-    <column name="lsst_tract" type="integer" ucd="meta.id" description="Skymap tract (coadds)"/>
-    <column name="lsst_patch" type="integer" ucd="meta.id" description="Skymap patch (coadds)"/>
-    <column name="s_region_spoly" type="spoly" xtype="polygon" ucd="pos.outline;obs.field"
-      description="Region covered by the data as a polygon (use in ADQL geometry functions)"/>
-    <column name="s_center" type="spoint" xtype="point" ucd="pos.eq;meta.main"
+    <column name="lsst_tract" type="integer" ucd="meta.id" description="Skymap tract (coadds)">
+      <values nullLiteral="-1"/></column>
+    <column name="lsst_patch" type="integer" ucd="meta.id" description="Skymap patch (coadds)">
+      <values nullLiteral="-1"/></column>
+    <column name="s_region_stcs" type="text" ucd="pos.outline;obs.field"
+      description="s_region as STC-S text (POLYGON ICRS ra dec ..., degrees)"/>
+    <column name="s_center" type="spoint" xtype="point" unit="deg" ucd="pos.eq;meta.main"
       description="Central position (s_ra, s_dec) as a point"/>
+    <column name="s_region_spoly" type="spoly" xtype="polygon" unit="deg" ucd="pos.outline;obs.field"
+      description="Deprecated alias of s_region (its name in obsmeta 0.2.0); not indexed: use s_region"/>
   </table>
 
   <!-- no sources: `dachs imp -m q` only writes DaCHS's metadata (dc.tablemeta, tap_schema) -->

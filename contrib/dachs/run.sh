@@ -1,120 +1,162 @@
 #!/usr/bin/env bash
-# Publish obsmeta's ivoa.obscore through GAVO DaCHS (Debian 12's gavodachs2-server), query it with
-# pyvo as the public and as staff, run stilts taplint, then stop everything this script started.
-# Run as root from anywhere: bash contrib/dachs/run.sh. Safe to run again.
-#
-# Choices (see /work/shared/design/TAP_NOTES.md):
-# - obsmeta lives in DaCHS's own database `gavo` (Debian's default cluster, port 5432). obsmeta
-#   creates and owns schema `ivoa` and table ivoa.obscore; q.rd declares that existing table
-#   (`<resource schema="ivoa">`) and is imported with `dachs imp -m` (metadata only). DaCHS's own
-#   //obscore is never imported here (it would take ivoa.obscore over).
-# - obsmeta's s_region is STC-S text, so q.rd declares it as text; ADQL geometry (INTERSECTS,
-#   CONTAINS on regions) goes to the published pg_sphere columns s_region_spoly / s_center.
-# - DaCHS runs every TAP query as one database role (`untrusted`), whoever asks: row-level security
-#   then shows the public rows. "As staff" is shown by granting obsmeta_staff to that role for the
-#   duration of the staff queries (and revoking it), a stand-in for a staff-only TAP service.
+# Serves obsmeta's ivoa.obscore over TAP with GAVO DaCHS (Debian 12's gavodachs2-server): a public
+# service (anonymous, database role in obsmeta_reader) on 127.0.0.1:8080 and a staff service
+# (HTTP basic authentication, database role in obsmeta_staff) on 127.0.0.1:8081; queries both with
+# pyvo, shows holds taking effect on both without a restart, and runs stilts taplint over all its
+# stages. Run as root: bash contrib/dachs/run.sh [--recreate] [--stop]
+#   --recreate  drop and recreate obsmeta in database gavo even when it holds data (else refused)
+#   --stop      stop both DaCHS servers at the end (default: they keep running)
+# What it changes on the machine and why: README.md, "Serving ObsCore over TAP".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+recreate=no stop=no
+for a in "$@"; do
+  case "$a" in
+    --recreate) recreate=yes ;;
+    --stop) stop=yes ;;
+    *) echo "usage: $0 [--recreate] [--stop]" >&2; exit 2 ;;
+  esac
+done
 export DEBIAN_FRONTEND=noninteractive
-psql_gavo() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d gavo "$@"; }
+public_url=http://127.0.0.1:8080 staff_url=http://127.0.0.1:8081
+staff_rc=/etc/gavo-staff.rc staff_root=/var/gavo-staff
+staff_user=${OBSMETA_DACHS_STAFF_USER:-staff} staff_secret_file=/var/gavo-staff/etc/obsmeta-staff-http-password
+psql_db() { local db=$1; shift; runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+psql_gavo() { psql_db gavo "$@"; }
+dachs_staff() { (cd / && GAVOSETTINGS=$staff_rc dachs "$@"); }
 
-echo "== 1. PostgreSQL 15 main (5432), pg_sphere fix + obsmeta (scripts/setup.sh)"
+echo "== 1. PostgreSQL 15 main (port 5432), pg_sphere fix + obsmeta into the system PostgreSQL (scripts/setup.sh)"
 bash "$repo/scripts/setup.sh"
-started_pg=no
 if ! pg_lsclusters -h | awk '$1 == 15 && $2 == "main" {print $4}' | grep -q online; then
-  pg_ctlcluster 15 main start && started_pg=yes
+  pg_ctlcluster 15 main start
 fi
-dachs_started=no
-cleanup() {
-  if [ "$dachs_started" = yes ]; then echo "== stopping DaCHS"; dachs serve stop || true; fi
-  if [ "$started_pg" = yes ]; then echo "== stopping PostgreSQL 15 main"; pg_ctlcluster 15 main stop || true; fi
-  pg_lsclusters
-}
-trap cleanup EXIT
 pg_lsclusters
 
-echo "== 2. /etc/gavo.rc (loopback only) and packages"
-cat > /etc/gavo.rc <<'EOF'
+echo "== 2. DaCHS, pyvo, stilts; /etc/gavo.rc (kept if present)"
+if [ ! -e /etc/gavo.rc ]; then
+  cat > /etc/gavo.rc <<'EOF'
 [web]
 bindAddress: 127.0.0.1
 serverPort: 8080
 serverURL: http://127.0.0.1:8080
 EOF
-apt-get install -y -qq gavodachs2-server python3-pyvo stilts >/dev/null || dpkg --configure -a
+  echo "wrote /etc/gavo.rc (loopback only, port 8080)"
+else
+  echo "keeping the existing /etc/gavo.rc:"; sed 's/^/  /' /etc/gavo.rc
+fi
+# the package's post-install step needs the 5432 cluster up (started above)
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq gavodachs2-server python3-pyvo stilts >/dev/null || dpkg --configure -a
 dpkg-query -W gavodachs2-server python3-pyvo stilts
 
-echo "== 3. obsmeta (created afresh from this tree) and a sample night in database gavo"
-# A previous run's extension would keep that run's schema (same version number): recreate it.
-# This drops ivoa.obscore with it; DaCHS's metadata for it is rewritten by `dachs imp -m` below.
-psql_gavo -c "DROP EXTENSION IF EXISTS obsmeta CASCADE" -c "CREATE EXTENSION obsmeta CASCADE"
-if [ ! -x "$repo/build/obsmeta-sample-night" ]; then
-  cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$repo/build" -j"$(nproc)" --target obsmeta-sample-night >/dev/null
+echo "== 3. obsmeta in database gavo"
+have_ext=$(psql_gavo -Atc "SELECT extversion FROM pg_extension WHERE extname = 'obsmeta'")
+tree_version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$repo/obsmeta.control")
+n_obs=0
+[ -n "$have_ext" ] && n_obs=$(psql_gavo -Atc "SELECT count(*) FROM caom2.observation")
+load=no
+if [ -z "$have_ext" ]; then
+  psql_gavo -c "CREATE EXTENSION obsmeta CASCADE"; load=yes
+elif [ "$n_obs" = 0 ] || [ "$recreate" = yes ]; then
+  echo "dropping obsmeta $have_ext ($n_obs observations) and creating it afresh from this tree"
+  psql_gavo -c "DROP EXTENSION obsmeta CASCADE" -c "CREATE EXTENSION obsmeta CASCADE"; load=yes
+else
+  [ "$have_ext" = "$tree_version" ] || psql_gavo -c "ALTER EXTENSION obsmeta UPDATE"
+  if [ "$(psql_gavo -Atc "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'ivoa.obscore'::regclass AND attname = 's_region'")" != spoly ]; then
+    echo "run.sh: database gavo holds $n_obs observations in an obsmeta $have_ext whose schema is not this tree's;" >&2
+    echo "        refusing to drop them. Upgrade it, or run again with --recreate to drop and reload." >&2
+    exit 1
+  fi
+  echo "keeping obsmeta $have_ext and its $n_obs observations (--recreate drops them)"
 fi
-runuser -u postgres -- "$repo/build/obsmeta-sample-night" --exposures 12 --conninfo "dbname=gavo" --copy
-# One observation held (embargoed) so that public and staff differ.
-psql_gavo -Atc "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM obsmeta.embargo_hold)
-                  THEN obsmeta.hold((SELECT caom_obs_id FROM ivoa.obscore WHERE lsst_exposure IS NOT NULL
-                                     ORDER BY obs_id LIMIT 1), 'DaCHS demo: held') END" >/dev/null
-psql_gavo -c "GRANT USAGE ON SCHEMA ivoa TO gavoadmin, gavo, untrusted;
-              GRANT SELECT ON ivoa.obscore TO gavoadmin, gavo, untrusted;"
-psql_gavo -Atc "SELECT 'ivoa.obscore rows (superuser): ' || count(*) || ', visible to the public: '
-                       || count(*) FILTER (WHERE visible_from <= now()) FROM ivoa.obscore"
+if [ "$load" = yes ]; then
+  if [ ! -x "$repo/build/obsmeta-sample-night" ]; then
+    cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$repo/build" -j2 --target obsmeta-sample-night >/dev/null
+  fi
+  runuser -u postgres -- "$repo/build/obsmeta-sample-night" --exposures 12 --conninfo "dbname=gavo" --copy
+fi
+# The demo hold: one science exposure with a footprint, so the embargo shows in a spatial query.
+psql_gavo -Atc "SELECT obsmeta.hold(o.caom_obs_id, 'DaCHS demo: held science exposure')
+                  FROM (SELECT caom_obs_id FROM ivoa.obscore
+                         WHERE calib_level = 1 AND dataproduct_type = 'image' AND s_region IS NOT NULL
+                           AND visible_from <= now() AND lsst_exposure IS NOT NULL
+                         ORDER BY obs_id LIMIT 1) o
+                 WHERE NOT EXISTS (SELECT 1 FROM obsmeta.embargo_hold h WHERE h.reason = 'DaCHS demo: held science exposure')" >/dev/null
+psql_gavo -Atc "SELECT 'ivoa.obscore rows: ' || count(*) || ', public now: ' || count(*) FILTER (WHERE visible_from <= now())
+                       || ', held science rows: ' || count(*) FILTER (WHERE caom_obs_id IN (SELECT obs_id FROM obsmeta.embargo_hold))
+                  FROM ivoa.obscore"
 psql_gavo -Atc "SELECT 'obsmeta.verify_obscore() rows (must be 0): ' || count(*) FROM obsmeta.verify_obscore()"
 
-echo "== 4. import the RD (metadata only) and start DaCHS"
+echo "== 4. database roles: the public service's role is a reader, never staff"
+# DaCHS's roles (gavo: trusted queries and imports' reads, gavoadmin: DaCHS's own tables,
+# untrusted: every TAP query) read ObsCore as obsmeta_reader: row-level security shows them public
+# rows only. A membership in obsmeta_staff/obsmeta_writer left by an older demo is removed.
+psql_gavo -c "GRANT obsmeta_reader TO gavo, gavoadmin, untrusted"
+for r in untrusted gavo gavoadmin; do
+  for s in obsmeta_staff obsmeta_writer; do
+    if [ "$(psql_gavo -Atc "SELECT pg_has_role('$r', '$s', 'MEMBER')")" = t ]; then
+      psql_gavo -c "REVOKE $s FROM $r"
+    fi
+  done
+done
+psql_gavo -Atc "SELECT 'public roles in obsmeta_staff or obsmeta_writer (must be 0): ' || count(*)
+                  FROM unnest(ARRAY['untrusted', 'gavo', 'gavoadmin']) r
+                 WHERE pg_has_role(r, 'obsmeta_staff', 'MEMBER') OR pg_has_role(r, 'obsmeta_writer', 'MEMBER')"
+
+echo "== 5. public service: import q.rd (metadata only) and (re)start DaCHS on 8080"
 mkdir -p /var/gavo/inputs/obsmeta
 cp "$here/q.rd" /var/gavo/inputs/obsmeta/q.rd
-chown -R gavo:gavo /var/gavo/inputs/obsmeta 2>/dev/null || true
+chown -R dachsroot:gavo /var/gavo/inputs/obsmeta 2>/dev/null || true
 (cd /var/gavo/inputs/obsmeta && dachs imp -m q && dachs pub q)
-dachs serve stop >/dev/null 2>&1 || true
-dachs serve start
-dachs_started=yes
-for _ in $(seq 60); do curl -sf http://127.0.0.1:8080/tap/availability >/dev/null && break; sleep 1; done
+if curl -sf "$public_url/tap/availability" >/dev/null; then dachs serve restart; else dachs serve start; fi
+for _ in $(seq 60); do curl -sf "$public_url/tap/availability" >/dev/null && break; sleep 1; done
 
-queries() {
-  /usr/bin/python3 - "$1" <<'EOF'
-import sys, pyvo
-who = sys.argv[1]
-tap = pyvo.dal.TAPService("http://127.0.0.1:8080/tap")
-def q(label, adql):
-    try:
-        r = tap.run_sync(adql)
-        print(f"[{who}] {label}: {len(r)} row(s)", end="")
-        if len(r) and len(r.fieldnames) <= 3:
-            print(" ->", [tuple(row[c] for c in r.fieldnames) for row in r][:3], end="")
-        print()
-    except Exception as e:
-        print(f"[{who}] {label}: ERROR {type(e).__name__}: {str(e)[:300]}")
-q("count", "SELECT COUNT(*) AS n FROM ivoa.obscore")
-try:
-    r = tap.run_sync("SELECT TOP 1 s_ra, s_dec FROM ivoa.obscore WHERE s_ra IS NOT NULL ORDER BY obs_publisher_did")
-    ra, dec = (float(r[0]["s_ra"]), float(r[0]["s_dec"])) if len(r) else (0.0, 0.0)
-except Exception as e:
-    print(f"[{who}] position lookup: ERROR {e}"); ra, dec = 0.0, 0.0
-q("TOP 5", "SELECT TOP 5 obs_id, obs_publisher_did, dataproduct_type, calib_level, s_region FROM ivoa.obscore")
-q("cone CONTAINS(POINT, CIRCLE 0.5 deg)",
-  f"SELECT COUNT(*) AS n FROM ivoa.obscore WHERE CONTAINS(POINT('ICRS', s_ra, s_dec), CIRCLE('ICRS', {ra}, {dec}, 0.5)) = 1")
-q("polygon INTERSECTS(s_region_spoly, POLYGON)",
-  f"SELECT COUNT(*) AS n FROM ivoa.obscore WHERE INTERSECTS(s_region_spoly, POLYGON('ICRS', {ra-0.3}, {dec-0.3}, {ra+0.3}, {dec-0.3}, {ra+0.3}, {dec+0.3}, {ra-0.3}, {dec+0.3})) = 1")
-q("circle INTERSECTS(s_region_spoly, CIRCLE)",
-  f"SELECT COUNT(*) AS n FROM ivoa.obscore WHERE INTERSECTS(s_region_spoly, CIRCLE('ICRS', {ra}, {dec}, 0.2)) = 1")
-q("obs_release_date (DALI timestamp, UTC)",
-  "SELECT TOP 1 obs_release_date FROM ivoa.obscore WHERE obs_release_date IS NOT NULL ORDER BY obs_release_date")
-q("TAP_SCHEMA.tables", "SELECT table_name, utype FROM TAP_SCHEMA.tables WHERE table_name LIKE 'ivoa.%'")
-q("TAP_SCHEMA.columns of ivoa.obscore", "SELECT column_name FROM TAP_SCHEMA.columns WHERE table_name = 'ivoa.obscore'")
-EOF
-}
+echo "== 6. staff service: a second DaCHS ($staff_rc, $staff_root, database gavo_staff, port 8081)"
+. "$here/staff.sh"
+staff_setup
+if curl -sf -u "$staff_user:$(cat "$staff_secret_file")" "$staff_url/tap/availability" >/dev/null; then
+  dachs_staff serve restart
+else
+  dachs_staff serve start
+fi
+for _ in $(seq 60); do curl -sf -o /dev/null -u "$staff_user:$(cat "$staff_secret_file")" "$staff_url/tap/availability" && break; sleep 1; done
 
-echo "== 5. pyvo as the public"
-queries public
-echo "== 6. pyvo as staff (obsmeta_staff granted to DaCHS's query role for these queries only)"
-psql_gavo -c "GRANT obsmeta_staff TO untrusted"
-queries staff || true
-psql_gavo -c "REVOKE obsmeta_staff FROM untrusted"
+echo "== 7. pyvo: public and staff, the demo hold, holds and releases without a restart"
+/usr/bin/python3 "$here/queries.py" --public "$public_url/tap" --staff "$staff_url/tap" \
+  --staff-user "$staff_user" --staff-password-file "$staff_secret_file"
 
-echo "== 7. stilts taplint"
-stilts taplint tapurl=http://127.0.0.1:8080/tap stages="TMV TMS CAP QGE QPO OBS" report=EW 2>&1 | tee /tmp/obsmeta-taplint.out | tail -60
-echo "== 8. taplint ObsCore stage alone, with INFO and SUMMARY lines (what it checked)"
-stilts taplint tapurl=http://127.0.0.1:8080/tap stages="TMS OBS" report=EWIS 2>&1 | grep -E "OBS" | head -40
+echo "== 8. the GiST index serves ADQL geometry for the public role and for staff (EXPLAIN of DaCHS's SQL)"
+center=$(psql_gavo -Atc "SELECT s_ra || ',' || s_dec FROM ivoa.obscore WHERE s_region IS NOT NULL ORDER BY obs_id LIMIT 1")
+for who in untrusted obsmeta_staff; do
+  for pred in "(s_region) && (scircle(spoint(RADIANS(${center%,*}), RADIANS(${center#*,})), RADIANS(0.2)))" \
+              "(spoint(RADIANS(${center%,*}), RADIANS(${center#*,}))) <@ (s_region)" \
+              "(s_region) <@ (scircle(spoint(RADIANS(${center%,*}), RADIANS(${center#*,})), RADIANS(0.3)))"; do
+    plan=$(psql_gavo -At -c "SET ROLE $who" -c "SET enable_seqscan = off" -c "EXPLAIN SELECT count(*) FROM ivoa.obscore WHERE $pred" | tr '\n' ' ')
+    case "$plan" in *obscore_s_region_idx*) echo "[$who] $pred: GiST index obscore_s_region_idx";;
+                    *) echo "[$who] $pred: NO INDEX: $plan"; exit 1;; esac
+  done
+done
+
+# the staff service's foreign table ships the pg_sphere condition to gavo, where the plan above applies
+remote=$(psql_db gavo_staff -At -c "SET ROLE staff_untrusted" \
+  -c "EXPLAIN VERBOSE SELECT count(*) FROM ivoa.obscore WHERE (s_region) && (scircle(spoint(RADIANS(${center%,*}), RADIANS(${center#*,})), RADIANS(0.2)))" | grep 'Remote SQL')
+case "$remote" in *'&&'*) echo "[staff_untrusted in gavo_staff] shipped to gavo:$remote";;
+                  *) echo "the staff foreign table does not ship the geometry condition: $remote"; exit 1;; esac
+
+echo "== 9. stilts taplint, all stages, report=EWFS"
+stages="TMV TME TMS TMC CPV CAP AVV QGE QPO QAS UWS MDQ OBS UPL"
+stilts taplint tapurl="$public_url/tap" stages="$stages" report=EWFS > /tmp/obsmeta-taplint.out 2>&1 || true
+grep -E '^(E|W|F)-' /tmp/obsmeta-taplint.out | sed 's/^/  /' | cut -c1-240 || true
+grep -E '^Totals:' /tmp/obsmeta-taplint.out
+totals=$(grep -E '^Totals:' /tmp/obsmeta-taplint.out)
+if ! [[ "$totals" =~ Errors:\ 0\; ]] || ! [[ "$totals" =~ Failures:\ 0 ]]; then
+  echo "run.sh: taplint reports errors or failures (full report: /tmp/obsmeta-taplint.out)" >&2; exit 1
+fi
+
+if [ "$stop" = yes ]; then
+  dachs serve stop || true; dachs_staff serve stop || true
+else
+  echo "== DaCHS keeps running: public $public_url (anonymous), staff $staff_url (user $staff_user, password in $staff_secret_file)"
+  echo "   stop: dachs serve stop; GAVOSETTINGS=$staff_rc dachs serve stop"
+fi

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::caom2 {
 

@@ -1,6 +1,7 @@
 #include "caom2_checksum/md5.hpp"
 
 #include <cstring>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::caom2 {
 namespace {

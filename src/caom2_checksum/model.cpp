@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::caom2 {
 

@@ -15,7 +15,7 @@ namespace obsmeta::caom2 {
 
 class XmlError : public std::runtime_error {
 public:
-    enum class Reason { Malformed, Namespace, Invalid };
+    enum class Reason { Malformed, Namespace, Invalid, TooDeep };
     XmlError(Reason reason, const std::string& message, int line = 0)
         : std::runtime_error(message), reason_(reason), line_(line) {}
     Reason reason() const { return reason_; }
@@ -26,8 +26,9 @@ private:
     int line_;
 };
 
-// Parses one caom2:Observation document; throws XmlError.
-Entity read_observation_xml(std::string_view xml);
+// Parses one caom2:Observation document; throws XmlError. Elements nested deeper than max_depth
+// raise XmlError with Reason::TooDeep (libxml2 itself stops at 256 levels).
+Entity read_observation_xml(std::string_view xml, int max_depth = 256);
 
 // Writes the document of `observation` (a SimpleObservation or DerivedObservation entity).
 std::string write_observation_xml(const Entity& observation);

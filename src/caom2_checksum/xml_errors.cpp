@@ -1,6 +1,7 @@
 #include "caom2_checksum/xml_errors.hpp"
 
 #include <libxml/globals.h>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::caom2 {
 namespace {

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <memory>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::caom2 {
 namespace {
@@ -223,9 +224,30 @@ void read_entity(const xmlNode* n, Entity& e) {
     read_fields(n, e.state, &e.children);
 }
 
+// Deepest element nesting below `root`, walked without recursion; stops counting past `limit`.
+int element_depth(const xmlNode* root, int limit) {
+    int depth = 1, deepest = 1;
+    const xmlNode* n = root;
+    while (n != nullptr && deepest <= limit) {
+        if (n->children != nullptr) {
+            n = n->children;
+            ++depth;
+        } else {
+            while (n != root && n->next == nullptr) {
+                n = n->parent;
+                --depth;
+            }
+            if (n == root) break;
+            n = n->next;
+        }
+        if (n->type == XML_ELEMENT_NODE && depth > deepest) deepest = depth;
+    }
+    return deepest;
+}
+
 }  // namespace
 
-Entity read_observation_xml(std::string_view xml) {
+Entity read_observation_xml(std::string_view xml, int max_depth) {
     XmlErrorScope errors;
     std::unique_ptr<xmlParserCtxt, CtxtFree> ctxt(xmlNewParserCtxt());
     if (!ctxt) throw XmlError(R::Malformed, "out of memory creating the XML parser");
@@ -239,6 +261,8 @@ Entity read_observation_xml(std::string_view xml) {
     if (doc->intSubset != nullptr) throw XmlError(R::Malformed, "a DOCTYPE is not allowed in a CAOM-2.4 document");
     const xmlNode* root = xmlDocGetRootElement(doc.get());
     if (root == nullptr) throw XmlError(R::Malformed, "empty XML document");
+    if (element_depth(root, max_depth) > max_depth)
+        throw XmlError(R::TooDeep, "elements are nested more than " + std::to_string(max_depth) + " levels deep");
     const std::string ns = root->ns && root->ns->href ? reinterpret_cast<const char*>(root->ns->href) : "";
     if (ns != kNamespace)
         throw XmlError(R::Namespace,

@@ -3,6 +3,7 @@
 #include "caom2_checksum/xml.hpp"
 
 #include <algorithm>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::caom2 {
 namespace {

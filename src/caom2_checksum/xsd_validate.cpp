@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::caom2 {
 namespace {

@@ -21,6 +21,7 @@
 #include "caom2_sql/row_entity.hpp"
 #include "caom2_sql/settings.hpp"
 #include "pg/datum.hpp"
+#include "pg/input_limits.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -63,6 +64,7 @@ private:
 };
 
 Entity parse_document(const std::string& doc) {
+    pg::limits::check(doc.size(), pg::limits::max_xml_bytes, "the CAOM-2.4 document", "bytes", "obsmeta.max_xml_bytes");
     if (g_xsd_path != nullptr && g_xsd_path[0] != '\0') {
         std::vector<std::string> errors;
         try {
@@ -76,7 +78,7 @@ Entity parse_document(const std::string& doc) {
             if (!detail.empty()) detail.pop_back();
             // a document that is not even well-formed is reported as such below
             try {
-                (void)read_observation_xml(doc);
+                (void)read_observation_xml(doc, pg::limits::max_xml_depth);
             } catch (const XmlError& e) {
                 if (e.reason() != XmlError::Reason::Invalid) throw;
             }
@@ -85,9 +87,12 @@ Entity parse_document(const std::string& doc) {
         }
     }
     try {
-        return read_observation_xml(doc);
+        return read_observation_xml(doc, pg::limits::max_xml_depth);
     } catch (const XmlError& e) {
         switch (e.reason()) {
+            case XmlError::Reason::TooDeep:
+                pg::limits::exceeded(std::string("CAOM-2.4 document: ") + e.what(), "obsmeta.max_xml_depth",
+                                     pg::limits::max_xml_depth);
             case XmlError::Reason::Malformed: throw pg::Error(ERRCODE_INVALID_XML_DOCUMENT, e.what());
             case XmlError::Reason::Namespace:
                 throw pg::Error(ERRCODE_INVALID_XML_DOCUMENT, e.what(), "",

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 #include <utility>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::efd {
 

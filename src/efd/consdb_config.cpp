@@ -2,7 +2,8 @@
 
 #include <cstdlib>
 
-#include "efd/mini_yaml.hpp"
+#include "efd/yaml_tree.hpp"
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::efd {
 
@@ -134,10 +135,12 @@ std::optional<double> parse_duration_seconds(const std::string& text) {
     return std::nullopt;
 }
 
-ConsdbConfig parse_consdb_config(const std::string& yaml_text) {
+ConsdbConfig parse_consdb_config(const std::string& yaml_text, int max_depth) {
     Node doc;
     try {
-        doc = yaml::parse(yaml_text);
+        doc = yaml::parse(yaml_text, max_depth);
+    } catch (const yaml::DepthError&) {
+        throw;
     } catch (const yaml::YamlError& e) {
         throw ConfigError(std::string("not a valid configuration file: ") + e.what(), e.line());
     }

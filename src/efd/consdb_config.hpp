@@ -51,7 +51,8 @@ struct ConsdbConfig {
 };
 
 // Parses and checks the whole file; ConfigError names the column and line of the first problem.
-ConsdbConfig parse_consdb_config(const std::string& yaml_text);
+// max_depth bounds the YAML's nesting (yaml::DepthError, not a ConfigError, above it).
+ConsdbConfig parse_consdb_config(const std::string& yaml_text, int max_depth = 64);
 
 // "1s", "500ms", "2min", "1h" → seconds (nullopt if not understood).
 std::optional<double> parse_duration_seconds(const std::string& text);

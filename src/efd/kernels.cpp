@@ -7,6 +7,7 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 #endif
 
 namespace obsmeta::efd {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::efd {
 

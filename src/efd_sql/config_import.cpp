@@ -5,20 +5,28 @@
 #include <vector>
 
 #include "efd/consdb_config.hpp"
+#include "efd/yaml_tree.hpp"
+#include "pg/input_limits.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "access/detoast.h"
 #include "utils/tuplestore.h"
 }
 
 using namespace obsmeta;
 
 OBSMETA_FUNCTION(obsmeta_efd_parse_consdb_config) {
+    const std::size_t bytes = pg::call([=] { return toast_raw_datum_size(PG_GETARG_DATUM(0)) - VARHDRSZ; });
+    pg::limits::check(bytes, pg::limits::max_yaml_bytes, "the configuration", "bytes", "obsmeta.max_yaml_bytes");
     std::string text = pg::text_value(PG_GETARG_DATUM(0));
     efd::ConsdbConfig config;
     try {
-        config = efd::parse_consdb_config(text);
+        config = efd::parse_consdb_config(text, pg::limits::max_yaml_depth);
+    } catch (const efd::yaml::DepthError& e) {
+        pg::limits::check(static_cast<std::size_t>(e.limit()) + 1, e.limit(), "the configuration's YAML nesting",
+                          "levels or more", "obsmeta.max_yaml_depth");
     } catch (const efd::ConfigError& e) {
         throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE,
                         std::string("invalid transformed-EFD configuration: ") + e.what(),

@@ -22,7 +22,12 @@ void decode_bytea(Datum data, efd::Series& out) {
 
 int64_t interval_us(Datum d) {
     const Interval* iv = DatumGetIntervalP(d);
-    return iv->time + (static_cast<int64_t>(iv->day) + static_cast<int64_t>(iv->month) * 30) * 86400LL * 1000000;
+    // Saturates instead of overflowing for intervals of millions of years (at most ~1.8e20 us).
+    const __int128 us = static_cast<__int128>(iv->time) +
+                        (static_cast<__int128>(iv->day) + static_cast<__int128>(iv->month) * 30) * 86400 * 1000000;
+    if (us > INT64_MAX) return INT64_MAX;
+    if (us < INT64_MIN) return INT64_MIN;
+    return static_cast<int64_t>(us);
 }
 
 }  // namespace obsmeta::efd_sql

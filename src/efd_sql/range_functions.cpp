@@ -5,6 +5,7 @@
 //   efd.image_samples(kind, instrument, id, channel, padding) → (time, value)
 //       (runs as the efd owner after checking that the caller may see the image; a reader gets no
 //        sample of a time when an image they may not see was taken: efd_sql/embargo.hpp)
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "efd_sql/owner.hpp"
 #include "efd_sql/pg_values.hpp"
 #include "pg/datum.hpp"
+#include "pg/input_limits.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -25,7 +27,13 @@ namespace obsmeta::efd_sql {
 
 namespace {
 
-std::vector<int32_t> int4_values(ArrayType* arr) {
+// The distinct channel ids of efd.reduce's array, in increasing order: a channel named twice is
+// pooled once (each copy used to load and hold the whole series again: 10^6 copies of one channel
+// took 23 GB), and the array's length is limited by obsmeta.max_efd_array_length.
+std::vector<int32_t> channel_ids(ArrayType* arr) {
+    const int length = pg::call([=] { return ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)); });
+    pg::limits::check(static_cast<std::size_t>(length), pg::limits::max_efd_array_length,
+                      "efd.reduce's channel array", "elements", "obsmeta.max_efd_array_length");
     Datum* values = nullptr;
     bool* nulls = nullptr;
     int n = 0;
@@ -33,6 +41,8 @@ std::vector<int32_t> int4_values(ArrayType* arr) {
     std::vector<int32_t> out;
     for (int i = 0; i < n; ++i)
         if (!nulls[i]) out.push_back(DatumGetInt32(values[i]));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 
@@ -68,7 +78,7 @@ using namespace obsmeta;
 OBSMETA_FUNCTION(obsmeta_efd_reduce) {
     for (int i = 0; i < 4; ++i)
         if (PG_ARGISNULL(i)) return (fcinfo->isnull = true, Datum(0));
-    std::vector<int32_t> chans = efd_sql::int4_values(PG_GETARG_ARRAYTYPE_P(0));
+    std::vector<int32_t> chans = efd_sql::channel_ids(PG_GETARG_ARRAYTYPE_P(0));
     std::string method_text = pg::text_value(PG_GETARG_DATUM(1));
     auto method = efd::method_from_name(method_text);
     if (!method)
@@ -97,10 +107,15 @@ OBSMETA_FUNCTION(obsmeta_efd_reduce) {
     if (!PG_ARGISNULL(9)) spec.pre_aggregate = efd_sql::interval_us(PG_GETARG_DATUM(9));
     if (spec.ddof < 0 || spec.degree < 0 || spec.reach < 0 || spec.pre_aggregate < 0)
         throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "ddof, degree, reach and pre_aggregate must not be negative");
+    pg::limits::check(static_cast<std::size_t>(spec.reach / 1000000), pg::limits::max_efd_padding_s, "reach", "s",
+                      "obsmeta.max_efd_padding");
+    pg::limits::check(static_cast<std::size_t>(spec.pre_aggregate / 1000000), pg::limits::max_efd_padding_s,
+                      "pre_aggregate", "s", "obsmeta.max_efd_padding");
     int64_t reach = efd::spec_reach(spec);
     std::vector<efd::SampleBuffer> series(chans.size());
     std::vector<efd::SeriesView> views;
     for (std::size_t i = 0; i < chans.size(); ++i) {
+        pg::call([] { CHECK_FOR_INTERRUPTS(); });
         efd_sql::load_series(chans[i], begin - reach, end + reach, series[i]);
         views.push_back(series[i].view());
     }
@@ -125,8 +140,10 @@ OBSMETA_FUNCTION(obsmeta_efd_samples) {
 // so readers need no access to efd.chunk, without those taken while an image the caller may not see
 // was being taken (whatever the padding).
 OBSMETA_FUNCTION(obsmeta_efd_image_samples) {
+    // A set-returning function must set up its result even when it has no rows: returning early
+    // without one left the executor reading a null tuplestore (SIGSEGV, issue 13).
     for (int i = 0; i < 4; ++i)
-        if (PG_ARGISNULL(i)) return Datum(0);
+        if (PG_ARGISNULL(i)) return (efd_sql::return_samples(fcinfo, efd::SeriesView{}, 0, -1), Datum(0));
     std::string kind = pg::text_value(PG_GETARG_DATUM(0));
     std::string instrument = pg::text_value(PG_GETARG_DATUM(1));
     int64_t id = PG_GETARG_INT64(2);
@@ -134,6 +151,8 @@ OBSMETA_FUNCTION(obsmeta_efd_image_samples) {
     int64_t padding = PG_ARGISNULL(4) ? 0 : efd_sql::interval_us(PG_GETARG_DATUM(4));
     if (padding < 0)
         throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "padding must not be negative", {}, "Use e.g. interval '30 s'.");
+    pg::limits::check(static_cast<std::size_t>(padding / 1000000), pg::limits::max_efd_padding_s, "padding", "s",
+                      "obsmeta.max_efd_padding");
     static pg::KeptPlan visible(
         "SELECT obsmeta.observation_visible(CASE $1 WHEN 'exposure' THEN obsmeta.exposure_obs_id($2, $3) "
         "ELSE obsmeta.visit_obs_id($2, $3) END)",

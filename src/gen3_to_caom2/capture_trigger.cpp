@@ -23,7 +23,7 @@ namespace obsmeta::gen3_to_caom2 {
 
 namespace {
 
-enum class MirrorTable { Exposure, Visit, PhysicalFilter, VisitDefinition, VisitDetectorRegion, Dataset, DatastoreRecord };
+enum class MirrorTable { Exposure, Visit, PhysicalFilter, VisitDefinition, VisitDetectorRegion, Dataset, DatastoreRecord, Patch };
 
 MirrorTable mirror_table(const char* name) {
     if (std::strcmp(name, "exposure") == 0) return MirrorTable::Exposure;
@@ -33,6 +33,7 @@ MirrorTable mirror_table(const char* name) {
     if (std::strcmp(name, "visit_detector_region") == 0) return MirrorTable::VisitDetectorRegion;
     if (std::strcmp(name, "dataset") == 0) return MirrorTable::Dataset;
     if (std::strcmp(name, "file_datastore_record") == 0) return MirrorTable::DatastoreRecord;
+    if (std::strcmp(name, "patch") == 0) return MirrorTable::Patch;
     throw pg::Error(ERRCODE_INTERNAL_ERROR, std::string("obsmeta capture trigger attached to unexpected table ") + name);
 }
 
@@ -114,7 +115,7 @@ void capture(Tuplestorestate* rows, TupleDesc desc, MirrorTable table, const cha
     TupleTableSlot* slot = pg::call([=] { return MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple); });
     RowReader row(slot, desc);
     DirtySet& keys = dirty();
-    int instrument = table == MirrorTable::DatastoreRecord ? 0 : row.attnum("instrument");
+    int instrument = table == MirrorTable::DatastoreRecord || table == MirrorTable::Patch ? 0 : row.attnum("instrument");
 
     pg::call([=] { tuplestore_rescan(rows); });
     while (pg::call([=] { return tuplestore_gettupleslot(rows, true, false, slot); })) {
@@ -148,6 +149,10 @@ void capture(Tuplestorestate* rows, TupleDesc desc, MirrorTable table, const cha
                 keys.datasets.insert(pg::uuid_value(id));
                 break;
             }
+            case MirrorTable::Patch:
+                keys.patches.insert({row.as_text(row.attnum("skymap")), row.as_int32(row.attnum("tract")),
+                                     row.as_int32(row.attnum("id"))});
+                break;
             case MirrorTable::DatastoreRecord: {
                 bool isnull = false;
                 Datum id = row.value(row.attnum("dataset_id"), &isnull);

@@ -19,4 +19,7 @@ void initialize();
 // Converts everything recorded so far in this transaction; returns the number of CAOM2 rows written.
 int64_t flush();
 
+// Translates attached registries' pending rows into gen3, then flush(): the steps before commit.
+int64_t convert_all();
+
 }  // namespace obsmeta::gen3_to_caom2

@@ -32,17 +32,26 @@ struct DetectorRegionKey {  // a visit_detector_region row
     }
 };
 
+struct PatchKey {  // a skymap patch (its region is the footprint of coadds on it)
+    std::string skymap;
+    int32_t tract, patch;
+    bool operator<(const PatchKey& o) const {
+        return std::tie(skymap, tract, patch) < std::tie(o.skymap, o.tract, o.patch);
+    }
+};
+
 struct DirtySet {
     std::set<InstrumentKey> exposures, visits;
     std::set<FilterKey> filters;
     std::set<DetectorRegionKey> regions;
+    std::set<PatchKey> patches;
     std::set<pg::Uuid> datasets;
     // Whether any recorded row was updated or deleted: only then can CAOM2 rows have to go, so a
     // batch of inserts skips the deleting statements.
     bool removals = false;
 
     bool empty() const {
-        return exposures.empty() && visits.empty() && filters.empty() && regions.empty() && datasets.empty();
+        return exposures.empty() && visits.empty() && filters.empty() && regions.empty() && patches.empty() && datasets.empty();
     }
     void clear() { *this = DirtySet{}; }
     void merge(DirtySet&& other) {
@@ -50,6 +59,7 @@ struct DirtySet {
         visits.merge(other.visits);
         filters.merge(other.filters);
         regions.merge(other.regions);
+        patches.merge(other.patches);
         datasets.merge(other.datasets);
         removals = removals || other.removals;
     }

@@ -7,6 +7,7 @@
 #include "pg/spi.hpp"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "utils/guc.h"
 }
 
@@ -100,6 +101,15 @@ int use_conversion_settings() {
 
 int64_t convert_batch(DirtySet& batch);
 
+// Whether the 0.3.0 schema is installed (gen3.patch, obsmeta.physical_filter_wavelength): a
+// library installed before ALTER EXTENSION UPDATE must still convert a 0.2.0 database.
+bool schema_0_3() {
+    return pg::call([] {
+        Oid gen3 = get_namespace_oid("gen3", true);
+        return OidIsValid(gen3) && OidIsValid(get_relname_relid("patch", gen3));
+    });
+}
+
 }  // namespace
 
 int64_t flush() {
@@ -167,6 +177,18 @@ int64_t convert_batch(DirtySet& batch) {
              exposures.instruments, exposures.ids, visits.instruments, visits.ids});
         collect_uuids(rows, 1, batch.datasets);
     }
+    if (!batch.patches.empty()) {  // a patch region is the footprint of the coadds on it
+        std::vector<std::string> skymaps;
+        std::vector<int32_t> tracts, patches;
+        for (const auto& p : batch.patches) {
+            skymaps.push_back(p.skymap);
+            tracts.push_back(p.tract);
+            patches.push_back(p.patch);
+        }
+        collect_uuids(statements::datasets_of_patches().execute(
+                          {pg::text_array(skymaps), pg::int4_array(tracts), pg::int4_array(patches)}),
+                      1, batch.datasets);
+    }
     Datum datasets = uuid_array_of(batch.datasets);
 
     // 2. Lock every observation involved, in one global order.
@@ -209,7 +231,7 @@ int64_t convert_batch(DirtySet& batch) {
                       1, planes);
     if (!planes.empty()) {
         Datum plane_ids = uuid_array_of(planes);
-        uint64 rows = statements::upsert_planes().execute({plane_ids});
+        uint64 rows = statements::upsert_planes(schema_0_3()).execute({plane_ids});
         written += static_cast<int64_t>(rows);
         collect_uuids(rows, 1, changed_observations);
         if (batch.removals) {
@@ -228,7 +250,7 @@ int64_t convert_batch(DirtySet& batch) {
     //    a changed part or chunk makes its ancestors' maxLastModified move.
     if (!batch.datasets.empty()) {
         std::set<Uuid> changed_artifacts, changed_parts;
-        uint64 rows = statements::upsert_files().execute({datasets});
+        uint64 rows = statements::upsert_files(schema_0_3()).execute({datasets});
         written += static_cast<int64_t>(rows);
         for (uint64 i = 0; i < rows; ++i) {
             bool isnull = false;

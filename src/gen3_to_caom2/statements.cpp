@@ -70,6 +70,15 @@ SELECT x.id FROM unnest($6::text[], $7::int8[]) AS k(instrument, id) CROSS JOIN 
     return plan;
 }
 
+pg::KeptPlan& datasets_of_patches() {
+    static pg::KeptPlan plan(R"SQL(
+SELECT x.id FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::int4[], $3::int4[]) AS k(skymap, tract, patch)) k
+ CROSS JOIN LATERAL (SELECT d.id FROM gen3.dataset d
+                      WHERE d.skymap = k.skymap AND d.tract = k.tract AND d.patch = k.patch) x)SQL",
+                             {kText, kInt4, kInt4});
+    return plan;
+}
+
 pg::KeptPlan& observation_lock_keys() {
     // NULL ids (a dataset whose data ID lacks its observation's key) give a NULL key, skipped by the
     // caller; a "WHERE id IS NOT NULL" here would be pushed into dataset_plane as an index scan of
@@ -290,7 +299,9 @@ SELECT p.plane_id FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
     return plan;
 }
 
-pg::KeptPlan& upsert_planes() {
+namespace {
+// `with_filter_ranges`: false while the library runs against a 0.2.0 schema (see flush.cpp).
+std::string planes_statement(bool with_filter_ranges) {
     // One representative dataset per plane gives the product's metadata; time and energy come from
     // the exposure or visit and the band.
     static const std::vector<std::string> columns = {
@@ -298,12 +309,12 @@ pg::KeptPlan& upsert_planes() {
         "provenance_name", "provenance_producer", "provenance_run_id", "energy_bounds_lower",
         "energy_bounds_upper", "energy_bounds_samples", "energy_bandpass_name", "time_bounds_lower",
         "time_bounds_upper", "time_bounds_samples", "time_exposure"};
-    static pg::KeptPlan plan(upsert_statement("caom2.plane", "plane_id", columns, R"SQL(
+    return upsert_statement("caom2.plane", "plane_id", columns, R"SQL(
 SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product_type,
        o.meta_release, o.meta_release AS data_release,
        d.dataset_type AS provenance_name, 'Rubin Observatory'::text AS provenance_producer, d.run AS provenance_run_id,
-       bw.em_min_m AS energy_bounds_lower, bw.em_max_m AS energy_bounds_upper,
-       CASE WHEN bw.em_min_m IS NOT NULL THEN jsonb_build_array(jsonb_build_array(bw.em_min_m, bw.em_max_m))
+       w.em_min_m AS energy_bounds_lower, w.em_max_m AS energy_bounds_upper,
+       CASE WHEN w.em_min_m IS NOT NULL THEN jsonb_build_array(jsonb_build_array(w.em_min_m, w.em_max_m))
        END AS energy_bounds_samples,
        coalesce(d.physical_filter, e.physical_filter, v.physical_filter) AS energy_bandpass_name,
        obsmeta.mjd(coalesce(e.timespan_begin, v.timespan_begin)) AS time_bounds_lower,
@@ -336,10 +347,19 @@ SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product
          ON pf.instrument = d.instrument AND pf.name = coalesce(d.physical_filter, e.physical_filter, v.physical_filter)
   -- the physical filter's band wins over the data ID's copy of it (which a band change leaves stale)
   LEFT JOIN obsmeta.band_wavelength bw ON bw.band = coalesce(pf.band, d.band)
+  -- a physical filter's own range comes before its band's (as dax_obscore looks them up)
+  )SQL" + std::string(with_filter_ranges ? R"SQL(LEFT JOIN obsmeta.physical_filter_wavelength fw ON fw.instrument = pf.instrument AND fw.physical_filter = pf.name)SQL"
+                                         : "LEFT JOIN (SELECT NULL::float8 AS em_min_m, NULL::float8 AS em_max_m) fw ON false") + R"SQL(
+  CROSS JOIN LATERAL (SELECT coalesce(fw.em_min_m, bw.em_min_m) AS em_min_m,
+                             CASE WHEN fw.em_min_m IS NOT NULL THEN fw.em_max_m ELSE bw.em_max_m END AS em_max_m) w
 )SQL",
-                                              "obs_id"),
-                             {kUuid});
-    return plan;
+                            "obs_id");
+}
+}  // namespace
+
+pg::KeptPlan& upsert_planes(bool with_filter_ranges) {
+    static pg::KeptPlan with(planes_statement(true), {kUuid}), without(planes_statement(false), {kUuid});
+    return with_filter_ranges ? with : without;
 }
 
 pg::KeptPlan& delete_planes() {
@@ -368,11 +388,14 @@ RETURNING id)SQL",
     return plan;
 }
 
-pg::KeptPlan& upsert_files() {
-    // One source row per datastore record; from it the artifact, its one Part ('0': Rubin files
-    // hold one detector) and its one Chunk, whose footprint is the detector's visit_detector_region
-    // (a raw dataset uses the region of the first visit its exposure belongs to).
-    static const std::string source = R"SQL(
+namespace {
+// One source row per datastore record; from it the artifact, its one Part ('0': Rubin files hold
+// one detector) and its one Chunk, whose footprint is the detector's visit_detector_region (a raw
+// dataset uses the region of the first visit its exposure belongs to), or for a dataset without
+// detector on a skymap patch (a coadd) the patch's region. `with_patches`: false while the
+// installed library runs against a 0.2.0 schema (no gen3.patch) until ALTER EXTENSION UPDATE.
+std::string files_statement(bool with_patches) {
+    const std::string source = R"SQL(
 WITH src AS MATERIALIZED (
   SELECT a.artifact_id, obsmeta.part_id(a.artifact_id) AS part_id, obsmeta.chunk_id(a.artifact_id) AS chunk_id,
          dp.plane_id,
@@ -380,7 +403,7 @@ WITH src AS MATERIALIZED (
          t.product_type, 'data'::text AS release_type, obsmeta.content_type(r.path) AS content_type,
          r.file_size AS content_length, r.checksum AS content_checksum,
          r.dataset_id AS lsst_dataset_id, r.component AS lsst_component, '0'::text AS name,
-         d.detector AS lsst_detector, obsmeta.sphgeom_to_spoly(g.region) AS footprint
+         d.detector AS lsst_detector, obsmeta.sphgeom_to_spoly(coalesce(g.region, pa.region)) AS footprint
     FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
     JOIN gen3.file_datastore_record r ON r.dataset_id = k.id
     CROSS JOIN LATERAL (SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id) a
@@ -395,6 +418,12 @@ WITH src AS MATERIALIZED (
                                                WHERE vd.instrument = d.instrument AND vd.exposure = d.exposure))
            LIMIT 1  -- (the key is unique) keeps this a per-row index probe, never a hash of the whole table
     ) g ON true
+    -- a coadd (no detector) covers its patch
+    LEFT JOIN LATERAL ()SQL" + std::string(with_patches ? R"SQL(
+          SELECT pa.region FROM gen3.patch pa
+           WHERE d.detector IS NULL AND pa.skymap = d.skymap AND pa.tract = d.tract AND pa.id = d.patch LIMIT 1)SQL"
+                                                         : "SELECT NULL::bytea AS region") + R"SQL(
+    ) pa ON true
 ),
 )SQL";
     static const std::vector<std::string> artifact_columns = {
@@ -402,20 +431,22 @@ WITH src AS MATERIALIZED (
         "content_checksum", "lsst_dataset_id", "lsst_component"};
     static const std::vector<std::string> part_columns = {"artifact_id", "name", "product_type"};
     static const std::vector<std::string> chunk_columns = {"part_id", "product_type", "lsst_detector", "footprint"};
-    static pg::KeptPlan plan(
-        source +
-            "chunks AS (" +
-            upsert_from("caom2.chunk", "chunk_id", chunk_columns, "src", "part_id", Returned::UpdatedOnly) +
-            "),\nparts AS (" +
-            upsert_from("caom2.part", "part_id", part_columns, "src", "artifact_id", Returned::UpdatedOnly) +
-            "),\nartifacts AS (" + upsert_from("caom2.artifact", "artifact_id", artifact_columns, "src", "plane_id") +
-            // Each data-modifying CTE runs when the main query first reads it: bottom-up here, so a
-            // part's and an artifact's accMetaChecksum come from the children written just before
-            // (checksum_batch.hpp; in any other order the end of the batch recomputes them instead).
-            ")\nSELECT 'chunk'::text, part_id FROM chunks UNION ALL SELECT 'part', artifact_id FROM parts"
-            " UNION ALL SELECT 'artifact', plane_id FROM artifacts",
-        {kUuid});
-    return plan;
+    return source + "chunks AS (" +
+           upsert_from("caom2.chunk", "chunk_id", chunk_columns, "src", "part_id", Returned::UpdatedOnly) +
+           "),\nparts AS (" +
+           upsert_from("caom2.part", "part_id", part_columns, "src", "artifact_id", Returned::UpdatedOnly) +
+           "),\nartifacts AS (" + upsert_from("caom2.artifact", "artifact_id", artifact_columns, "src", "plane_id") +
+           // Each data-modifying CTE runs when the main query first reads it: bottom-up here, so a
+           // part's and an artifact's accMetaChecksum come from the children written just before
+           // (checksum_batch.hpp; in any other order the end of the batch recomputes them instead).
+           ")\nSELECT 'chunk'::text, part_id FROM chunks UNION ALL SELECT 'part', artifact_id FROM parts"
+           " UNION ALL SELECT 'artifact', plane_id FROM artifacts";
+}
+}  // namespace
+
+pg::KeptPlan& upsert_files(bool with_patches) {
+    static pg::KeptPlan with(files_statement(true), {kUuid}), without(files_statement(false), {kUuid});
+    return with_patches ? with : without;
 }
 
 pg::KeptPlan& delete_artifacts() {

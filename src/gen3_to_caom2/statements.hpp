@@ -10,6 +10,7 @@ namespace obsmeta::gen3_to_caom2::statements {
 pg::KeptPlan& filter_users();           // ($1 instr, $2 filter) → (kind 'e'|'v', instrument, id)
 pg::KeptPlan& visits_of_exposures();    // ($1, $2 exposures) → (instrument, visit)
 pg::KeptPlan& datasets_of_keys();       // (regions $1-$3, exposures $4-$5, visits $6-$7) → dataset id
+pg::KeptPlan& datasets_of_patches();    // ($1 skymap, $2 tract, $3 patch) → dataset id
 pg::KeptPlan& observation_lock_keys();  // (exposures, visits, datasets) → sorted int4 lock keys
 
 // Writing CAOM2; each returns the ids of the parents whose children changed.
@@ -22,10 +23,10 @@ pg::KeptPlan& sync_members();                  // ($1, $2 visits) → obs_id
 pg::KeptPlan& map_datasets_to_planes();        // ($1 datasets) → plane_id (old and new)
 pg::KeptPlan& map_new_datasets_to_planes();    // ($1 datasets, insert-only batch) → plane_id
 pg::KeptPlan& planes_of_observations();        // ($1..$4 exposures, visits) → plane_id
-pg::KeptPlan& upsert_planes();                 // ($1 planes) → obs_id
+pg::KeptPlan& upsert_planes(bool with_filter_ranges);  // ($1 planes) → obs_id
 pg::KeptPlan& delete_planes();                 // ($1 planes) → obs_id
 pg::KeptPlan& delete_empty_coadds();           // ($1 observations that lost planes) → tombstoned id
-pg::KeptPlan& upsert_files();                  // ($1 datasets) → (kind, parent id) of changed artifacts/parts/chunks
+pg::KeptPlan& upsert_files(bool with_patches);  // ($1 datasets) → (kind, parent id) of changed artifacts/parts/chunks
 pg::KeptPlan& delete_artifacts();              // ($1 datasets) → plane_id
 pg::KeptPlan& update_plane_positions();        // ($1 planes) → obs_id
 pg::KeptPlan& touch_parts();                   // ($1 parts) → artifact_id

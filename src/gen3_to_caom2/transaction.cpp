@@ -5,6 +5,7 @@
 #include "gen3_to_caom2/dirty_set.hpp"
 #include "gen3_to_caom2/settings.hpp"
 #include "pg/guard.hpp"
+#include "registry_sql/pending_keys.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -23,13 +24,17 @@ int conversion_timing = kAtCommit;
 const struct config_enum_entry kTimingOptions[] = {
     {"commit", kAtCommit, false}, {"statement", kAtStatementEnd, false}, {nullptr, 0, false}};
 
-// Runs the conversion from a transaction callback: no SQL-callable guard is on the stack here, so
-// this is the guard. A failure aborts the transaction, as a failing deferred constraint would.
-void flush_before_commit() {
-    if (the_dirty_set.empty()) return;
+// The steps before commit, in this order:
+//   1. attached registries' changed rows → gen3 rows (src/registry_sql/translate.cpp); the gen3
+//      triggers record those rows like any other gen3 write;
+//   2. gen3 → CAOM2 (+ ivoa.obscore) for everything recorded (flush.cpp).
+// Runs from a transaction callback: no SQL-callable guard is on the stack here, so this is the
+// guard. A failure aborts the transaction, as a failing deferred constraint would.
+void convert_before_commit() {
+    if (the_dirty_set.empty() && registry_sql::pending_keys().empty()) return;
     pg::guard([]() -> Datum {
         pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
-        flush();
+        convert_all();
         pg::call([] { PopActiveSnapshot(); });
         return Datum(0);
     });
@@ -39,13 +44,14 @@ void on_transaction_event(XactEvent event, void*) {
     switch (event) {
         case XACT_EVENT_PRE_COMMIT:
         case XACT_EVENT_PRE_PREPARE:
-            flush_before_commit();
+            convert_before_commit();
             break;
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PARALLEL_ABORT:
         case XACT_EVENT_COMMIT:
         case XACT_EVENT_PREPARE:
             the_dirty_set.clear();
+            registry_sql::pending_keys().clear();
             break;
         default:
             break;
@@ -55,6 +61,11 @@ void on_transaction_event(XactEvent event, void*) {
 }  // namespace
 
 DirtySet& dirty() { return the_dirty_set; }
+
+int64_t convert_all() {
+    registry_sql::translate_pending();  // 1. registry → gen3
+    return flush();                     // 2. gen3 → CAOM2
+}
 
 bool convert_at_statement_end() { return conversion_timing == kAtStatementEnd; }
 
@@ -76,7 +87,8 @@ void initialize() {
 
 using namespace obsmeta;
 
-// obsmeta.convert(): converts what this transaction has written so far; returns CAOM2 rows written.
+// obsmeta.convert(): converts what this transaction has written so far (registry rows first);
+// returns CAOM2 rows written.
 OBSMETA_FUNCTION(obsmeta_convert) {
-    return Int64GetDatum(gen3_to_caom2::flush());
+    return Int64GetDatum(gen3_to_caom2::convert_all());
 }

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "interrupt.hpp"
 #include "message.hpp"
 #include "spherical.hpp"
 #include "vec3_math.hpp"
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::geom {
 
@@ -35,6 +37,7 @@ std::vector<LonLat> convex_hull(const std::vector<LonLat>& points) {
     const std::size_t n = points.size();
     Vec3 sum;
     for (std::size_t i = 0; i < n; ++i) {
+        poll_interrupt_every(i);
         const LonLat& p = points[i];
         if (!std::isfinite(p.lon_deg) || !std::isfinite(p.lat_deg)) {
             throw RegionError(strprintf("convex hull point %zu has a non-finite coordinate (%s)", i,
@@ -55,6 +58,7 @@ std::vector<LonLat> convex_hull(const std::vector<LonLat>& points) {
     std::vector<Projected> proj;
     proj.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
+        poll_interrupt_every(i);
         const Vec3 v = unit_vector(points[i]);
         const double cz = dot(v, c);
         if (!(cz > kMinCosFromCenter)) {

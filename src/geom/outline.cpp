@@ -5,6 +5,7 @@
 #include "message.hpp"
 #include "spherical.hpp"
 #include "vec3_math.hpp"
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::geom {
 

@@ -6,6 +6,7 @@
 
 #include "spherical.hpp"
 #include "vec3_math.hpp"
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::geom {
 

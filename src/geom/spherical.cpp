@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "vec3_math.hpp"
+#include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::geom {
 
@@ -92,6 +93,36 @@ Circle bounding_circle(const std::vector<LonLat>& polygon) {
         radius = std::max(radius, std::atan2(norm(cross(center, v)), dot(center, v)));
     }
     c.radius_deg = radius * kDegPerRad;
+    return c;
+}
+
+Circle sphgeom_bounding_circle(const std::vector<LonLat>& polygon) {
+    if (polygon.size() < 3) throw std::invalid_argument("sphgeom_bounding_circle needs at least 3 vertices");
+    std::vector<Vec3> v;
+    v.reserve(polygon.size());
+    for (const LonLat& p : polygon) v.push_back(unit_vector(p));
+    Vec3 cm, mean;
+    for (std::size_t k = 0, i = v.size() - 1; k < v.size(); i = k++) {
+        const Vec3 n = edge_normal(v[i], v[k]);  // sphgeom's robustCross: 2 (a × b)
+        const double length = norm(n);
+        const double s = 0.5 * length;          // sin of the edge's angle
+        const double c = dot(v[i], v[k]);
+        const double a = (s == 0.0 && c == 0.0) ? 0.0 : std::atan2(s, c);
+        if (length > 0) cm = add(cm, scale(n, a / length));
+        mean = add(mean, v[k]);
+    }
+    // clockwise vertices sum to the antipode: sphgeom only holds counter-clockwise polygons
+    if (dot(cm, mean) < 0) cm = scale(cm, -1.0);
+    const Vec3 center = normalized(cm);
+    double cl2 = 0.0;
+    for (const Vec3& p : v) {
+        const Vec3 d = sub(p, center);
+        cl2 = std::max(cl2, dot(d, d));
+    }
+    cl2 += 2.0 * 2.5e-15;  // sphgeom's MAX_SQUARED_CHORD_LENGTH_ERROR, twice
+    Circle c;
+    c.center = lon_lat(center);
+    c.radius_deg = (cl2 >= 4.0 ? kPi : 2.0 * std::asin(0.5 * std::sqrt(cl2))) * kDegPerRad;
     return c;
 }
 

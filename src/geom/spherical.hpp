@@ -49,6 +49,13 @@ struct Circle {
 // Circle around centroid(polygon) with radius = the largest angular distance to a vertex.
 Circle bounding_circle(const std::vector<LonLat>& polygon);
 
+// lsst.sphgeom's ConvexPolygon::getBoundingCircle(), which dax_obscore's s_ra, s_dec and s_fov
+// (= 2 × radius) come from: center = the polygon's area centroid (Brock's formula, as sphgeom sums
+// it), radius = the opening angle of the largest squared chord to a vertex plus sphgeom's margin
+// (2 × 2.5e-15). Either orientation of the vertices gives the same circle. Throws
+// std::invalid_argument for fewer than 3 vertices.
+Circle sphgeom_bounding_circle(const std::vector<LonLat>& polygon);
+
 // Angle between two points in degrees, accurate at all separations (haversine, from the antipode
 // beyond 90 deg).
 double angular_distance_deg(LonLat a, LonLat b);

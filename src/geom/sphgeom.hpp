@@ -42,7 +42,28 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-Region decode_sphgeom(const std::uint8_t* data, std::size_t size);
+// A region larger than the caller allows (see DecodeLimits): what, how many and the limit.
+class RegionLimitError : public RegionError {
+public:
+    RegionLimitError(const std::string& message, const std::string& what, std::size_t value, std::size_t limit)
+        : RegionError(message), what_(what), value_(value), limit_(limit) {}
+    const std::string& quantity() const { return what_; }
+    std::size_t value() const { return value_; }
+    std::size_t limit() const { return limit_; }
+
+private:
+    std::string what_;
+    std::size_t value_, limit_;
+};
+
+// Bounds on what one decode accepts: polygon vertices (a circle, ellipse or box counts 16, a
+// compound region 1) and Union/Intersection nesting. Decoding is O(total vertices).
+struct DecodeLimits {
+    std::size_t max_vertices = 10000;
+    std::size_t max_nesting = 32;
+};
+
+Region decode_sphgeom(const std::uint8_t* data, std::size_t size, const DecodeLimits& limits = {});
 std::vector<std::uint8_t> encode_convex_polygon(const std::vector<Vec3>& vertices);
 
 }  // namespace obsmeta::geom

@@ -4,9 +4,11 @@
 //   obsmeta.spoly_to_stcs(spoly) → text
 //   obsmeta.footprint_summary(spoly[]) → (bounds spoly, points jsonb, center spoint, area_deg2, size_deg)
 //   obsmeta.footprint_center_size(spoly) → (center spoint, size_deg)   the same two, for one footprint
+//   obsmeta.sphgeom_bounding_circle(spoly) → (center spoint, size_deg)  lsst.sphgeom's bounding circle
 #include "geom/spherical.hpp"
 #include "geom/sphgeom.hpp"
 #include "geom_sql/pgsphere_value.hpp"
+#include "geom_sql/region_value.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 
@@ -18,29 +20,6 @@
 namespace obsmeta::geom_sql {
 
 namespace {
-
-geom::Region decode_region(bytea* bytes) {
-    const auto* data = reinterpret_cast<const std::uint8_t*>(VARDATA_ANY(bytes));
-    try {
-        return geom::decode_sphgeom(data, VARSIZE_ANY_EXHDR(bytes));
-    } catch (const geom::RegionError& e) {
-        throw pg::Error(ERRCODE_INVALID_BINARY_REPRESENTATION, std::string("invalid sphgeom region: ") + e.what(),
-                        {}, "Regions are lsst.sphgeom encodings (Region.encode()); decode the Butler's base64 text first.");
-    }
-}
-
-// One convex polygon for a region: itself for a ConvexPolygon, else the hull of its outline.
-std::vector<geom::LonLat> polygon_of(const geom::Region& region) {
-    try {
-        auto parts = geom::outline(region);
-        if (parts.size() == 1) return parts.front();
-        std::vector<geom::LonLat> all;
-        for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
-        return geom::convex_hull(all);
-    } catch (const geom::RegionError& e) {
-        throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("region has no polygon outline: ") + e.what());
-    }
-}
 
 bytea* bytea_arg(FunctionCallInfo fcinfo, int n) {
     Datum d = PG_GETARG_DATUM(n);
@@ -103,11 +82,7 @@ Position position_of(const std::vector<std::vector<geom::LonLat>>& footprints) {
         vertices.insert(vertices.end(), footprint.begin(), footprint.end());
     }
     if (vertices.size() < 3) return pos;
-    try {
-        pos.hull = geom::convex_hull(vertices);
-    } catch (const geom::RegionError& e) {
-        throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, std::string("plane footprints have no convex hull: ") + e.what());
-    }
+    pos.hull = footprint_hull(vertices);
     pos.center = pos.area > 0 ? geom::lon_lat(weighted) : geom::centroid(pos.hull);
     double radius = 0;
     for (const auto& v : pos.hull) radius = std::max(radius, geom::angular_distance_deg(pos.center, v));
@@ -201,6 +176,23 @@ OBSMETA_FUNCTION(obsmeta_footprint_center_size) {
     if (!pos.hull.empty()) {
         values[0] = geom_sql::make_spoint(pos.center);
         values[1] = Float8GetDatum(pos.size_deg);
+        nulls[0] = nulls[1] = false;
+    }
+    HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });
+    return HeapTupleGetDatum(tuple);
+}
+
+// The circle dax_obscore's s_ra, s_dec and s_fov come from (sphgeom's getBoundingCircle), with its
+// diameter as size: ObsCore rows agree with Rubin's own exporter.
+OBSMETA_FUNCTION(obsmeta_sphgeom_bounding_circle) {
+    TupleDesc desc = geom_sql::result_desc(fcinfo, "sphgeom_bounding_circle");
+    Datum values[2] = {0, 0};
+    bool nulls[2] = {true, true};
+    const auto vertices = geom_sql::spoly_vertices(PG_GETARG_DATUM(0));
+    if (vertices.size() >= 3) {
+        const geom::Circle circle = geom::sphgeom_bounding_circle(vertices);
+        values[0] = geom_sql::make_spoint(circle.center);
+        values[1] = Float8GetDatum(2.0 * circle.radius_deg);
         nulls[0] = nulls[1] = false;
     }
     HeapTuple tuple = pg::call([&] { return heap_form_tuple(desc, values, nulls); });

@@ -4,7 +4,7 @@
 // union of its edges' boxes, widened to the unit sphere's extreme in each axis direction that the
 // polygon contains. Its spherepoly_gen_key runs those six point-in-polygon tests once per *edge*
 // (inside the edge loop), 24 tests for a detector footprint, each an O(edges) Euler-transform
-// computation: ~95% of the time an ivoa.obscore row spends in the s_region_spoly index. The tests
+// computation: ~95% of the time an ivoa.obscore row spends in the s_region index. The tests
 // depend only on the polygon, and each only raises a coordinate to ±MAXCVALUE, which no later
 // edge's union can lower: doing them once, after the edges, gives the same key bit for bit.
 //

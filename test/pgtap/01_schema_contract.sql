@@ -8,7 +8,7 @@ SELECT has_schema(s, 'schema ' || s || ' exists') FROM unnest(ARRAY['gen3', 'cao
 SELECT set_eq($$SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                  WHERE n.nspname = 'gen3' AND c.relkind = 'r'$$,
               ARRAY['instrument', 'physical_filter', 'detector', 'day_obs', 'exposure', 'visit', 'visit_definition',
-                    'visit_detector_region', 'dataset', 'file_datastore_record'],
+                    'visit_detector_region', 'dataset', 'file_datastore_record', 'patch'],
               'gen3 mirror has exactly the documented tables');
 SELECT set_has($$SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                  WHERE n.nspname = 'caom2' AND c.relkind = 'r'$$,
@@ -30,11 +30,11 @@ SELECT has_function('obsmeta', f, 'function obsmeta.' || f || ' exists')
 SELECT obsmeta.boundary_live_objects() IS NOT NULL AS library_loaded \gset
 SELECT is(current_setting('obsmeta.conversion'), 'commit', 'conversion runs at commit by default');
 
--- 7 mirror tables x insert/update/delete
+-- 8 mirror tables x insert/update/delete
 SELECT is((SELECT count(*)::int FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = 'gen3' AND t.tgname LIKE 'obsmeta_capture_%' AND t.tgenabled = 'A'),
-          21, 'every capture trigger on the mirror is ENABLE ALWAYS (fires under logical replication)');
+          24, 'every capture trigger on the mirror is ENABLE ALWAYS (fires under logical replication)');
 
 SELECT * FROM finish();
 ROLLBACK;

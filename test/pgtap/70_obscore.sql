@@ -3,7 +3,7 @@
 -- bulk statements and configuration changes; obsmeta.verify_obscore() must find nothing after
 -- every scenario, and must find a row that was tampered with.
 BEGIN;
-SELECT plan(54);
+SELECT plan(56);
 SET LOCAL obsmeta.conversion = 'statement';
 
 -- contract ------------------------------------------------------------------------------------
@@ -16,7 +16,7 @@ SELECT bag_has(
   $$VALUES ('dataproduct_type', 'text'), ('calib_level', 'integer'), ('obs_collection', 'text'), ('obs_id', 'text'),
            ('obs_publisher_did', 'text'), ('access_url', 'text'), ('access_format', 'text'), ('access_estsize', 'bigint'),
            ('target_name', 'text'), ('s_ra', 'double precision'), ('s_dec', 'double precision'),
-           ('s_fov', 'double precision'), ('s_region', 'text'), ('s_resolution', 'double precision'),
+           ('s_fov', 'double precision'), ('s_region', 'spoly'), ('s_resolution', 'double precision'),
            ('s_xel1', 'bigint'), ('s_xel2', 'bigint'), ('t_min', 'double precision'), ('t_max', 'double precision'),
            ('t_exptime', 'double precision'), ('t_resolution', 'double precision'), ('t_xel', 'bigint'),
            ('em_min', 'double precision'), ('em_max', 'double precision'), ('em_res_power', 'double precision'),
@@ -25,12 +25,15 @@ SELECT bag_has(
            ('obs_release_date', 'timestamp without time zone'), ('obs_creator_did', 'text'), ('preview', 'text'),
            ('lsst_visit', 'bigint'), ('lsst_exposure', 'bigint'), ('lsst_detector', 'integer'), ('lsst_band', 'text'),
            ('lsst_physical_filter', 'text'), ('lsst_tract', 'integer'), ('lsst_patch', 'integer'),
-           ('s_region_spoly', 'spoly'), ('s_center', 'spoint')$$,
-  'all 30 ObsCore 1.1 mandatory columns, the optional and Rubin columns, with their types');
+           ('s_region_stcs', 'text'), ('s_center', 'spoint'), ('s_region_spoly', 'spoly')$$,
+  'all 30 ObsCore 1.1 mandatory columns (s_region a pg_sphere spoly), the optional and Rubin columns, with their types');
+SELECT is((SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+            WHERE d.adrelid = 'ivoa.obscore'::regclass AND a.attname = 's_region_spoly' AND a.attgenerated = 's'),
+          's_region', 's_region_spoly (0.2.0''s name) is kept as a stored column generated from s_region');
 SELECT ok((SELECT count(*) = 2 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-           WHERE i.indrelid = 'ivoa.obscore'::regclass AND am.amname = 'gist' AND a.attname IN ('s_region_spoly', 's_center')),
-          'GiST indexes on s_region_spoly and s_center');
+           WHERE i.indrelid = 'ivoa.obscore'::regclass AND am.amname = 'gist' AND a.attname IN ('s_region', 's_center')),
+          'GiST indexes on s_region and s_center');
 SELECT has_function('obsmeta', 'refresh_obscore', 'obsmeta.refresh_obscore() exists');
 SELECT has_function('obsmeta', 'verify_obscore', 'obsmeta.verify_obscore() exists');
 
@@ -48,13 +51,22 @@ SELECT results_eq(
       FROM ivoa.obscore WHERE lsst_detector = 11$$,
   $$VALUES ('image'::text, 'LSSTCam'::text, 'Rubin-LSST'::text, 'LSSTCam'::text, 'r'::text, 'r_57'::text, 'lsst_wfd_0042'::text)$$,
   'dataproduct_type, collection, facility, instrument, band, physical filter, target');
-SELECT is((SELECT s_region FROM ivoa.obscore WHERE lsst_detector = 11 AND calib_level = 1),
-          'POLYGON ICRS 10.2 -30 10.4 -30 10.4 -29.8 10.2 -29.8', 's_region: STC-S of that detector''s footprint (degrees)');
+SELECT is((SELECT s_region_stcs FROM ivoa.obscore WHERE lsst_detector = 11 AND calib_level = 1),
+          'POLYGON ICRS 10.2 -30 10.4 -30 10.4 -29.8 10.2 -29.8', 's_region_stcs: STC-S of that detector''s footprint (degrees)');
 SELECT ok((SELECT abs(s_ra - 10.3) < 1e-6 AND abs(s_dec + 29.9) < 1e-3 AND s_fov BETWEEN 0.2 AND 0.3
              AND s_center = spoint(radians(s_ra), radians(s_dec))
-             AND s_region_spoly = '{(10.2d,-30d),(10.4d,-30d),(10.4d,-29.8d),(10.2d,-29.8d)}'::spoly
+             AND s_region = '{(10.2d,-30d),(10.4d,-30d),(10.4d,-29.8d),(10.2d,-29.8d)}'::spoly
+             AND s_region_spoly = s_region
              FROM ivoa.obscore WHERE lsst_detector = 11 AND calib_level = 1),
-          's_ra/s_dec at the footprint centre, s_fov its containing circle, s_center and s_region_spoly agree');
+          's_ra/s_dec at the footprint centre, s_fov its containing circle, s_center, s_region and its alias agree');
+-- DaCHS's translation: INTERSECTS(a, b) -> a && b, CONTAINS(a, b) -> a <@ b
+SELECT results_eq(
+  $$SELECT (SELECT count(*)::int FROM ivoa.obscore WHERE s_region && scircle(spoint(radians(10.2), radians(-29.9)), radians(0.02))),
+           (SELECT count(*)::int FROM ivoa.obscore WHERE spoint(radians(10.3), radians(-29.9)) <@ s_region),
+           (SELECT count(*)::int FROM ivoa.obscore WHERE s_region <@ scircle(spoint(radians(10.3), radians(-29.9)), radians(0.2))),
+           (SELECT count(*)::int FROM ivoa.obscore WHERE s_region <@ scircle(spoint(radians(10.3), radians(-29.9)), radians(0.05)))$$,
+  $$VALUES (3, 1, 1, 0)$$,
+  'ADQL geometry as TAP servers translate it, on s_region: INTERSECTS (&&) finds both detectors, CONTAINS(POINT, s_region) the one under the point, CONTAINS(s_region, CIRCLE) the one inside the circle');
 SELECT results_eq(
   $$SELECT access_estsize, access_format, access_url FROM ivoa.obscore WHERE lsst_detector = 11$$,
   $$VALUES (18433::bigint, 'application/fits'::text,
@@ -91,8 +103,11 @@ UPDATE gen3.file_datastore_record SET file_size = 10240 WHERE dataset_id = 'a000
 SELECT is((SELECT access_estsize FROM ivoa.obscore WHERE lsst_detector = 11), 10::bigint, 'file size change follows');
 UPDATE gen3.visit_detector_region SET region = obsmeta.spoly_to_sphgeom('{(10.2d,-30d),(10.5d,-30d),(10.5d,-29.8d),(10.2d,-29.8d)}'::spoly)
  WHERE detector = 11;
-SELECT is((SELECT s_region FROM ivoa.obscore WHERE lsst_detector = 11),
-          'POLYGON ICRS 10.2 -30 10.5 -30 10.5 -29.8 10.2 -29.8', 'a new detector region reaches s_region');
+SELECT ok((SELECT s_region_stcs = 'POLYGON ICRS 10.2 -30 10.5 -30 10.5 -29.8 10.2 -29.8'
+                  AND s_region = '{(10.2d,-30d),(10.5d,-30d),(10.5d,-29.8d),(10.2d,-29.8d)}'::spoly
+                  AND s_region_spoly = s_region
+             FROM ivoa.obscore WHERE lsst_detector = 11),
+          'a new detector region reaches s_region, s_region_stcs and the alias');
 UPDATE gen3.physical_filter SET band = 'i' WHERE name = 'r_57';
 SELECT ok((SELECT bool_and(lsst_band = 'i' AND em_min = 691e-9) FROM ivoa.obscore WHERE lsst_detector IS NOT NULL),
           'a band change reaches lsst_band and em_min of every detector row');
@@ -130,7 +145,7 @@ INSERT INTO gen3.file_datastore_record (dataset_id, component, path, file_size)
 SELECT id, '__NULL_STRING__', 'bulk/' || id || '.fits', 1000000 FROM gen3.dataset WHERE run IN ('r', 'v');
 SELECT is((SELECT count(*)::int FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_000200'), 378,
           'a bulk load of 378 files in one statement: 378 rows');
-SELECT is((SELECT count(DISTINCT s_region)::int FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_000200' AND calib_level = 2), 189,
+SELECT is((SELECT count(DISTINCT s_region_stcs)::int FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_000200' AND calib_level = 2), 189,
           'each detector row has its own footprint');
 UPDATE gen3.visit SET timespan_end = '2025-12-02 05:00:31+00' WHERE id = 2025120100200;
 SELECT is((SELECT count(*)::int FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_000200' AND t_max = obsmeta.mjd('2025-12-02 05:00:31+00')), 189,
@@ -213,10 +228,11 @@ UPDATE ivoa.obscore SET obs_id = 'tampered' WHERE obs_id = 'MC_O_20251201_000200
 DELETE FROM ivoa.obscore WHERE obs_id = 'MC_O_20251201_000200' AND lsst_detector = 6 AND calib_level = 1;
 INSERT INTO ivoa.obscore (obs_collection, obs_id, obs_publisher_did, row_id, caom_obs_id, caom_plane_id, visible_from)
 VALUES ('X', 'X', 'X', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), now());
+UPDATE ivoa.obscore SET s_region = '{(1d,1d),(2d,1d),(2d,2d)}' WHERE obs_id = 'MC_O_20251201_000200' AND lsst_detector = 7 AND calib_level = 1;
 SELECT set_eq($$SELECT problem, columns FROM obsmeta.verify_obscore()$$,
-              $$VALUES ('differs'::text, ARRAY['obs_id']::text[]), ('missing', NULL), ('extra', NULL)$$,
-              'verify_obscore() reports a changed row (with its column), a missing row and an extra row');
-SELECT is(obsmeta.refresh_obscore(), 3::bigint, 'refresh_obscore() rewrites exactly the three');
+              $$VALUES ('differs'::text, ARRAY['obs_id']::text[]), ('differs', ARRAY['s_region']), ('missing', NULL), ('extra', NULL)$$,
+              'verify_obscore() reports a changed row (with its column), a changed geometry, a missing row and an extra row');
+SELECT is(obsmeta.refresh_obscore(), 4::bigint, 'refresh_obscore() rewrites exactly the four');
 SELECT is_empty('SELECT * FROM obsmeta.verify_obscore()', 'verify: nothing differs after refresh');
 
 -- CAOM2 removed wholesale (a DBA's TRUNCATE): ObsCore follows

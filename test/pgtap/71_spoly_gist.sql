@@ -38,8 +38,8 @@ SELECT is((SELECT count(*) FROM (SELECT footprint AS p FROM caom2.chunk WHERE fo
           'and for the converted detector footprints and plane bounds');
 SELECT is((SELECT array_agg(indexrelid::regclass::text ORDER BY 1) FROM pg_index i JOIN pg_opclass o ON o.oid = i.indclass[0]
             WHERE o.opcname = 'spoly_gist_ops' AND o.opcnamespace = 'obsmeta'::regnamespace),
-          ARRAY['caom2.plane_position_bounds_idx', 'ivoa.obscore_s_region_spoly_idx'],
-          'ivoa.obscore.s_region_spoly and caom2.plane.position_bounds are indexed with it');
+          ARRAY['caom2.plane_position_bounds_idx', 'ivoa.obscore_s_region_idx'],
+          'ivoa.obscore.s_region and caom2.plane.position_bounds are indexed with it');
 
 -- the same rows through the index as through a sequential scan, for the operators TAP servers use
 CREATE TEMP TABLE indexed (id serial, p spoly);
@@ -71,15 +71,15 @@ CREATE FUNCTION pg_temp.explain_lines(q text) RETURNS SETOF text LANGUAGE plpgsq
 BEGIN RETURN QUERY EXECUTE 'EXPLAIN ' || q; END $$;
 SET LOCAL enable_seqscan = off;
 SELECT ok((SELECT string_agg(l, ' ') FROM (SELECT * FROM pg_temp.explain_lines(
-              'SELECT count(*) FROM ivoa.obscore WHERE s_region_spoly && scircle(spoint(0.1, 0.2), 0.01)')) e(l))
-          LIKE '%obscore_s_region_spoly_idx%', 'a cone search on ivoa.obscore uses the index');
+              'SELECT count(*) FROM ivoa.obscore WHERE s_region && scircle(spoint(0.1, 0.2), 0.01)')) e(l))
+          LIKE '%obscore_s_region_idx%', 'a cone search on ivoa.obscore uses the index');
 RESET enable_seqscan;
 SELECT is((SELECT count(*) FROM obsmeta.verify_obscore()), 0::bigint, 'verify_obscore() finds nothing');
 
 -- the index is built (CREATE INDEX) and grown (INSERT) with the same keys: a REINDEX changes no answer
-SELECT lives_ok('REINDEX INDEX ivoa.obscore_s_region_spoly_idx', 'REINDEX of ivoa.obscore''s spoly index');
+SELECT lives_ok('REINDEX INDEX ivoa.obscore_s_region_idx', 'REINDEX of ivoa.obscore''s spoly index');
 SET LOCAL enable_seqscan = off;
-SELECT is((SELECT count(*) FROM ivoa.obscore o WHERE o.s_region_spoly && scircle(o.s_center, radians(0.01))),
+SELECT is((SELECT count(*) FROM ivoa.obscore o WHERE o.s_region && scircle(o.s_center, radians(0.01))),
           (SELECT count(*) FROM ivoa.obscore o WHERE o.s_center IS NOT NULL), 'every detector row is found by a cone on its own center');
 SELECT * FROM finish();
 ROLLBACK;

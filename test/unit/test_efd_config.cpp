@@ -1,4 +1,4 @@
-// Unit tests for the mini YAML reader and Rubin's transformed-EFD configuration, including the
+// Unit tests for the YAML reader (libyaml) and Rubin's transformed-EFD configuration, including the
 // real LSSTCam file (../shared/anchors/efd/consdb_transformed_efd_config_lsstcam.yaml).
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "efd/consdb_config.hpp"
-#include "efd/mini_yaml.hpp"
+#include "efd/yaml_tree.hpp"
 
 #ifndef OBSMETA_SHARED_DIR
 #define OBSMETA_SHARED_DIR ""
@@ -16,7 +16,7 @@
 
 using namespace obsmeta::efd;
 
-TEST(EfdMiniYaml, BlockAndFlowForms) {
+TEST(EfdYaml, BlockAndFlowForms) {
     auto doc = yaml::parse(
         "# comment\n"
         "version: 1.1.0\n"
@@ -45,7 +45,7 @@ TEST(EfdMiniYaml, BlockAndFlowForms) {
     EXPECT_EQ(cols->items[1].find("name")->scalar, "b");
 }
 
-TEST(EfdMiniYaml, ErrorsCarryLineNumbers) {
+TEST(EfdYaml, ErrorsCarryLineNumbers) {
     try {
         yaml::parse("a: 1\nb: [1, 2\n");
         FAIL() << "expected an error";
@@ -55,6 +55,32 @@ TEST(EfdMiniYaml, ErrorsCarryLineNumbers) {
     EXPECT_THROW(yaml::parse("a: &anchor 1\n"), yaml::YamlError);
     EXPECT_THROW(yaml::parse("a: 1\na: 2\n"), yaml::YamlError);
     EXPECT_THROW(yaml::parse("a:\n\tb: 1\n"), yaml::YamlError);
+}
+
+// Issue 13: 100,000 nested flow sequences overflowed the recursive hand-written parser's stack.
+TEST(EfdYaml, NestingIsLimitedNotRecursive) {
+    const std::string deep = "columns: " + std::string(100000, '[') + std::string(100000, ']');
+    EXPECT_THROW(yaml::parse(deep), yaml::DepthError);
+    EXPECT_THROW(parse_consdb_config(deep), yaml::DepthError);
+    try {
+        yaml::parse("a: [[[1]]]\n", 3);
+        FAIL() << "expected DepthError";
+    } catch (const yaml::DepthError& e) {
+        EXPECT_EQ(e.limit(), 3);
+        EXPECT_EQ(e.line(), 1);
+    }
+    EXPECT_EQ(yaml::parse("a: [[1]]\n", 3).find("a")->items[0].items[0].scalar, "1");
+    // the limit is configurable upward: 5,000 levels parse without touching the C++ stack
+    const std::string five_k = std::string(5000, '[') + std::string(5000, ']');
+    EXPECT_TRUE(yaml::parse(five_k, 5001).is_sequence());
+}
+
+TEST(EfdYaml, AliasesAndMultipleDocumentsAreRefused) {
+    EXPECT_THROW(yaml::parse("a: &x [1]\nb: *x\n"), yaml::YamlError);
+    EXPECT_THROW(yaml::parse("a: 1\n---\nb: 2\n"), yaml::YamlError);
+    EXPECT_THROW(yaml::parse("? [1]\n: 2\n"), yaml::YamlError);
+    EXPECT_TRUE(yaml::parse("").is_null());
+    EXPECT_TRUE(yaml::parse("a:\n").find("a")->is_null());
 }
 
 TEST(EfdConsdbConfig, RejectsBadColumns) {

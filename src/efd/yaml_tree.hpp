@@ -1,11 +1,10 @@
-// A small YAML reader for configuration files such as Rubin's transformed-EFD config: block
-// mappings and sequences (a sequence may sit at its parent key's indentation), flow sequences and
-// mappings ([a, "b"], {"k": v}), plain, single- and double-quoted scalars, plain scalars continued
-// on more-indented lines, comments, and a leading "---". No anchors, tags or block scalars (| >):
-// those raise YamlError, so an unsupported file fails loudly instead of being misread.
+// YAML documents as a tree of plain C++ values, read with libyaml (Debian libyaml-dev): block and
+// flow collections, every scalar style, comments, a leading "---". Anchors, aliases and tags
+// raise YamlError (configuration files do not need them, and aliases are how "billion laughs"
+// documents grow). The tree is built from libyaml's events with an explicit stack, so no input
+// recurses on the C++ stack, and collections nested deeper than max_depth raise DepthError.
 #pragma once
 
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -21,6 +20,18 @@ public:
 
 private:
     int line_;
+};
+
+// Collections nested deeper than the caller's limit.
+class DepthError : public YamlError {
+public:
+    DepthError(int limit, int line)
+        : YamlError("collections are nested more than " + std::to_string(limit) + " levels deep", line),
+          limit_(limit) {}
+    int limit() const { return limit_; }
+
+private:
+    int limit_;
 };
 
 struct Node {
@@ -39,6 +50,10 @@ struct Node {
     const Node* find(const std::string& key) const;
 };
 
-Node parse(const std::string& text);
+constexpr int kDefaultMaxDepth = 64;
+
+// The first document of `text`; a Null node for an empty text. Plain empty scalars ("key:") are
+// Null. Duplicate mapping keys, non-scalar keys and more than one document raise YamlError.
+Node parse(const std::string& text, int max_depth = kDefaultMaxDepth);
 
 }  // namespace obsmeta::efd::yaml

@@ -1,0 +1,1 @@
+../../schema/77_datalink.sql
