@@ -3,18 +3,21 @@
 -- efd.exposure_values / efd.visit_values); efd.image_samples masks raw samples with
 -- efd.hidden_spans (C++).
 -- Embargo of telemetry. Readers must not receive samples, or values reduced from samples, of a
--- time when an image they may not see (embargoed or held, 45_visibility.sql) was being taken: the
+-- time when an exposure they may not see (embargoed or held, 45_visibility.sql) was being taken: the
 -- mount's position then is where the telescope pointed. These are the hidden times.
--- The images whose observation is not public (the negation of obsmeta.observation_public, as a
+-- The exposures whose observation is not public (the negation of obsmeta.observation_public, as a
 -- view so that it is planned into the queries below: a window with many images costs an index
--- probe per image, not a function call). Internal (no grants): read as the efd owner.
+-- probe per image, not a function call). Exposures only: a visit is hidden while one of its
+-- exposures is (same release time; a hold on an exposure holds its visits), and a visit held on
+-- its own shows no sky its public exposures do not. Internal (no grants): read as the efd owner.
 CREATE VIEW efd.hidden_image AS
 SELECT i.kind, i.instrument, i.id, i.obs_id, i.span
   FROM efd.image i LEFT JOIN caom2.observation o ON o.obs_id = i.obs_id
- WHERE o.meta_release IS NULL OR o.meta_release > now()
-    OR EXISTS (SELECT 1 FROM obsmeta.embargo_hold h WHERE h.obs_id = i.obs_id);
+ WHERE i.kind = 'exposure'
+   AND (o.meta_release IS NULL OR o.meta_release > now()
+        OR EXISTS (SELECT 1 FROM obsmeta.embargo_hold h WHERE h.obs_id = i.obs_id));
 COMMENT ON VIEW efd.hidden_image IS
-  'Internal: images whose observation is not public (embargoed, held or not converted); their spans are hidden times';
+  'Internal: exposures whose observation is not public (embargoed, held or not converted); their spans are hidden times';
 
 -- The hidden times overlapping a range: efd.image_samples (C++) leaves out readers' samples in them.
 CREATE FUNCTION efd.hidden_spans(during tstzrange) RETURNS SETOF tstzrange
