@@ -1,6 +1,6 @@
 -- The EFD embargo: a reader receives no sample, and no value reduced from samples, of a time when an
 -- image they may not see (embargoed or held) was being taken, through any EFD function or relation
--- they can reach, whatever the padding. Every function of schema efd a reader may EXECUTE and every
+-- they can reach, whatever the padding (up to obsmeta.max_efd_padding, a day by default). Every function of schema efd a reader may EXECUTE and every
 -- relation they may SELECT is found in the catalog and probed, so a new one cannot be forgotten.
 --
 -- Telemetry: channel A has value 1 every 10 s, except during the hidden images where it is the
@@ -8,7 +8,7 @@
 -- equal staff's about B (what A would be had the hidden images never been taken), and no reader
 -- answer may contain the marker.
 BEGIN;
-SELECT plan(14);
+SELECT plan(15);
 SET LOCAL obsmeta.conversion = 'statement';
 -- Probes pad by 400 days, past the default obsmeta.max_efd_padding (one day): the embargo must hold
 -- for any padding a DBA allows, so the limit is raised here (as superuser; readers cannot).
@@ -85,7 +85,7 @@ SELECT CASE
     WHEN type = 'integer'::regtype AND name = 'sal_index' THEN 'NULL::integer'
     WHEN type = 'integer[]'::regtype AND name = 'channels' THEN format('ARRAY[%s]', ch)
     WHEN type = 'jsonb'::regtype AND name = 'outputs' THEN quote_literal('{"probe_max_a": 1, "probe_locf_a": 1}') || '::jsonb'
-    WHEN type = 'interval'::regtype AND name IN ('padding', 'reach') THEN quote_literal('400 days') || '::interval'
+    WHEN type = 'interval'::regtype AND name IN ('padding', 'reach') THEN quote_literal('1 day') || '::interval'
     WHEN type = 'interval'::regtype AND name = 'pre_aggregate' THEN 'NULL::interval'
     WHEN type = 'timestamptz'::regtype AND name IN ('window_begin', 'from') THEN
         quote_literal((SELECT min(b) - interval '1 hour' FROM probe_image)) || '::timestamptz'
@@ -162,10 +162,13 @@ SELECT is((SELECT count(*) FILTER (WHERE value = 777777) || '/' || count(*)
           '0/' || (SELECT count(*) FROM generate_series(:'t0'::timestamptz - interval '1 hour', :'t0'::timestamptz + interval '1 hour 30 s', interval '10 s') t
                     WHERE NOT EXISTS (SELECT 1 FROM probe_image h WHERE h.hidden AND t BETWEEN h.b AND h.e)),
           'samples_for, padding over the embargoed and the held image: every public sample, no hidden one');
-SELECT is((SELECT count(*) FROM efd.samples_for_visit('LSSTCam', 2025110100001, :ch_a, '400 days') WHERE value <> 1), 0::bigint,
-          'samples_for_visit with 400 days of padding: no hidden sample');
+SELECT is((SELECT count(*) FROM efd.samples_for_visit('LSSTCam', 2025110100001, :ch_a, '1 day') WHERE value <> 1), 0::bigint,
+          'samples_for_visit with a day of padding (the largest allowed by default): no hidden sample');
 SELECT is((SELECT count(*) FROM efd.image_samples('exposure', 'LSSTCam', 2025110100001, :ch_a, '40 min') WHERE value <> 1), 0::bigint,
           'image_samples reaching the held image: no hidden sample');
+SELECT is(ARRAY[efd.values_public('exposure', 'LSSTCam', 2025110100002, '{}'), efd.values_public('exposure', 'LSSTCam', 2025110100009, '{}'),
+                efd.values_public('exposure', 'LSSTCam', 2025110100004, '{}')],
+          ARRAY[false, false, true], 'values_public: an embargoed and an absent image answer alike');
 RESET ROLE;
 
 -- Every relation of schema efd the reader may read: no hidden sample's trace.
