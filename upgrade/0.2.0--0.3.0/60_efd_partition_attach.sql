@@ -8,6 +8,9 @@ DECLARE
     name text := 'chunk_' || to_char(t AT TIME ZONE 'UTC', 'YYYYMM');
 BEGIN
     IF to_regclass('efd.' || name) IS NULL THEN
+        -- attaching clones the foreign key, which locks efd.channel: take that first, so that a
+        -- writer that registered a channel in its transaction is not waited for while holding efd.chunk
+        LOCK TABLE efd.channel IN SHARE ROW EXCLUSIVE MODE;
         LOCK TABLE efd.chunk IN SHARE UPDATE EXCLUSIVE MODE;
         IF to_regclass('efd.' || name) IS NULL THEN
             EXECUTE format('CREATE TABLE efd.%I (LIKE efd.chunk INCLUDING DEFAULTS INCLUDING STORAGE) '
