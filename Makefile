@@ -16,6 +16,9 @@ DATA_built  = sql-install/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_STEPS:%=sql-
 
 REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=pg_sphere --load-extension=obsmeta
+# Isolation specs (pg_isolation_regress): test/isolation/specs/*.spec, expected/ beside them.
+ISOLATION   = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pg_sphere --load-extension=obsmeta
 
 PG_CONFIG  ?= pg_config
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -Werror -Isrc

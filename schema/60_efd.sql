@@ -68,6 +68,12 @@ END $$;
 CREATE TRIGGER efd_channel_chunk_length BEFORE UPDATE OF chunk_seconds, kind ON efd.channel
     FOR EACH ROW EXECUTE FUNCTION efd.channel_chunk_length_guard();
 
+-- A partition is created as a table of its own and then attached: ATTACH PARTITION takes SHARE
+-- UPDATE EXCLUSIVE on efd.chunk, which concurrent readers and writers of efd.chunk do not block
+-- (CREATE TABLE ... PARTITION OF takes ACCESS EXCLUSIVE: two first writers of a month, each
+-- holding its read lock, deadlocked). The locks are taken in one order, efd.channel then
+-- efd.chunk; they also serialise creators, and taking them refreshes the catalog, so the second
+-- creator then finds the first one's partition.
 CREATE FUNCTION efd.ensure_partition(t timestamptz) RETURNS regclass
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
@@ -75,10 +81,15 @@ DECLARE
     name text := 'chunk_' || to_char(t AT TIME ZONE 'UTC', 'YYYYMM');
 BEGIN
     IF to_regclass('efd.' || name) IS NULL THEN
-        PERFORM pg_advisory_xact_lock(hashtext('efd.chunk partitions'));
+        -- attaching clones the foreign key, which locks efd.channel: take that first, so that a
+        -- writer that registered a channel in its transaction is not waited for while holding efd.chunk
+        LOCK TABLE efd.channel IN SHARE ROW EXCLUSIVE MODE;
+        LOCK TABLE efd.chunk IN SHARE UPDATE EXCLUSIVE MODE;
         IF to_regclass('efd.' || name) IS NULL THEN
-            EXECUTE format('CREATE TABLE efd.%I PARTITION OF efd.chunk FOR VALUES FROM (%L) TO (%L) '
-                           'WITH (toast_tuple_target = 8160)', name, m_start, m_start + interval '1 month');
+            EXECUTE format('CREATE TABLE efd.%I (LIKE efd.chunk INCLUDING DEFAULTS INCLUDING STORAGE) '
+                           'WITH (toast_tuple_target = 8160)', name);
+            EXECUTE format('ALTER TABLE efd.chunk ATTACH PARTITION efd.%I FOR VALUES FROM (%L) TO (%L)',
+                           name, m_start, m_start + interval '1 month');
         END IF;
     END IF;
     RETURN ('efd.' || name)::regclass;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test on a throwaway cluster: C++ unit tests (CTest), pg_regress, pgTAP, an attached
+# Runs every test on a throwaway cluster: C++ unit tests (CTest), pg_regress, isolation specs, pgTAP, an attached
 # Butler registry against dax_obscore's exports, the concurrency test (16 clients writing one
 # visit), hostile arguments to every function, logical replication end to end (a second,
 # publishing cluster on port $OBSMETA_PORT + 10), a pg_dump/restore round trip, the Debian
@@ -42,12 +42,16 @@ registry() {  # the HSC registry made by real daf_butler, attached; parity with 
     psql -X -q -v ON_ERROR_STOP=1 -d obsmeta_registry -f $anchors/hsc_registry_data.sql >/dev/null &&
     pg_prove -d obsmeta_registry --ext .sql -r test/registry/t
 }
-regress() {
-  make -s installcheck || { cat regression.diffs 2>/dev/null | head -100; return 1; }
+regress() {  # pg_regress only (ISOLATION emptied: the isolation specs are their own suite)
+  make -s installcheck ISOLATION= || { cat regression.diffs 2>/dev/null | head -100; return 1; }
+}
+isolation() {  # pg_isolation_regress: test/isolation/specs, permutations spelled out
+  make -s installcheck REGRESS= || { cat output_iso/regression.diffs 2>/dev/null | head -100; return 1; }
 }
 
 suite "C++ unit tests (ctest)" ctest --test-dir build --output-on-failure
 suite "pg_regress" regress
+suite "isolation specs (pg_isolation_regress)" isolation
 suite "pgTAP" pgtap
 suite "Butler registry attach and dax_obscore parity (pgTAP)" registry
 suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml

@@ -42,11 +42,13 @@ void lock_chunk(int32_t channel, int64_t start) {
     pg::call([key] { DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(key)); });
 }
 
-void ensure_partitions(const std::vector<Piece*>& changed) {
+// Creates the partitions every piece needs before any chunk is locked: a creator waits for
+// another creator (efd.ensure_partition), so it must not hold chunk locks that one may wait for.
+void ensure_partitions(const std::vector<Piece>& pieces) {
     static pg::KeptPlan plan("SELECT efd.ensure_partition(t) FROM unnest($1::timestamptz[]) t", {TIMESTAMPTZARRAYOID});
     std::vector<int64_t> days;
-    for (const Piece* p : changed) {
-        int64_t day = floor_div(p->start, kDayUs) * kDayUs;
+    for (const Piece& p : pieces) {
+        int64_t day = floor_div(p.start, kDayUs) * kDayUs;
         if (days_with_partition.insert(day).second) days.push_back(day);
     }
     if (!days.empty()) plan.execute({pg::timestamptz_array(days)});
@@ -141,6 +143,7 @@ std::vector<ChangedRange> write_samples(std::unordered_map<int32_t, efd::Series>
         s = efd::Series{};  // release memory early
     }
     pending.clear();
+    ensure_partitions(pieces);
     std::size_t from = 0;
     while (from < pieces.size()) {
         std::size_t to = from, samples = 0;
@@ -159,10 +162,7 @@ std::vector<ChangedRange> write_samples(std::unordered_map<int32_t, efd::Series>
                 changes.push_back({p.channel, p.incoming.t.front(), p.incoming.t.back()});
             }
         }
-        if (!changed.empty()) {
-            ensure_partitions(changed);
-            upsert(changed);
-        }
+        if (!changed.empty()) upsert(changed);
         for (std::size_t i = from; i < to; ++i) pieces[i] = Piece{};
         from = to;
     }
