@@ -44,7 +44,8 @@ public:
     std::unique_ptr<Event> next() {
         auto ev = std::make_unique<Event>();
         if (!yaml_parser_parse(&parser_, &ev->e)) {
-            ev.release();  // nothing to delete: libyaml left the event empty
+            // libyaml zeroes the event before parsing (YAML_NO_EVENT): deleting it frees nothing,
+            // and ev itself is freed as the exception unwinds (releasing it leaked it: the fuzzer).
             const yaml_mark_t& mark = parser_.context ? parser_.context_mark : parser_.problem_mark;
             std::string what = parser_.problem ? parser_.problem : "invalid YAML";
             if (parser_.context) what = std::string(parser_.context) + ": " + what;
