@@ -9,7 +9,7 @@ packages=(
   postgresql-15 postgresql-server-dev-15
   postgresql-15-pgsphere postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libpq-dev libxml2-dev libxml2-utils libboost-dev libgtest-dev libbenchmark-dev
-  libyaml-dev liberfa-dev
+  libyaml-dev liberfa-dev libssl-dev
   libcurl4-openssl-dev nlohmann-json3-dev   # obsmeta-bench-efd-influxdb (influxd itself only to run it)
   clang-14 libclang-rt-14-dev   # test/fuzz: libFuzzer, ASan, UBSan
 )

@@ -1,12 +1,14 @@
-// MD5 (RFC 1321), incremental. CAOM-2.4 metaChecksum/accMetaChecksum are MD5 digests; this is the
-// one implementation obsmeta uses for them (no PostgreSQL headers, no external library).
+// MD5, incremental, computed by OpenSSL's EVP interface. CAOM-2.4 metaChecksum/accMetaChecksum are
+// MD5 digests; this is the one place obsmeta computes them (no PostgreSQL headers).
 #pragma once
 
 #include <array>
 #include <cstddef>
-#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of the includers' namespace
 
 namespace obsmeta::caom2 {
 
@@ -14,7 +16,8 @@ using Digest = std::array<unsigned char, 16>;
 
 class Md5 {
 public:
-    Md5() { reset(); }
+    // Throws std::runtime_error when OpenSSL offers no MD5 (e.g. a FIPS-only configuration).
+    Md5();
     void reset();
     void update(const void* data, std::size_t size);
     void update(std::string_view bytes) { update(bytes.data(), bytes.size()); }
@@ -22,11 +25,10 @@ public:
     Digest finish();
 
 private:
-    void block(const unsigned char* p);
-    std::uint32_t state_[4];
-    std::uint64_t length_ = 0;  // bytes
-    unsigned char buffer_[64];
-    std::size_t buffered_ = 0;
+    struct FreeContext {
+        void operator()(evp_md_ctx_st* ctx) const;
+    };
+    std::unique_ptr<evp_md_ctx_st, FreeContext> ctx_;
 };
 
 std::string to_hex(const Digest& d);

@@ -1,93 +1,152 @@
-// Writes a CAOM-2.4 observation document: elements in XSD order, sets in the order the Java model
-// keeps them (sorted), doubles in their shortest round-trip form, dates as yyyy-MM-ddTHH:mm:ss.SSS.
+// Writes a CAOM-2.4 observation document with libxml2's xmlTextWriter: elements in XSD order, sets
+// in the order the Java model keeps them (sorted), doubles in their shortest round-trip form, dates
+// as yyyy-MM-ddTHH:mm:ss.SSS, two spaces of indentation per level. libxml2 does the escaping.
 #include "caom2_checksum/xml.hpp"
 
+#include <libxml/entities.h>
+#include <libxml/tree.h>
+#include <libxml/xmlIO.h>
+#include <libxml/xmlwriter.h>
+
 #include <algorithm>
+#include <memory>
+#include <new>
 #include "cpp_only.hpp"  // last include: no PostgreSQL header above
 
 namespace obsmeta::caom2 {
 namespace {
 
-void escape(std::string& out, std::string_view s, bool attr) {
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"':
-                if (attr) out += "&quot;";
-                else out.push_back(c);
-                break;
-            case '\r': out += "&#13;"; break;
-            case '\t':
-                if (attr) out += "&#9;";
-                else out.push_back(c);
-                break;
-            case '\n':
-                if (attr) out += "&#10;";
-                else out.push_back(c);
-                break;
-            default:
-                // C0 controls are not allowed in XML 1.0: they cannot be written, drop them.
-                if (static_cast<unsigned char>(c) >= 0x20) out.push_back(c);
-        }
+const xmlChar* x(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+
+// XML 1.0 cannot represent the C0 controls other than tab, newline and carriage return (not even as
+// character references): they are dropped.
+std::string xml_chars(const std::string& s) {
+    auto bad = [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r'; };
+    if (std::none_of(s.begin(), s.end(), bad)) return s;
+    std::string out;
+    std::remove_copy_if(s.begin(), s.end(), std::back_inserter(out), bad);
+    return out;
+}
+
+// The document's bytes, appended by libxml2's output buffer (a C callback: nothing may escape it).
+int append_output(void* context, const char* buffer, int len) noexcept {
+    try {
+        static_cast<std::string*>(context)->append(buffer, static_cast<std::size_t>(len));
+        return len;
+    } catch (...) {
+        return -1;
     }
 }
 
-struct Writer {
-    std::string out;
+struct FreeWriter {
+    void operator()(xmlTextWriter* w) const { xmlFreeTextWriter(w); }
+};
+struct FreeDoc {
+    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+struct FreeChars {
+    void operator()(xmlChar* s) const { xmlFree(s); }
+};
 
-    void indent(int depth) { out.append(static_cast<std::size_t>(depth) * 2, ' '); }
+class Writer {
+public:
+    explicit Writer(std::string& out) {
+        xmlOutputBufferPtr buffer = xmlOutputBufferCreateIO(append_output, nullptr, &out, nullptr);
+        if (buffer == nullptr) throw std::bad_alloc();
+        writer_.reset(xmlNewTextWriter(buffer));  // owns the buffer from here on, even when it fails
+        // Element text is escaped by libxml2's xmlEncodeEntitiesReentrant, which needs a document
+        // that declares its encoding to leave UTF-8 as it is (attributes: the writer's own document).
+        escaping_.reset(xmlNewDoc(x("1.0")));
+        if (!writer_ || !escaping_) throw std::bad_alloc();
+        escaping_->encoding = xmlStrdup(x("UTF-8"));
+        if (escaping_->encoding == nullptr) throw std::bad_alloc();
+        check(xmlTextWriterSetIndent(writer_.get(), 1));
+        check(xmlTextWriterSetIndentString(writer_.get(), x("  ")));
+    }
 
-    std::string scalar_text(const Value& v) const {
-        switch (v.kind) {
-            case Kind::String:
-            case Kind::Uri: return v.text;
-            case Kind::Int32:
-            case Kind::Int64: return std::to_string(v.integer);
-            case Kind::Double: return double_text(v.number);
-            case Kind::Bool: return v.integer ? "true" : "false";
-            case Kind::Date: return date_text(v.integer);
-            default: return {};
+    // <?xml version="1.0" encoding="UTF-8"?> and the root element (its namespace declarations first).
+    void start_document(const char* observation_type) {
+        check(xmlTextWriterStartDocument(writer_.get(), "1.0", "UTF-8", nullptr));
+        start("Observation");
+        check(xmlTextWriterWriteAttribute(writer_.get(), x("xmlns:caom2"), x(kNamespace)));
+        check(xmlTextWriterWriteAttribute(writer_.get(), x("xmlns:xsi"), x(kXsiNamespace)));
+        xsi_type(observation_type);
+    }
+    void end_document() {
+        check(xmlTextWriterEndDocument(writer_.get()));
+        check(xmlTextWriterFlush(writer_.get()));
+    }
+
+    void start(const char* name) {
+        check(xmlTextWriterStartElementNS(writer_.get(), x("caom2"), x(name), nullptr));
+        ++depth_;
+        empty_ = true;
+    }
+    // An element without content keeps its end tag on a line of its own, as obsmeta always wrote it
+    // (libxml2 would write <caom2:x/>): exported documents stay byte for byte what they were.
+    void end() {
+        --depth_;
+        if (empty_) {
+            const std::string line_break = "\n" + std::string(2 * static_cast<std::size_t>(depth_), ' ');
+            check(xmlTextWriterWriteRaw(writer_.get(), x(line_break.c_str())));
         }
+        check(xmlTextWriterEndElement(writer_.get()));
+        empty_ = false;
+    }
+    void xsi_type(const char* type) {
+        const std::string value = std::string("caom2:") + type;
+        check(xmlTextWriterWriteAttribute(writer_.get(), x("xsi:type"), x(value.c_str())));
+    }
+    void attribute(const char* name, const std::string& value) {
+        if (value.empty()) return;
+        const std::string chars = xml_chars(value);
+        check(xmlTextWriterWriteAttributeNS(writer_.get(), x("caom2"), x(name), nullptr, x(chars.c_str())));
+    }
+    // <caom2:name>text</caom2:name> on one line.
+    void leaf(const char* name, const std::string& text) {
+        start(name);
+        const std::string chars = xml_chars(text);
+        std::unique_ptr<xmlChar, FreeChars> escaped(xmlEncodeEntitiesReentrant(escaping_.get(), x(chars.c_str())));
+        if (!escaped) throw std::bad_alloc();
+        check(xmlTextWriterWriteRaw(writer_.get(), escaped.get()));
+        empty_ = false;
+        end();
     }
 
-    void leaf(int depth, const char* name, const std::string& text) {
-        indent(depth);
-        out += "<caom2:";
-        out += name;
-        out += '>';
-        escape(out, text, false);
-        out += "</caom2:";
-        out += name;
-        out += ">\n";
+private:
+    static void check(int rc) {
+        if (rc < 0) throw std::runtime_error("libxml2 could not write the CAOM-2.4 document");
+    }
+    std::unique_ptr<xmlTextWriter, FreeWriter> writer_;
+    std::unique_ptr<xmlDoc, FreeDoc> escaping_;
+    int depth_ = 0;      // elements open
+    bool empty_ = false;  // the innermost open element has no content yet
+};
+
+std::string scalar_text(const Value& v) {
+    switch (v.kind) {
+        case Kind::String:
+        case Kind::Uri: return v.text;
+        case Kind::Int32:
+        case Kind::Int64: return std::to_string(v.integer);
+        case Kind::Double: return double_text(v.number);
+        case Kind::Bool: return v.integer ? "true" : "false";
+        case Kind::Date: return date_text(v.integer);
+        default: return {};
+    }
+}
+
+struct Document {
+    Writer& w;
+
+    void object(const char* name, const Object& o, bool typed) {
+        w.start(name);
+        if (typed) w.xsi_type(o.type->name);
+        fields(o, nullptr);
+        w.end();
     }
 
-    void open(int depth, const char* name, const char* xsi = nullptr) {
-        indent(depth);
-        out += "<caom2:";
-        out += name;
-        if (xsi) {
-            out += " xsi:type=\"caom2:";
-            out += xsi;
-            out += '"';
-        }
-        out += ">\n";
-    }
-    void close(int depth, const char* name) {
-        indent(depth);
-        out += "</caom2:";
-        out += name;
-        out += ">\n";
-    }
-
-    void object(int depth, const char* name, const Object& o, bool typed) {
-        open(depth, name, typed ? o.type->name : nullptr);
-        fields(depth + 1, o, nullptr);
-        close(depth, name);
-    }
-
-    void list(int depth, const FieldSpec& f, const Value& v) {
+    void list(const FieldSpec& f, const Value& v) {
         if (v.items.empty()) return;
         std::vector<const Value*> items;
         for (const Value& i : v.items) items.push_back(&i);
@@ -102,69 +161,64 @@ struct Writer {
             std::stable_sort(items.begin(), items.end(), [&](auto a, auto b) { return ord(a) < ord(b); });
             items.erase(std::unique(items.begin(), items.end(), [](auto a, auto b) { return a->text == b->text; }), items.end());
         }
-        open(depth, f.xml);
+        w.start(f.xml);
         for (const Value* i : items) {
-            if (i->kind == Kind::Object) object(depth + 1, f.item_xml, *i->object, false);
-            else leaf(depth + 1, f.item_xml, scalar_text(*i));
+            if (i->kind == Kind::Object) object(f.item_xml, *i->object, false);
+            else w.leaf(f.item_xml, scalar_text(*i));
         }
-        close(depth, f.xml);
+        w.end();
     }
 
-    void fields(int depth, const Object& o, const std::vector<Entity>* children) {
+    void fields(const Object& o, const std::vector<Entity>* children) {
         const TypeSpec& t = *o.type;
         for (std::size_t i = 0; i < t.fields.size(); ++i) {
             const FieldSpec& f = t.fields[i];
             const Value& v = o.slots[i];
             if (f.kind == Kind::Children) {
                 if (children == nullptr || children->empty()) continue;
-                open(depth, f.xml);
-                for (const Entity& c : *children) entity(depth + 1, f.item_xml, c, nullptr);
-                close(depth, f.xml);
+                w.start(f.xml);
+                for (const Entity& c : *children) entity(f.item_xml, c);
+                w.end();
                 continue;
             }
             if (!v.present()) continue;
-            if (v.kind == Kind::Object) object(depth, f.xml, *v.object, std::string_view(f.type) == "Shape");
-            else if (v.kind == Kind::List) list(depth, f, v);
-            else leaf(depth, f.xml, scalar_text(v));
+            if (v.kind == Kind::Object) object(f.xml, *v.object, std::string_view(f.type) == "Shape");
+            else if (v.kind == Kind::List) list(f, v);
+            else w.leaf(f.xml, scalar_text(v));
         }
     }
 
-    void attr(const char* name, const std::string& value) {
-        if (value.empty()) return;
-        out += " caom2:";
-        out += name;
-        out += "=\"";
-        escape(out, value, true);
-        out += '"';
+    void entity_attributes(const Entity& e) {
+        w.attribute("id", uuid_text(e.id));
+        if (e.last_modified) w.attribute("lastModified", date_text(*e.last_modified));
+        if (e.max_last_modified) w.attribute("maxLastModified", date_text(*e.max_last_modified));
+        w.attribute("metaChecksum", e.meta_checksum);
+        w.attribute("accMetaChecksum", e.acc_meta_checksum);
+        w.attribute("metaProducer", e.meta_producer);
     }
 
-    void entity(int depth, const char* name, const Entity& e, const char* root_attrs) {
-        indent(depth);
-        out += "<caom2:";
-        out += name;
-        if (root_attrs) out += root_attrs;
-        attr("id", uuid_text(e.id));
-        if (e.last_modified) attr("lastModified", date_text(*e.last_modified));
-        if (e.max_last_modified) attr("maxLastModified", date_text(*e.max_last_modified));
-        attr("metaChecksum", e.meta_checksum);
-        attr("accMetaChecksum", e.acc_meta_checksum);
-        attr("metaProducer", e.meta_producer);
-        out += ">\n";
-        fields(depth + 1, e.state, &e.children);
-        close(depth, name);
+    void entity(const char* name, const Entity& e) {
+        w.start(name);
+        entity_attributes(e);
+        fields(e.state, &e.children);
+        w.end();
     }
 };
 
 }  // namespace
 
 std::string write_observation_xml(const Entity& observation) {
-    Writer w;
-    w.out.reserve(4096);
-    w.out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    const std::string root_attrs = std::string(" xmlns:caom2=\"") + kNamespace + "\" xmlns:xsi=\"" + kXsiNamespace +
-                                   "\" xsi:type=\"caom2:" + observation.state.type->name + "\"";
-    w.entity(0, "Observation", observation, root_attrs.c_str());
-    return std::move(w.out);
+    std::string out;
+    out.reserve(4096);
+    {
+        Writer w(out);
+        Document doc{w};
+        w.start_document(observation.state.type->name);
+        doc.entity_attributes(observation);
+        doc.fields(observation.state, &observation.children);
+        w.end_document();
+    }  // the writer is freed (and its buffer flushed) before `out` is returned
+    return out;
 }
 
 }  // namespace obsmeta::caom2
