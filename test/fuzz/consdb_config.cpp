@@ -1,11 +1,13 @@
 // The consdb transformed-EFD configuration importer through its public API (consdb_config.hpp),
-// whatever YAML parser sits underneath: any text ends in ConfigError or a checked configuration.
+// whatever YAML parser sits underneath: any text ends in ConfigError, the nesting limit's
+// yaml::DepthError (the API's documented refusal above max_depth), or a checked configuration.
 #include <cmath>
 #include <cstdint>
 #include <string>
 
 #include "check.hpp"
 #include "efd/consdb_config.hpp"
+#include "efd/yaml_tree.hpp"
 
 using namespace obsmeta::efd;
 
@@ -23,6 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     } catch (const ConfigError& e) {
         FUZZ_CHECK(e.what()[0] != '\0', "empty ConfigError message");
+    } catch (const yaml::DepthError& e) {
+        FUZZ_CHECK(e.line() >= 1, "nesting limit reported without a line");
     }
     return 0;
 }
