@@ -78,6 +78,20 @@ wait_for_catchup "$pubdb" "$sub" 60 || exit 1
 is "$(settled "SELECT count(*) FROM obsmeta.quarantine" 0)" 0 "the fixed row is translated and leaves the quarantine"
 is "$(sub_q "SELECT count(*) FROM obsmeta.verify_obscore()")" 0 "CAOM2 and ObsCore agree (verify_obscore)"
 
+echo "# a registry value gen3 refuses (dec out of range): its translation fails and is halved down to that row"
+dec=$(pub_q "SELECT tracking_dec FROM hsc_repo.exposure WHERE instrument = 'HSC' AND id = 903334")
+pub_psql -d "$pubdb" -c "UPDATE hsc_repo.exposure SET tracking_dec = 95 WHERE instrument = 'HSC' AND id = 903334;
+                         UPDATE hsc_repo.visit SET zenith_angle = zenith_angle WHERE instrument = 'HSC' AND id = 903336;" >/dev/null || exit 1
+wait_for_catchup "$pubdb" "$sub" 60 || exit 1
+want='hsc_repo.exposure {"id": 903334, "instrument": "HSC"} translate 22003'
+is "$(settled "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ') FROM obsmeta.quarantine" "$want")" \
+   "$want" "quarantined alone (not the transaction's other row) under the registry table and key"
+is "$(sub_q "SELECT tracking_dec::text FROM gen3.exposure WHERE instrument = 'HSC' AND id = 903334")" "$dec" "gen3 keeps the last good dec"
+is "$(streaming)" t "still streaming"
+pub_q "UPDATE hsc_repo.exposure SET tracking_dec = $dec WHERE instrument = 'HSC' AND id = 903334" >/dev/null || exit 1
+wait_for_catchup "$pubdb" "$sub" 60 || exit 1
+is "$(settled "SELECT count(*) FROM obsmeta.quarantine" 0)" 0 "fixed on the publisher: translated, out of the quarantine"
+
 echo "# the Butler registers a dataset type with a new dimension group (a new tags table) and writes a dataset"
 newtype="
 BEGIN;
