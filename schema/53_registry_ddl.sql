@@ -74,6 +74,10 @@ CREATE FUNCTION obsmeta.registry_dataset_type_arrived() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
     PERFORM obsmeta.registry_create_missing_tables(TG_TABLE_SCHEMA);
+    -- an attached registry's new tables get its capture trigger before their rows arrive
+    IF EXISTS (SELECT 1 FROM obsmeta.registry_config r WHERE r.registry_schema = TG_TABLE_SCHEMA AND r.attached_at IS NOT NULL) THEN
+        PERFORM obsmeta.registry_capture_tables(TG_TABLE_SCHEMA);
+    END IF;
     DELETE FROM obsmeta.quarantine q WHERE q.relation = TG_RELID AND q.row_key = jsonb_build_object('id', NEW.id);
     RETURN NULL;
 EXCEPTION WHEN OTHERS THEN

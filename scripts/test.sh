@@ -59,6 +59,7 @@ suite "concurrency" concurrency
 suite "every function as reader, writer and staff with hostile arguments (server survives)" bash test/survival.sh
 suite "logical replication end to end (publisher cluster → obsmeta)" bash test/replication/gen3_end_to_end.sh
 suite "logical replication of a Butler registry: run-time DDL" bash test/replication/registry_ddl.sh
+suite "logical replication of a Butler registry: end to end (quarantine, parity, restart)" bash test/replication/registry_end_to_end.sh
 suite "pg_dump / restore" bash test/dump_restore.sh
 suite "Debian package (dpkg-buildpackage, apt-get install, CREATE EXTENSION)" bash test/package.sh
 suite "upgrade from 0.1.0 and from 0.2.0 (ALTER EXTENSION UPDATE)" bash -c "bash test/upgrade.sh 0.1.0 && bash test/upgrade.sh 0.2.0"

@@ -13,6 +13,8 @@
 #include "gen3_to_caom2/mirror_rows.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
+#include "registry_sql/pending_keys.hpp"
+#include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
 
 extern "C" {
@@ -44,7 +46,8 @@ void convert_or_quarantine(const std::vector<MirrorRow>& rows, size_t lo, size_t
 
 
 // A listed row: tried again by writing it unchanged, so that its capture (or a registry's
-// translation) trigger runs as for a new write, and converting, in a subtransaction. Those paths
+// capture) trigger runs as for a new write, then translating (a registry row; gen3 strictly
+// checked, as under the apply worker) and converting, in a subtransaction. Those paths
 // release the row from the list when they succeed (or list it again, attempts + 1); a failure that
 // reaches here updates the entry; a row that is gone leaves the list. Returns whether it left.
 struct ListedRow {
@@ -59,23 +62,30 @@ bool retry(const ListedRow& row) {
         {OIDOID, TEXTOID});
     DirtySet others = std::move(dirty());
     dirty().clear();
-    bool gone = false;
-    auto failure = replication::attempt([&row, &gone] {
+    bool gone = false, translated = false;
+    auto failure = replication::attempt([&row, &gone, &translated] {
         {
             pg::SpiConnection spi;
             Datum key = pg::call([&row] { return CStringGetTextDatum(row.key.c_str()); });
             touch.execute({ObjectIdGetDatum(row.relation), key});
             gone = pg::result_int64(0, 1) == 0;
         }
+        if (!registry_sql::pending_keys().empty()) {  // its capture checks passed (else it is listed again)
+            replication::StrictChecks strict;
+            registry_sql::translate_pending();
+            translated = true;
+        }
         flush();
     });
+    registry_sql::pending_keys().clear();
     dirty() = std::move(others);
     if (failure) {
         replication::rethrow_if_transient(*failure);
         replication::quarantine(row.relation, row.key, row.stage.c_str(), *failure);
         return false;
     }
-    if (gone) replication::release({std::to_string(row.relation)}, {row.key});
+    // a registry row that passed its capture checks and translated
+    if (gone || translated) replication::release({std::to_string(row.relation)}, {row.key});
     pg::SpiConnection spi;
     Datum key = pg::call([&row] { return CStringGetTextDatum(row.key.c_str()); });
     still_listed.execute({ObjectIdGetDatum(row.relation), key});  // not read-only: sees this transaction's deletes

@@ -6,6 +6,7 @@
 #include "gen3_to_caom2/dirty_set.hpp"
 #include "gen3_to_caom2/settings.hpp"
 #include "pg/guard.hpp"
+#include "registry_sql/apply_translation.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
@@ -38,8 +39,8 @@ void convert_before_commit() {
     pg::guard([]() -> Datum {
         pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
         if (replication::under_apply_worker()) {
-            registry_sql::translate_pending();  // 1. registry → gen3
-            flush_under_apply_worker();         // 2. gen3 → CAOM2, failing rows quarantined
+            registry_sql::translate_under_apply_worker();  // 1. registry → gen3, failing rows quarantined
+            flush_under_apply_worker();                    // 2. gen3 → CAOM2, failing rows quarantined
         } else {
             convert_all();
         }

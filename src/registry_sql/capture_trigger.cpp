@@ -2,13 +2,19 @@
 // tables. Row-level (not statement-level) because a logical-replication apply worker fires only
 // row triggers. It checks what the translation will decode (timespans, regions, ingest dates,
 // required names), so a bad row is refused by the statement that wrote it, and records the row's
-// key; translate.cpp turns the keys into gen3 rows before commit.
+// key; translate.cpp turns the keys into gen3 rows before commit. Under the logical-replication
+// apply worker a refused row is quarantined instead (stage 'translate'; an error there would stall
+// the subscription): it stays in the registry table, gen3 keeps its last good version, and it is
+// translated when a new version of it (or obsmeta.retry_quarantined, after a configuration fix)
+// passes the checks.
 #include "gen3_to_caom2/config_cache.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "registry_sql/decoders.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "registry_sql/tables.hpp"
+#include "replication/apply_worker.hpp"
+#include "replication/quarantine.hpp"
 
 extern "C" {
 #include "utils/rel.h"
@@ -142,20 +148,34 @@ OBSMETA_FUNCTION(obsmeta_registry_capture) {
         keys.dataset_types_added = true;  // no dataset can have this type yet: only its tags table matters
         return PointerGetDatum(nullptr);
     }
-    // the old row of an update or delete, then the new row of an insert or update
-    if (!TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
-        registry_sql::RowView old_row{rel, trigger->tg_trigtuple, table, {}};
-        registry_sql::record(keys, kind, old_row);
-    }
-    if (!TRIGGER_FIRED_BY_DELETE(trigger->tg_event)) {
-        HeapTuple tuple = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
+    // the new row of an insert or update is checked first; then the old row of an update or
+    // delete and the new row are recorded
+    const bool deleting = TRIGGER_FIRED_BY_DELETE(trigger->tg_event);
+    if (!deleting) {
+        const bool updating = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event);
+        HeapTuple tuple = updating ? trigger->tg_newtuple : trigger->tg_trigtuple;
         registry_sql::RowView new_row{rel, tuple, table, {}};
-        registry_sql::record(keys, kind, new_row);
         new_row.key_text_ = kind == registry_sql::kDataset ? new_row.text("id") : std::string();
         if (auto* t = registry_sql::dimension_table(kind)) {
             for (const auto& c : t->key) new_row.key_text_ += (new_row.key_text_.empty() ? "" : "/") + new_row.text(c.name.c_str());
         }
-        registry_sql::check_row(new_row, kind);
+        if (!replication::under_apply_worker()) {
+            registry_sql::check_row(new_row, kind);
+        } else if (auto failure = replication::attempt([&] { registry_sql::check_row(new_row, kind); })) {
+            replication::rethrow_if_transient(*failure);
+            TupleTableSlot* slot = updating ? trigger->tg_newslot : trigger->tg_trigslot;
+            replication::quarantine(RelationGetRelid(rel), replication::row_key(rel, slot), "translate", *failure);
+            return PointerGetDatum(nullptr);
+        }
+    }
+    if (!TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
+        registry_sql::RowView old_row{rel, trigger->tg_trigtuple, table, {}};
+        registry_sql::record(keys, kind, old_row);
+    }
+    if (!deleting) {
+        HeapTuple tuple = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
+        registry_sql::RowView new_row{rel, tuple, table, {}};
+        registry_sql::record(keys, kind, new_row);
     }
     return PointerGetDatum(nullptr);
 }
