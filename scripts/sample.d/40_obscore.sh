@@ -4,7 +4,7 @@ echo "== ivoa.obscore: one row per detector file"
 q "SELECT obs_collection, dataproduct_type, calib_level, count(*) AS rows, count(DISTINCT obs_id) AS obs_ids
      FROM ivoa.obscore GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
 q "SELECT obs_id, lsst_visit, lsst_detector, lsst_band, round(s_ra::numeric, 4) AS s_ra, round(s_dec::numeric, 4) AS s_dec,
-          round(s_fov::numeric, 3) AS s_fov, t_min, em_min, access_estsize, left(s_region, 40) || '…' AS s_region
+          round(s_fov::numeric, 3) AS s_fov, t_min, em_min, access_estsize, left(s_region_stcs, 40) || '…' AS s_region_stcs
      FROM ivoa.obscore WHERE lsst_visit IS NOT NULL ORDER BY obs_id, lsst_detector LIMIT 3"
 
 echo "== Embargo: one visit observed just now (released in 80 hours), one held by the embargo officer"
