@@ -4,15 +4,7 @@
 BEGIN;
 SELECT plan(17);
 
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; hint text;
-BEGIN
-  EXECUTE sql;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-  RETURN st || ': ' || msg || ' / ' || hint;
-END $$;
+\ir fixtures/error_with_hint.psql
 
 \ir fixtures/lsstcam_visit.psql
 INSERT INTO efd.sample (topic, field, time, value)
