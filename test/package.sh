@@ -38,7 +38,8 @@ check "package $(basename "$deb") installed" dpkg-query -W postgresql-15-obsmeta
 check "obsmeta.so is the package's" owned_by_package "$libdir/obsmeta.so"
 check "obsmeta.control is the package's" owned_by_package "$sharedir/extension/obsmeta.control"
 check "the install script of $version is the package's" owned_by_package "$sharedir/extension/obsmeta--$version.sql"
-check "the upgrade step 0.2.0 → $version is the package's" owned_by_package "$sharedir/extension/obsmeta--0.2.0--$version.sql"
+previous=$(awk -F'\t' -v v="$version" '!/^#/ && $1 != "version" && $1 != v { last = $1 } END { print last }' "$here/upgrade/releases.tsv")
+check "the upgrade step $previous → $version is the package's" owned_by_package "$sharedir/extension/obsmeta--$previous--$version.sql"
 # CREATE EXTENSION from the package's files, in a cluster of Debian's own server binaries.
 created() {
   PATH=/usr/lib/postgresql/15/bin:$PATH OBSMETA_CLUSTER_DIR=$work/cluster OBSMETA_SOCKET_DIR=$work/socket \
