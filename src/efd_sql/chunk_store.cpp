@@ -229,17 +229,6 @@ private:
 
 namespace {
 
-SPIPlanPtr kept_plan(SPIPlanPtr& plan, const char* sql, int nargs, Oid* types) {
-    if (plan == nullptr) {
-        SPIPlanPtr prepared = pg::call([=] { return SPI_prepare(sql, nargs, types); });
-        if (prepared == nullptr)
-            throw pg::Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_prepare failed", SPI_result_code_string(SPI_result));
-        pg::call([=] { SPI_keepplan(prepared); });
-        plan = prepared;
-    }
-    return plan;
-}
-
 // Runs `plan` (data, first_time, last_time rows) with `params`, handing each row to `sink`.
 ChunkScan run_into_sink(int32_t channel, SPIPlanPtr plan, ParamListInfo params, ChunkSink& sink) {
     ChunkReceiver receiver{};
@@ -272,15 +261,14 @@ ChunkScan run_into_sink(int32_t channel, SPIPlanPtr plan, ParamListInfo params, 
 }  // namespace
 
 ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink) {
-    static SPIPlanPtr plan = nullptr;
-    static Oid types[3] = {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+    static pg::KeptPlan plan(
+        "SELECT data, first_time, last_time FROM efd.chunk "
+        "WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
+        {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID});
     const ChannelInfo* info = channels().by_id(channel);
     int64_t width = info ? info->chunk_us : kDayUs;
     pg::SpiConnection spi;
-    SPIPlanPtr p = kept_plan(plan,
-                             "SELECT data, first_time, last_time FROM efd.chunk "
-                             "WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
-                             3, types);
+    SPIPlanPtr p = plan.plan();
     ParamListInfo params = pg::call([=] {
         ParamListInfo pl = makeParamList(3);
         pl->params[0] = {Int32GetDatum(channel), false, PARAM_FLAG_CONST, INT4OID};
@@ -293,11 +281,10 @@ ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink
 
 ChunkScan scan_chunks_at(int32_t channel, const std::vector<int64_t>& starts, ChunkSink& sink) {
     if (starts.empty()) return {};
-    static SPIPlanPtr plan = nullptr;
-    static Oid types[2] = {INT4OID, TIMESTAMPTZARRAYOID};
+    static pg::KeptPlan plan("SELECT data, first_time, last_time FROM efd.chunk WHERE channel = $1 AND chunk_start = ANY ($2)",
+                             {INT4OID, TIMESTAMPTZARRAYOID});
     pg::SpiConnection spi;
-    SPIPlanPtr p = kept_plan(plan, "SELECT data, first_time, last_time FROM efd.chunk WHERE channel = $1 AND chunk_start = ANY ($2)",
-                             2, types);
+    SPIPlanPtr p = plan.plan();
     Datum array = pg::timestamptz_array(starts);
     ParamListInfo params = pg::call([=] {
         ParamListInfo pl = makeParamList(2);

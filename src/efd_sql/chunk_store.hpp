@@ -9,6 +9,7 @@
 
 #include "efd/kernels.hpp"
 #include "efd/series.hpp"
+#include "efd/window_merge.hpp"
 
 namespace obsmeta::efd_sql {
 
@@ -40,11 +41,7 @@ struct ChunkScan {
 ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink);
 
 // A stored chunk's span and the moments of its values, without its data.
-struct ChunkStats {
-    int64_t start = 0, first_time = 0, last_time = 0;
-    bool has_moments = false;  // false for chunks written before the moments were stored
-    efd::Moments moments;
-};
+using ChunkStats = efd::ChunkSummary;
 
 // The channel's chunks that may hold samples in [from, to], in chunk_start order, read from the
 // primary key's index (which includes the spans and moments: an index-only scan once the

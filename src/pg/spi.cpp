@@ -14,23 +14,28 @@ SpiConnection::~SpiConnection() {
     SPI_finish();
 }
 
-uint64 KeptPlan::execute(const std::vector<Datum>& args, bool read_only, const std::string& nulls) {
-    if (args.size() != argtypes_.size() || (!nulls.empty() && nulls.size() != args.size()))
-        throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: wrong number of parameters for a kept plan", sql_);
+SPIPlanPtr KeptPlan::plan() {
     if (plan_ == nullptr) {
         const char* sql = sql_.c_str();
         int nargs = static_cast<int>(argtypes_.size());
         Oid* types = argtypes_.data();
-        SPIPlanPtr prepared = call([=] { return SPI_prepare(sql, nargs, types); });
+        int options = planning_ == Planning::Generic ? CURSOR_OPT_GENERIC_PLAN : 0;
+        SPIPlanPtr prepared = call([=] { return SPI_prepare_cursor(sql, nargs, types, options); });
         if (prepared == nullptr)
             throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_prepare failed", SPI_result_code_string(SPI_result));
         call([=] { SPI_keepplan(prepared); });
         plan_ = prepared;
     }
-    SPIPlanPtr plan = plan_;
+    return plan_;
+}
+
+uint64 KeptPlan::execute(const std::vector<Datum>& args, bool read_only, const std::string& nulls) {
+    if (args.size() != argtypes_.size() || (!nulls.empty() && nulls.size() != args.size()))
+        throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: wrong number of parameters for a kept plan", sql_);
+    SPIPlanPtr prepared = plan();
     Datum* values = const_cast<Datum*>(args.data());
     const char* null_flags = nulls.empty() ? nullptr : nulls.c_str();
-    int rc = call([=] { return SPI_execute_plan(plan, values, null_flags, read_only, 0); });
+    int rc = call([=] { return SPI_execute_plan(prepared, values, null_flags, read_only, 0); });
     if (rc < 0) throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_execute_plan failed", SPI_result_code_string(rc));
     return SPI_processed;
 }

@@ -7,7 +7,6 @@
 #include "pg/postgres.hpp"
 
 #include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -28,20 +27,31 @@ private:
 
 // A statement prepared on first use and kept for the life of the backend. Define instances with
 // static storage duration; PostgreSQL's plan cache re-plans them when the tables they use change.
+// The project's one facility for "prepare once and keep".
 class KeptPlan {
 public:
-    KeptPlan(std::string sql, std::initializer_list<Oid> argtypes) : sql_(std::move(sql)), argtypes_(argtypes) {}
+    enum class Planning {
+        Default,  // PostgreSQL's choice of custom and generic plans
+        Generic,  // always generic: for large array parameters, which a custom plan would copy and
+                  // fold as constants at every execution
+    };
+    KeptPlan(std::string sql, std::vector<Oid> argtypes, Planning planning = Planning::Default)
+        : sql_(std::move(sql)), argtypes_(std::move(argtypes)), planning_(planning) {}
 
     // Executes with the given parameters; returns SPI_processed. Results, if any, are in
     // SPI_tuptable until the next SPI call. `nulls` follows SPI: 'n' marks a NULL parameter, ' ' not
     // (empty: none is NULL).
     uint64 execute(const std::vector<Datum>& args, bool read_only = false, const std::string& nulls = {});
 
+    // The kept plan (prepared now if needed), for SPI_execute_plan_extended with a DestReceiver.
+    SPIPlanPtr plan();
+
     const std::string& sql() const { return sql_; }
 
 private:
     std::string sql_;
     std::vector<Oid> argtypes_;
+    Planning planning_;
     SPIPlanPtr plan_ = nullptr;
 };
 
