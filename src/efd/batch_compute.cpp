@@ -66,6 +66,10 @@ std::unique_ptr<SampleBuffer> BufferPool::take() {
     return b;
 }
 
+void BufferPool::trim(std::size_t max_samples) {
+    free_.erase(std::remove_if(free_.begin(), free_.end(), [&](const auto& b) { return b->capacity() > max_samples; }), free_.end());
+}
+
 std::vector<std::pair<std::size_t, std::size_t>> batch_bounds(const std::vector<int64_t>& begins, std::size_t max_images,
                                                               int64_t span) {
     std::vector<std::pair<std::size_t, std::size_t>> out;

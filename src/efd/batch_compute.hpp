@@ -104,6 +104,8 @@ class BufferPool {
 public:
     std::unique_ptr<SampleBuffer> take();
     void give(std::unique_ptr<SampleBuffer> b) { free_.push_back(std::move(b)); }
+    // Drops the buffers that hold room for more than `max_samples` samples.
+    void trim(std::size_t max_samples);
 
 private:
     std::vector<std::unique_ptr<SampleBuffer>> free_;

@@ -37,6 +37,7 @@ struct Series {
 class SampleBuffer {
 public:
     std::size_t size() const { return n_; }
+    std::size_t capacity() const { return capacity_; }
     void clear() { n_ = 0; }
     void reserve(std::size_t capacity);
     // Grows by `count` uninitialized samples; returns the index of the first one.

@@ -37,6 +37,10 @@ namespace {
 constexpr int64_t kBatchSpanUs = 6 * 3600LL * 1000000;
 constexpr std::size_t kBatchImages = 5000;
 constexpr std::size_t kBatchCells = 4'000'000;
+// Images whose jsonb objects are written by one statement.
+constexpr std::size_t kWriteImages = 25;
+// Samples of decoding buffers kept between recomputations (16 bytes each).
+constexpr std::size_t kKeptBufferSamples = 4'000'000;
 
 std::vector<efd::OutputSpec> load_specs() {
     static pg::KeptPlan plan(R"SQL(
@@ -120,13 +124,14 @@ void set_number(JsonbValue& jv, double v) {
     }
 }
 
-// Builds the jsonb object of each image of the batch (palloc'd in CurrentMemoryContext), keys in
+// Builds the jsonb object of some images of the batch (palloc'd in CurrentMemoryContext), keys in
 // jsonb's order (by_rank). Runs inside one pg::call: it owns no C++ objects and only reads what the
 // caller prepared.
 struct JsonbBuild {
     const std::vector<efd::OutputSpec>* specs;
     const std::vector<uint32_t>* by_rank;  // spec indices in jsonb key order
     efd::Outputs* outs;
+    const uint32_t* images;  // indices into the batch
     std::size_t n_images;
     Datum* result;  // one jsonb per image
 };
@@ -135,7 +140,8 @@ void build_jsonb(const JsonbBuild& b) {
     const std::vector<efd::OutputSpec>& specs = *b.specs;
     const std::vector<uint32_t>& by_rank = *b.by_rank;
     efd::Outputs& outs = *b.outs;
-    for (std::size_t i = 0; i < b.n_images; ++i) {
+    for (std::size_t bi = 0; bi < b.n_images; ++bi) {
+        const std::size_t i = b.images[bi];
         int present = 0;
         for (std::size_t s = 0; s < outs.n_specs; ++s) {
             efd::Cell::Kind k = outs.at(i, s).kind;
@@ -172,7 +178,7 @@ void build_jsonb(const JsonbBuild& b) {
                 set_number(np.value, n.value);
             }
         }
-        b.result[i] = PointerGetDatum(JsonbValueToJsonb(&obj));
+        b.result[bi] = PointerGetDatum(JsonbValueToJsonb(&obj));
     }
 }
 
@@ -321,34 +327,38 @@ int64_t recompute_batch(const std::vector<efd::OutputSpec>& specs, const std::ve
             if (!removed[i].empty()) removed[i] += '\x1f';
             removed[i] += specs[s].output_name;
         }
-    MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-    try {
-        std::vector<Datum> objects(n_images);
-        JsonbBuild build{&specs, &by_rank, &outs, n_images, objects.data()};
-        const JsonbBuild* bp = &build;
-        pg::call([bp] { build_jsonb(*bp); });
-        for (const char* kind : {"exposure", "visit"}) {
-            std::vector<const Image*> of_kind;
-            std::vector<Datum> values;
-            std::vector<std::string> kind_removed;
-            for (std::size_t i = 0; i < n_images; ++i) {
-                if (images[i]->key.kind != kind) continue;
-                of_kind.push_back(images[i]);
-                values.push_back(objects[i]);
-                kind_removed.push_back(removed[i]);
+    // Written kWriteImages at a time: the objects and their array are built in memory that the
+    // previous statement's objects had (no fresh pages to fault in for each batch).
+    for (const char* kind : {"exposure", "visit"}) {
+        std::vector<uint32_t> of_kind;
+        for (std::size_t i = 0; i < n_images; ++i)
+            if (images[i]->key.kind == kind) of_kind.push_back(static_cast<uint32_t>(i));
+        for (std::size_t from = 0; from < of_kind.size(); from += kWriteImages) {
+            const std::size_t count = std::min(kWriteImages, of_kind.size() - from);
+            std::vector<const Image*> some;
+            std::vector<std::string> some_removed;
+            for (std::size_t k = from; k < from + count; ++k) {
+                some.push_back(images[of_kind[k]]);
+                some_removed.push_back(removed[of_kind[k]]);
             }
-            if (of_kind.empty()) continue;
-            Datum* data = values.data();
-            int n = static_cast<int>(values.size());
-            Datum array = PointerGetDatum(pg::call([=] { return construct_array(data, n, JSONBOID, -1, false, TYPALIGN_INT); }));
-            write_values(kind, of_kind, array, kind_removed);
+            MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+            try {
+                std::vector<Datum> objects(count);
+                JsonbBuild build{&specs, &by_rank, &outs, of_kind.data() + from, count, objects.data()};
+                const JsonbBuild* bp = &build;
+                pg::call([bp] { build_jsonb(*bp); });
+                Datum* data = objects.data();
+                int n = static_cast<int>(count);
+                Datum array = PointerGetDatum(pg::call([=] { return construct_array(data, n, JSONBOID, -1, false, TYPALIGN_INT); }));
+                write_values(kind, some, array, some_removed);
+            } catch (...) {
+                MemoryContextSwitchTo(old);
+                throw;
+            }
+            MemoryContextSwitchTo(old);
+            MemoryContextReset(batch_cxt);
         }
-    } catch (...) {
-        MemoryContextSwitchTo(old);
-        throw;
     }
-    MemoryContextSwitchTo(old);
-    MemoryContextReset(batch_cxt);
     return computed;
 }
 
@@ -407,7 +417,8 @@ int64_t recompute_dirty() {
         const std::size_t max_images = std::min(kBatchImages, kBatchCells / std::max<std::size_t>(1, specs.size()));
         MemoryContext batch_cxt =
             pg::call([] { return AllocSetContextCreate(CurrentMemoryContext, "EFD recompute batch", ALLOCSET_DEFAULT_SIZES); });
-        efd::BufferPool pool;
+        // Decoding buffers stay with the backend: no fresh pages to fault in at each recomputation.
+        static efd::BufferPool pool;
         std::vector<int64_t> begins;
         for (const Image* im : ordered) begins.push_back(im->begin);
         for (auto [from, to] : efd::batch_bounds(begins, max_images, kBatchSpanUs)) {
@@ -415,6 +426,7 @@ int64_t recompute_dirty() {
             computed += recompute_batch(specs, by_rank, spec_index, batch, pool, batch_cxt);
         }
         MemoryContextDelete(batch_cxt);
+        pool.trim(kKeptBufferSamples);
     }
     fill_environment(all);
     return computed;
