@@ -195,6 +195,30 @@ void lock_images(const std::vector<Image>& images) {
     for (int64_t key : keys) pg::call([key] { DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(key)); });
 }
 
+// The objects as a jsonb[] (what construct_array builds) in `buf`, which keeps its memory from
+// statement to statement and between recomputations: no fresh pages to fault in.
+Datum jsonb_array_in(std::vector<uint64_t>& buf, const Datum* objects, std::size_t n) {
+    std::size_t total = ARR_OVERHEAD_NONULLS(1);
+    for (std::size_t i = 0; i < n; ++i) total += INTALIGN(VARSIZE(DatumGetPointer(objects[i])));
+    buf.resize((total + 7) / 8);
+    auto* array = reinterpret_cast<ArrayType*>(buf.data());
+    SET_VARSIZE(array, total);
+    array->ndim = 1;
+    array->dataoffset = 0;
+    array->elemtype = JSONBOID;
+    ARR_DIMS(array)[0] = static_cast<int>(n);
+    ARR_LBOUND(array)[0] = 1;
+    char* at = ARR_DATA_PTR(array);
+    for (std::size_t i = 0; i < n; ++i) {
+        const char* object = DatumGetPointer(objects[i]);
+        const std::size_t len = VARSIZE(object), padded = INTALIGN(len);
+        std::memcpy(at, object, len);
+        std::memset(at + len, 0, padded - len);
+        at += padded;
+    }
+    return PointerGetDatum(array);
+}
+
 // Writes the batch's objects of one kind. When every image is recomputed whole (new or changed
 // images, efd.recompute) the objects replace the stored ones; otherwise (late samples) the
 // recomputed outputs are merged into the stored object and outputs without a value removed. The
@@ -347,10 +371,8 @@ int64_t recompute_batch(const std::vector<efd::OutputSpec>& specs, const std::ve
                 JsonbBuild build{&specs, &by_rank, &outs, of_kind.data() + from, count, objects.data()};
                 const JsonbBuild* bp = &build;
                 pg::call([bp] { build_jsonb(*bp); });
-                Datum* data = objects.data();
-                int n = static_cast<int>(count);
-                Datum array = PointerGetDatum(pg::call([=] { return construct_array(data, n, JSONBOID, -1, false, TYPALIGN_INT); }));
-                write_values(kind, some, array, some_removed);
+                static std::vector<uint64_t> array_memory;
+                write_values(kind, some, jsonb_array_in(array_memory, objects.data(), count), some_removed);
             } catch (...) {
                 MemoryContextSwitchTo(old);
                 throw;
