@@ -41,6 +41,7 @@ constexpr std::size_t kBatchCells = 4'000'000;
 constexpr std::size_t kWriteImages = 25;
 // Samples of decoding buffers kept between recomputations (16 bytes each).
 constexpr std::size_t kKeptBufferSamples = 4'000'000;
+constexpr std::size_t kKeptCells = 1'000'000;
 
 std::vector<efd::OutputSpec> load_specs() {
     static pg::KeptPlan plan(R"SQL(
@@ -330,6 +331,16 @@ private:
     };
 };
 
+efd::Outputs& batch_outputs() {
+    static efd::Outputs outs;
+    return outs;
+}
+
+void trim_outputs() {
+    efd::Outputs& outs = batch_outputs();
+    if (outs.cells.capacity() > kKeptCells) outs = efd::Outputs{};
+}
+
 // One batch of images (time-ordered): computes their outputs and writes them. Returns the number of
 // (image, output) values computed.
 int64_t recompute_batch(const std::vector<efd::OutputSpec>& specs, const std::vector<uint32_t>& by_rank,
@@ -339,7 +350,8 @@ int64_t recompute_batch(const std::vector<efd::OutputSpec>& specs, const std::ve
     std::vector<efd::BatchImage> batch;
     batch.reserve(n_images);
     for (const Image* im : images) batch.push_back({&im->key.kind, im->begin, im->end, im->dirt->all, &im->dirt->reductions});
-    efd::Outputs outs;
+    // The cells keep their memory between batches and recomputations (up to kKeptCells).
+    efd::Outputs& outs = batch_outputs();
     StoredChunks source;
     int64_t computed = efd::compute_batch(specs, spec_index, batch, source, pool, outs);
 
@@ -449,6 +461,7 @@ int64_t recompute_dirty() {
         }
         MemoryContextDelete(batch_cxt);
         pool.trim(kKeptBufferSamples);
+        trim_outputs();
     }
     fill_environment(all);
     return computed;
