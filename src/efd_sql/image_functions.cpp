@@ -4,10 +4,7 @@
 #include "efd_sql/state.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
-
-extern "C" {
-#include "utils/array.h"
-}
+#include "pg/types.hpp"
 
 #include <string>
 

@@ -9,13 +9,10 @@
 
 #include "efd_sql/channels.hpp"
 #include "efd_sql/state.hpp"
-#include "pg/input_limits.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
-
-extern "C" {
-#include "utils/rel.h"
-}
+#include "pg/input_limits.hpp"
+#include "pg/relation.hpp"
 
 namespace obsmeta::efd_sql {
 

@@ -1,15 +1,12 @@
 // When buffered samples and dirty images are processed: the EFD step before commit, subtransaction
 // aborts (a failed statement's half-buffered rows are dropped), and efd.refresh().
-#include "efd_sql/chunk_store.hpp"
 #include "efd_sql/channels.hpp"
+#include "efd_sql/chunk_store.hpp"
 #include "efd_sql/state.hpp"
 #include "pg/guard.hpp"
+#include "pg/settings.hpp"
 #include "pg/transaction_steps.hpp"
 #include "replication/apply_worker.hpp"
-
-extern "C" {
-#include "utils/guc.h"
-}
 
 #include <cstring>
 

@@ -6,15 +6,12 @@
 #include "gen3_to_caom2/dirty_set.hpp"
 #include "gen3_to_caom2/settings.hpp"
 #include "pg/guard.hpp"
+#include "pg/settings.hpp"
 #include "pg/transaction_steps.hpp"
 #include "registry_sql/apply_translation.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
-
-extern "C" {
-#include "utils/guc.h"
-}
 
 namespace obsmeta::gen3_to_caom2 {
 
