@@ -8,8 +8,9 @@ MODULE_big  = obsmeta
 SRCS        = $(sort $(wildcard src/*.cpp src/*/*.cpp))
 OBJS        = $(SRCS:.cpp=.o)
 
-# The install script is assembled from schema/ in file-name order (one concern per file).
-SCHEMA_PARTS = $(sort $(wildcard schema/*.sql))
+# The install script is assembled from schema/ in path order: folders in the data's path
+# (schema/README.md), one concern per file; the numbers give the install order.
+SCHEMA_PARTS = $(sort $(wildcard schema/*.sql schema/*/*.sql))
 # Each upgrade step is assembled likewise from its folder upgrade/FROM--TO/ (one part per change).
 UPGRADE_STEPS = $(notdir $(wildcard upgrade/*--*))
 DATA_built  = sql-install/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_STEPS:%=sql-install/$(EXTENSION)--%.sql)
