@@ -13,6 +13,7 @@ extern "C" {
 }
 
 #include <cstring>
+#include <iterator>
 
 namespace obsmeta::efd_sql {
 
@@ -24,6 +25,7 @@ bool hooks_registered = false;
 void forget_all() {
     the_state.pending.clear();
     the_state.pending_samples = 0;
+    the_state.marks.clear();
     the_state.dirty.clear();
     reset_chunk_store();
     channels().invalidate();
@@ -60,17 +62,82 @@ void on_transaction_event(XactEvent event, void*) {
     }
 }
 
-void on_subtransaction_event(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
-    if (event == SUBXACT_EVENT_ABORT_SUB) {
-        // The failed statement's buffered rows must not reach a later flush.
-        the_state.pending.clear();
-        the_state.pending_samples = 0;
+// Back to what was buffered when the subtransaction began: its own samples must not reach a later
+// flush, what the transaction buffered before it must.
+void drop_samples_since(const SubtransactionMark& mark) {
+    for (auto it = the_state.pending.begin(); it != the_state.pending.end();) {
+        auto before = mark.sizes.find(it->first);
+        if (before == mark.sizes.end() || before->second == 0) {
+            it = the_state.pending.erase(it);
+            continue;
+        }
+        if (it->second.size() > before->second) {
+            it->second.t.resize(before->second);
+            it->second.v.resize(before->second);
+        }
+        ++it;
+    }
+    the_state.pending_samples = mark.samples;
+}
+
+void on_subtransaction_event(SubXactEvent event, SubTransactionId subtransaction, SubTransactionId, void*) {
+    auto& marks = the_state.marks;
+    switch (event) {
+        case SUBXACT_EVENT_START_SUB: {
+            SubtransactionMark mark{subtransaction, {}, the_state.pending_samples};
+            for (const auto& [channel, series] : the_state.pending) mark.sizes.emplace(channel, series.size());
+            marks.push_back(std::move(mark));
+            break;
+        }
+        case SUBXACT_EVENT_COMMIT_SUB:
+            // its samples now belong to the parent
+            while (!marks.empty() && marks.back().subtransaction >= subtransaction) marks.pop_back();
+            break;
+        case SUBXACT_EVENT_ABORT_SUB: {
+            auto it = marks.begin();
+            while (it != marks.end() && it->subtransaction != subtransaction) ++it;
+            if (it == marks.end()) {
+                // began before these hooks were registered: everything buffered is its own
+                the_state.pending.clear();
+                the_state.pending_samples = 0;
+            } else {
+                drop_samples_since(*it);
+            }
+            while (!marks.empty() && marks.back().subtransaction >= subtransaction) marks.pop_back();
+            break;
+        }
+        default:
+            break;
     }
 }
 
 }  // namespace
 
 EfdState& state() { return the_state; }
+
+std::unordered_map<int32_t, efd::Series> take_flushable_samples() {
+    std::unordered_map<int32_t, efd::Series> out;
+    if (the_state.marks.empty()) {
+        out.swap(the_state.pending);
+        the_state.pending_samples = 0;
+        return out;
+    }
+    const SubtransactionMark& mark = the_state.marks.back();
+    for (auto& [channel, series] : the_state.pending) {
+        auto before = mark.sizes.find(channel);
+        std::size_t keep = before == mark.sizes.end() ? 0 : before->second;
+        if (series.size() <= keep) continue;
+        efd::Series& taken = out[channel];
+        taken.t.assign(series.t.begin() + static_cast<long>(keep), series.t.end());
+        taken.v.assign(series.v.begin() + static_cast<long>(keep), series.v.end());
+        series.t.resize(keep);
+        series.v.resize(keep);
+    }
+    for (auto it = the_state.pending.begin(); it != the_state.pending.end();)
+        it = it->second.size() == 0 ? the_state.pending.erase(it) : std::next(it);
+    the_state.pending_samples = mark.samples;
+    return out;
+}
 
 void ensure_transaction_hooks() {
     if (hooks_registered) return;
