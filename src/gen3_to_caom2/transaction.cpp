@@ -13,6 +13,8 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
 }
@@ -28,6 +30,22 @@ int conversion_timing = kAtCommit;
 const struct config_enum_entry kTimingOptions[] = {
     {"commit", kAtCommit, false}, {"statement", kAtStatementEnd, false}, {nullptr, 0, false}};
 
+// A subscription's initial sync runs several table-sync workers at once (and the apply worker
+// beside them): each copies one table in its own transaction and cannot see the others' rows, so
+// a child (a dataset) converted in one would miss its parent (an exposure) copied by another and
+// wait in obsmeta.pending for a parent that the other transaction, blind to the child, converts
+// alone. Logical-replication workers therefore translate and convert one commit at a time: the
+// lock is held until commit, and the snapshot taken after it sees every commit before, so whichever
+// of a parent and its child commits second converts both. The lock is an advisory lock of a class
+// (field4 = 3) that SQL's pg_advisory_* functions (1 and 2) cannot take, so no reader can block it.
+void serialize_replication_conversions() {
+    pg::call([] {
+        LOCKTAG tag;
+        SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0x6f62736d /* "obsm" */, 0x636f6e76 /* "conv" */, 3);
+        (void)LockAcquire(&tag, ExclusiveLock, false, false);
+    });
+}
+
 // The steps before commit, in this order:
 //   1. attached registries' changed rows → gen3 rows (src/registry_sql/translate.cpp); the gen3
 //      triggers record those rows like any other gen3 write;
@@ -37,6 +55,7 @@ const struct config_enum_entry kTimingOptions[] = {
 void convert_before_commit() {
     if (the_dirty_set.empty() && registry_sql::pending_keys().empty()) return;
     pg::guard([]() -> Datum {
+        if (replication::under_apply_worker()) serialize_replication_conversions();
         pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
         if (replication::under_apply_worker()) {
             registry_sql::translate_under_apply_worker();  // 1. registry → gen3, failing rows quarantined
