@@ -199,6 +199,29 @@ rm -f "${TMPDIR:-/tmp}/obsmeta_err_$$"
 is "$(sub_q "SELECT obsmeta.retry_quarantined()")" 0 "retry_quarantined(): nothing is fixed yet, nothing leaves the list"
 is "$(sub_q "SELECT min(attempts) FROM obsmeta.quarantine")" 2 "each retry counts an attempt"
 
+echo "# EFD samples applied in the same transaction as a quarantined row are kept"
+sub_q "INSERT INTO efd.channel (topic, field, kind) VALUES ('e2e.topic', 'x', 'fast')" >/dev/null || exit 1
+pub_psql -d "$pubdb" -c "CREATE SCHEMA efd" \
+  -c "CREATE TABLE efd.sample (channel integer, time timestamptz, value double precision, topic text, field text, sal_index integer)" \
+  -c "ALTER PUBLICATION obsmeta_gen3 ADD TABLE efd.sample" >/dev/null || exit 1
+psql -X -q -d "$subdb" -c "ALTER SUBSCRIPTION $sub REFRESH PUBLICATION" || exit 1
+wait_for_sync "$subdb" "$sub" || exit 1
+pub_psql -d "$pubdb" <<'SQL' || exit 1
+BEGIN;
+INSERT INTO efd.sample (topic, field, time, value)
+SELECT 'e2e.topic', 'x', '2025-11-30 06:00:00+00'::timestamptz + g * interval '1 s', g FROM generate_series(1, 10) g;
+INSERT INTO gen3.exposure SELECT (jsonb_populate_record(e, jsonb_build_object('id', (SELECT max(id) + 1 FROM gen3.exposure), 'obs_id', NULL))).*
+  FROM gen3.exposure e WHERE instrument = 'LSSTCam' ORDER BY id LIMIT 1;
+INSERT INTO efd.sample (topic, field, time, value)
+SELECT 'e2e.topic', 'x', '2025-11-30 06:00:00+00'::timestamptz + g * interval '1 s', g FROM generate_series(11, 20) g;
+COMMIT;
+SQL
+catch_up || exit 1
+ok "$(streaming)" "still streaming"
+is "$(sub_q "SELECT count(*) FROM obsmeta.quarantine WHERE relation = 'gen3.exposure'::regclass AND sqlstate = '23502'")" 2 "the transaction's row without obs_id is quarantined"
+is "$(sub_q "SELECT count(*) || ' ' || sum(value) FROM efd.samples(efd.channel_id('e2e.topic', 'x'), '2025-11-30 06:00:00+00', '2025-11-30 06:01:00+00')")" \
+   "20 210" "all 20 samples of that transaction are stored (those buffered before the quarantined row too)"
+
 echo "# the publisher fixes the rows"
 pub_psql -d "$pubdb" <<'SQL' || exit 1
 UPDATE gen3.visit_detector_region g SET region = s.region FROM public.saved s
