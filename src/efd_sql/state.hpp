@@ -52,8 +52,8 @@ std::unordered_map<int32_t, efd::Series> take_flushable_samples();
 
 EfdState& state();
 
-// Registers the transaction callbacks once per backend.
-void ensure_transaction_hooks();
+// Registers the EFD step before commit (once, from _PG_init).
+void initialize();
 // obsmeta.conversion = 'statement'?
 bool work_at_statement_end();
 

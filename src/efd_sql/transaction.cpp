@@ -1,26 +1,22 @@
-// When buffered samples and dirty images are processed: transaction callbacks (before commit),
-// subtransaction aborts (a failed statement's half-buffered rows are dropped), and efd.refresh().
-#include "efd_sql/chunk_store.hpp"
+// When buffered samples and dirty images are processed: the EFD step before commit, subtransaction
+// boundaries (an aborted one's buffered rows are dropped, its parent's kept), and efd.refresh().
 #include "efd_sql/channels.hpp"
+#include "efd_sql/chunk_store.hpp"
 #include "efd_sql/state.hpp"
 #include "pg/guard.hpp"
+#include "pg/settings.hpp"
+#include "pg/transaction_steps.hpp"
 #include "replication/apply_worker.hpp"
-
-extern "C" {
-#include "access/xact.h"
-#include "utils/guc.h"
-#include "utils/snapmgr.h"
-}
 
 #include <cstring>
 #include <iterator>
+#include <new>
 
 namespace obsmeta::efd_sql {
 
 namespace {
 
 EfdState the_state;
-bool hooks_registered = false;
 
 void forget_all() {
     the_state.pending.clear();
@@ -31,39 +27,19 @@ void forget_all() {
     channels().invalidate();
 }
 
+// This module's step before commit (pg::PreCommitStep::kEfdReductions, after the conversion, whose
+// gen3 writes mark images; the order of all steps is in src/pg/transaction_steps.hpp).
+bool has_work() { return !the_state.pending.empty() || !the_state.dirty.empty(); }
+
 void process_before_commit() {
-    if (the_state.pending.empty() && the_state.dirty.empty()) return;
-    // No SQL-callable guard is on the stack in a transaction callback: this is the guard. A failure
-    // aborts the transaction, like a failing deferred constraint.
-    pg::guard([]() -> Datum {
-        replication::OriginRole origin;  // CAOM2's triggers fire for the Environment it writes
-        pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
-        if (!the_state.pending.empty()) flush_samples();
-        recompute_dirty();
-        pg::call([] { PopActiveSnapshot(); });
-        return Datum(0);
-    });
+    replication::OriginRole origin;  // CAOM2's triggers fire for the Environment it writes
+    if (!the_state.pending.empty()) flush_samples();
+    recompute_dirty();
 }
 
-void on_transaction_event(XactEvent event, void*) {
-    switch (event) {
-        case XACT_EVENT_PRE_COMMIT:
-        case XACT_EVENT_PRE_PREPARE:
-            process_before_commit();
-            break;
-        case XACT_EVENT_ABORT:
-        case XACT_EVENT_PARALLEL_ABORT:
-        case XACT_EVENT_COMMIT:
-        case XACT_EVENT_PREPARE:
-            forget_all();
-            break;
-        default:
-            break;
-    }
-}
-
-// Back to what was buffered when the subtransaction began: its own samples must not reach a later
-// flush, what the transaction buffered before it must.
+// Back to what was buffered when the subtransaction began: its own samples (a failed statement's,
+// or a quarantined row's under the apply worker) must not reach a later flush, what the
+// transaction buffered before it must.
 void drop_samples_since(const SubtransactionMark& mark) {
     for (auto it = the_state.pending.begin(); it != the_state.pending.end();) {
         auto before = mark.sizes.find(it->first);
@@ -80,35 +56,33 @@ void drop_samples_since(const SubtransactionMark& mark) {
     the_state.pending_samples = mark.samples;
 }
 
-void on_subtransaction_event(SubXactEvent event, SubTransactionId subtransaction, SubTransactionId, void*) {
-    auto& marks = the_state.marks;
-    switch (event) {
-        case SUBXACT_EVENT_START_SUB: {
-            SubtransactionMark mark{subtransaction, {}, the_state.pending_samples};
-            for (const auto& [channel, series] : the_state.pending) mark.sizes.emplace(channel, series.size());
-            marks.push_back(std::move(mark));
-            break;
-        }
-        case SUBXACT_EVENT_COMMIT_SUB:
-            // its samples now belong to the parent
-            while (!marks.empty() && marks.back().subtransaction >= subtransaction) marks.pop_back();
-            break;
-        case SUBXACT_EVENT_ABORT_SUB: {
-            auto it = marks.begin();
-            while (it != marks.end() && it->subtransaction != subtransaction) ++it;
-            if (it == marks.end()) {
-                // began before these hooks were registered: everything buffered is its own
-                the_state.pending.clear();
-                the_state.pending_samples = 0;
-            } else {
-                drop_samples_since(*it);
-            }
-            while (!marks.empty() && marks.back().subtransaction >= subtransaction) marks.pop_back();
-            break;
-        }
-        default:
-            break;
+void subtransaction_started(unsigned id) {
+    try {  // called from PostgreSQL's C callback: nothing may escape
+        SubtransactionMark mark{id, {}, the_state.pending_samples};
+        for (const auto& [channel, series] : the_state.pending) mark.sizes.emplace(channel, series.size());
+        the_state.marks.push_back(std::move(mark));
+    } catch (const std::bad_alloc&) {
+        // no mark: if this subtransaction aborts, everything buffered is dropped (the old rule)
     }
+}
+
+void subtransaction_committed(unsigned id) {
+    // its samples now belong to its parent
+    auto& marks = the_state.marks;
+    while (!marks.empty() && marks.back().subtransaction >= id) marks.pop_back();
+}
+
+void subtransaction_aborted(unsigned id) {
+    auto& marks = the_state.marks;
+    auto it = marks.begin();
+    while (it != marks.end() && it->subtransaction != id) ++it;
+    if (it == marks.end()) {  // no mark (started before the callbacks were installed): all its own
+        the_state.pending.clear();
+        the_state.pending_samples = 0;
+    } else {
+        drop_samples_since(*it);
+    }
+    while (!marks.empty() && marks.back().subtransaction >= id) marks.pop_back();
 }
 
 }  // namespace
@@ -139,11 +113,10 @@ std::unordered_map<int32_t, efd::Series> take_flushable_samples() {
     return out;
 }
 
-void ensure_transaction_hooks() {
-    if (hooks_registered) return;
-    RegisterXactCallback(on_transaction_event, nullptr);
-    RegisterSubXactCallback(on_subtransaction_event, nullptr);
-    hooks_registered = true;
+void initialize() {
+    pg::register_transaction_step(pg::PreCommitStep::kEfdReductions,
+                                  {has_work, process_before_commit, forget_all, nullptr, subtransaction_started,
+                                   subtransaction_committed, subtransaction_aborted, nullptr});
 }
 
 bool work_at_statement_end() {
@@ -157,7 +130,6 @@ using namespace obsmeta;
 
 // efd.refresh(): writes buffered samples and recomputes dirty images now (otherwise at commit).
 OBSMETA_FUNCTION(obsmeta_efd_refresh) {
-    efd_sql::ensure_transaction_hooks();
     if (!efd_sql::state().pending.empty()) efd_sql::flush_samples();
     return Int64GetDatum(efd_sql::recompute_dirty());
 }
