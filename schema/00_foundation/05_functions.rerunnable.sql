@@ -104,7 +104,7 @@ REVOKE EXECUTE ON FUNCTION obsmeta.boundary_selftest(text), obsmeta.boundary_liv
 -- CHECKs instead of NOT NULL: under a logical-replication apply worker a NULL there (a publisher
 -- whose table allows it) is stored and the row quarantined, where NOT NULL would stop the
 -- subscription; every other writer gets the not-null violation (23502) as before.
-CREATE FUNCTION obsmeta.check_not_null(table_name text, column_name text, value anyelement) RETURNS boolean
+CREATE OR REPLACE FUNCTION obsmeta.check_not_null(table_name text, column_name text, value anyelement) RETURNS boolean
     AS 'MODULE_PATHNAME', 'obsmeta_check_not_null' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 -- obsmeta.check_identifier(column, value): identifiers that go into unique indexes are at most

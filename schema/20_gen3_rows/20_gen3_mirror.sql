@@ -3,7 +3,7 @@
 -- from the Butler's TAI), regions are the lsst.sphgeom encoding as bytea. There are no foreign keys
 -- between mirror tables on purpose: rows may arrive in any order, and a child whose parent is
 -- missing waits (see obsmeta.pending) until the parent arrives. Columns a row cannot convert
--- without are CHECK (obsmeta.check_not_null(...)) rather than NOT NULL (05_functions.sql): the
+-- without are CHECK (obsmeta.check_not_null(...)) rather than NOT NULL (00_foundation/05_functions.rerunnable.sql): the
 -- same 23502 for every writer, but a row applied by logical replication is quarantined instead.
 
 CREATE TABLE gen3.instrument (

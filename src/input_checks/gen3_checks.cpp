@@ -143,7 +143,7 @@ OBSMETA_CHECK_FUNCTION(obsmeta_check_identifier) {
 }
 
 // obsmeta.check_not_null(table text, column text, value anyelement): the gen3 columns a row cannot
-// convert without (see schema/20_gen3_mirror.sql). A CHECK rather than NOT NULL so that, under the
+// convert without (see schema/20_gen3_rows/20_gen3_mirror.sql). A CHECK rather than NOT NULL so that, under the
 // logical-replication apply worker, a publisher whose table allows NULL there gets the row
 // quarantined instead of the subscription stopped; every other writer gets PostgreSQL's own error.
 OBSMETA_CHECK_FUNCTION(obsmeta_check_not_null) {

@@ -1,7 +1,9 @@
 -- 0.4.0: the gen3 columns obsmeta cannot convert without are CHECKs (obsmeta.check_not_null)
 -- instead of NOT NULL, so that a NULL applied by a logical-replication apply worker (a publisher
--- whose table allows it) is quarantined instead of stopping the subscription (schema/05, /20).
-CREATE FUNCTION obsmeta.check_not_null(table_name text, column_name text, value anyelement) RETURNS boolean
+-- whose table allows it) is quarantined instead of stopping the subscription
+-- (schema/20_gen3_rows/20_gen3_mirror.sql). The function is created here too: the re-runnable
+-- part that declares it (schema/00_foundation/05_functions.rerunnable.sql) runs after this one.
+CREATE OR REPLACE FUNCTION obsmeta.check_not_null(table_name text, column_name text, value anyelement) RETURNS boolean
     AS 'MODULE_PATHNAME', 'obsmeta_check_not_null' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 ALTER TABLE gen3.exposure
