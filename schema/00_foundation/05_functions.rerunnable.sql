@@ -100,6 +100,13 @@ CREATE OR REPLACE FUNCTION obsmeta.boundary_live_objects() RETURNS integer
 -- Test instruments, not an interface: superusers only (issue 13).
 REVOKE EXECUTE ON FUNCTION obsmeta.boundary_selftest(text), obsmeta.boundary_live_objects() FROM PUBLIC;
 
+-- obsmeta.check_not_null(table, column, value): the gen3 columns obsmeta cannot convert without, as
+-- CHECKs instead of NOT NULL: under a logical-replication apply worker a NULL there (a publisher
+-- whose table allows it) is stored and the row quarantined, where NOT NULL would stop the
+-- subscription; every other writer gets the not-null violation (23502) as before.
+CREATE OR REPLACE FUNCTION obsmeta.check_not_null(table_name text, column_name text, value anyelement) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'obsmeta_check_not_null' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 -- obsmeta.check_identifier(column, value): identifiers that go into unique indexes are at most
 -- 1024 bytes, so an oversized one fails with its column, size and a hint, not with the btree's
 -- bare "index row size exceeds maximum" (issue 13).

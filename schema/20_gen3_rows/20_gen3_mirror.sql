@@ -2,7 +2,9 @@
 -- Names follow daf_butler's dimension universe. Times are timestamptz (UTC; the loader converts
 -- from the Butler's TAI), regions are the lsst.sphgeom encoding as bytea. There are no foreign keys
 -- between mirror tables on purpose: rows may arrive in any order, and a child whose parent is
--- missing waits (see obsmeta.pending) until the parent arrives.
+-- missing waits (see obsmeta.pending) until the parent arrives. Columns a row cannot convert
+-- without are CHECK (obsmeta.check_not_null(...)) rather than NOT NULL (00_foundation/05_functions.rerunnable.sql): the
+-- same 23502 for every writer, but a row applied by logical replication is quarantined instead.
 
 CREATE TABLE gen3.instrument (
     name          text PRIMARY KEY,
@@ -41,8 +43,8 @@ CREATE TABLE gen3.day_obs (
 CREATE TABLE gen3.exposure (
     instrument         text NOT NULL,
     id                 bigint NOT NULL,
-    physical_filter    text NOT NULL,
-    obs_id             text NOT NULL,
+    physical_filter    text CONSTRAINT exposure_physical_filter_not_null CHECK (obsmeta.check_not_null('exposure', 'physical_filter', physical_filter)),
+    obs_id             text CONSTRAINT exposure_obs_id_not_null CHECK (obsmeta.check_not_null('exposure', 'obs_id', obs_id)),
     exposure_time      double precision,
     dark_time          double precision,
     observation_type   text,
@@ -79,9 +81,9 @@ CREATE INDEX exposure_physical_filter_idx ON gen3.exposure (instrument, physical
 CREATE TABLE gen3.visit (
     instrument         text NOT NULL,
     id                 bigint NOT NULL,
-    physical_filter    text NOT NULL,
+    physical_filter    text CONSTRAINT visit_physical_filter_not_null CHECK (obsmeta.check_not_null('visit', 'physical_filter', physical_filter)),
     day_obs            integer,
-    name               text NOT NULL,
+    name               text CONSTRAINT visit_name_not_null CHECK (obsmeta.check_not_null('visit', 'name', name)),
     seq_num            integer,
     exposure_time      double precision,
     target_name        text,
@@ -116,7 +118,7 @@ CREATE TABLE gen3.visit_detector_region (
     visit      bigint NOT NULL,
     detector   integer NOT NULL,
     -- required: an upsert with a NULL region would silently drop the detector's footprint
-    region     bytea NOT NULL,
+    region     bytea CONSTRAINT visit_detector_region_region_not_null CHECK (obsmeta.check_not_null('visit_detector_region', 'region', region)),
     PRIMARY KEY (instrument, visit, detector),
     CONSTRAINT visit_detector_region_region CHECK (obsmeta.check_region(region))
 );
@@ -124,8 +126,8 @@ CREATE TABLE gen3.visit_detector_region (
 -- One row per Butler dataset; the data ID is flattened into nullable columns.
 CREATE TABLE gen3.dataset (
     id              uuid PRIMARY KEY,
-    dataset_type    text NOT NULL,
-    run             text NOT NULL,
+    dataset_type    text CONSTRAINT dataset_dataset_type_not_null CHECK (obsmeta.check_not_null('dataset', 'dataset_type', dataset_type)),
+    run             text CONSTRAINT dataset_run_not_null CHECK (obsmeta.check_not_null('dataset', 'run', run)),
     instrument      text,
     exposure        bigint,
     visit           bigint,
@@ -145,7 +147,7 @@ CREATE INDEX dataset_visit_idx ON gen3.dataset (instrument, visit, detector) WHE
 CREATE TABLE gen3.file_datastore_record (
     dataset_id    uuid NOT NULL,
     component     text NOT NULL DEFAULT '__NULL_STRING__',
-    path          text NOT NULL,
+    path          text CONSTRAINT file_datastore_record_path_not_null CHECK (obsmeta.check_not_null('file_datastore_record', 'path', path)),
     formatter     text,
     storage_class text,
     checksum      text,

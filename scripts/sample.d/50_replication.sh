@@ -11,7 +11,7 @@ pub_psql -d postgres -c "DROP DATABASE IF EXISTS pipeline" -c "CREATE DATABASE p
 psql -X -q -At -d obsmeta_replica -f test/replication/gen3_publisher_tables.sql | pub_psql -d pipeline
 pub_psql -d pipeline -c "CREATE PUBLICATION obsmeta_gen3 FOR TABLES IN SCHEMA gen3"
 build/obsmeta-sample-night --conninfo "$(pub_conninfo pipeline)" --exposures 14 --no-convert >/dev/null
-psql -X -q -d postgres -c "ALTER SYSTEM SET max_sync_workers_per_subscription = 1" -c "SELECT pg_reload_conf()" >/dev/null
+psql -X -q -d postgres -c "ALTER SYSTEM RESET max_sync_workers_per_subscription" -c "SELECT pg_reload_conf()" >/dev/null  # the default: parallel table sync
 psql -X -q -d obsmeta_replica -c "CREATE SUBSCRIPTION obsmeta_sample_sub CONNECTION '$(pub_conninfo pipeline)' PUBLICATION obsmeta_gen3" 2>/dev/null
 wait_for_sync obsmeta_replica obsmeta_sample_sub && wait_for_catchup pipeline obsmeta_sample_sub
 echo "-- a second night streamed, then a region the pipeline wrote wrong"

@@ -467,8 +467,8 @@ void flush_samples() {
     EfdState& st = state();
     if (st.pending.empty()) return;
     AsEfdOwner owner;
-    std::vector<ChangedRange> changes = write_samples(st.pending);
-    st.pending_samples = 0;
+    std::unordered_map<int32_t, efd::Series> flushable = take_flushable_samples();
+    std::vector<ChangedRange> changes = write_samples(flushable);
     if (changes.empty()) return;
 
     // Images whose reductions over a changed channel may now differ: windows (with offsets and

@@ -10,6 +10,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "efd/series.hpp"
 
@@ -29,11 +30,25 @@ struct DirtyImage {
     std::set<int32_t> reductions;  // otherwise only these (late samples of their channels)
 };
 
+// What was buffered when a subtransaction began: its abort drops only what it buffered itself
+// (a replicated transaction's samples survive the subtransaction of a quarantined row).
+struct SubtransactionMark {
+    uint32_t subtransaction;                            // SubTransactionId
+    std::unordered_map<int32_t, std::size_t> sizes;     // channel → samples buffered before it
+    std::size_t samples = 0;
+};
+
 struct EfdState {
     std::unordered_map<int32_t, efd::Series> pending;  // channel → buffered samples
     std::size_t pending_samples = 0;
     std::map<ImageKey, DirtyImage> dirty;
+    std::vector<SubtransactionMark> marks;  // open subtransactions, innermost last
 };
+
+// The samples buffered since the innermost open subtransaction began (all when there is none),
+// taken out of `pending`: what a flush may write there, since that subtransaction's abort rolls
+// the writes back.
+std::unordered_map<int32_t, efd::Series> take_flushable_samples();
 
 EfdState& state();
 

@@ -1,5 +1,5 @@
 // When buffered samples and dirty images are processed: the EFD step before commit, subtransaction
-// aborts (a failed statement's half-buffered rows are dropped), and efd.refresh().
+// boundaries (an aborted one's buffered rows are dropped, its parent's kept), and efd.refresh().
 #include "efd_sql/channels.hpp"
 #include "efd_sql/chunk_store.hpp"
 #include "efd_sql/state.hpp"
@@ -9,6 +9,8 @@
 #include "replication/apply_worker.hpp"
 
 #include <cstring>
+#include <iterator>
+#include <new>
 
 namespace obsmeta::efd_sql {
 
@@ -19,6 +21,7 @@ EfdState the_state;
 void forget_all() {
     the_state.pending.clear();
     the_state.pending_samples = 0;
+    the_state.marks.clear();
     the_state.dirty.clear();
     reset_chunk_store();
     channels().invalidate();
@@ -34,19 +37,86 @@ void process_before_commit() {
     recompute_dirty();
 }
 
-void forget_subtransaction() {
-    // The failed statement's buffered rows must not reach a later flush.
-    the_state.pending.clear();
-    the_state.pending_samples = 0;
+// Back to what was buffered when the subtransaction began: its own samples (a failed statement's,
+// or a quarantined row's under the apply worker) must not reach a later flush, what the
+// transaction buffered before it must.
+void drop_samples_since(const SubtransactionMark& mark) {
+    for (auto it = the_state.pending.begin(); it != the_state.pending.end();) {
+        auto before = mark.sizes.find(it->first);
+        if (before == mark.sizes.end() || before->second == 0) {
+            it = the_state.pending.erase(it);
+            continue;
+        }
+        if (it->second.size() > before->second) {
+            it->second.t.resize(before->second);
+            it->second.v.resize(before->second);
+        }
+        ++it;
+    }
+    the_state.pending_samples = mark.samples;
+}
+
+void subtransaction_started(unsigned id) {
+    try {  // called from PostgreSQL's C callback: nothing may escape
+        SubtransactionMark mark{id, {}, the_state.pending_samples};
+        for (const auto& [channel, series] : the_state.pending) mark.sizes.emplace(channel, series.size());
+        the_state.marks.push_back(std::move(mark));
+    } catch (const std::bad_alloc&) {
+        // no mark: if this subtransaction aborts, everything buffered is dropped (the old rule)
+    }
+}
+
+void subtransaction_committed(unsigned id) {
+    // its samples now belong to its parent
+    auto& marks = the_state.marks;
+    while (!marks.empty() && marks.back().subtransaction >= id) marks.pop_back();
+}
+
+void subtransaction_aborted(unsigned id) {
+    auto& marks = the_state.marks;
+    auto it = marks.begin();
+    while (it != marks.end() && it->subtransaction != id) ++it;
+    if (it == marks.end()) {  // no mark (started before the callbacks were installed): all its own
+        the_state.pending.clear();
+        the_state.pending_samples = 0;
+    } else {
+        drop_samples_since(*it);
+    }
+    while (!marks.empty() && marks.back().subtransaction >= id) marks.pop_back();
 }
 
 }  // namespace
 
 EfdState& state() { return the_state; }
 
+std::unordered_map<int32_t, efd::Series> take_flushable_samples() {
+    std::unordered_map<int32_t, efd::Series> out;
+    if (the_state.marks.empty()) {
+        out.swap(the_state.pending);
+        the_state.pending_samples = 0;
+        return out;
+    }
+    const SubtransactionMark& mark = the_state.marks.back();
+    for (auto& [channel, series] : the_state.pending) {
+        auto before = mark.sizes.find(channel);
+        std::size_t keep = before == mark.sizes.end() ? 0 : before->second;
+        if (series.size() <= keep) continue;
+        efd::Series& taken = out[channel];
+        taken.t.assign(series.t.begin() + static_cast<long>(keep), series.t.end());
+        taken.v.assign(series.v.begin() + static_cast<long>(keep), series.v.end());
+        series.t.resize(keep);
+        series.v.resize(keep);
+    }
+    for (auto it = the_state.pending.begin(); it != the_state.pending.end();)
+        it = it->second.size() == 0 ? the_state.pending.erase(it) : std::next(it);
+    the_state.pending_samples = mark.samples;
+    return out;
+}
+
 void initialize() {
     pg::register_transaction_step(pg::PreCommitStep::kEfdReductions,
-                                  {has_work, process_before_commit, forget_all, forget_subtransaction});
+                                  {has_work, process_before_commit, forget_all, nullptr, subtransaction_started,
+                                   subtransaction_committed, subtransaction_aborted, nullptr});
 }
 
 bool work_at_statement_end() {

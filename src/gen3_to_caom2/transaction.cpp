@@ -69,7 +69,9 @@ void define_settings() {
 void initialize() {
     define_settings();
     register_configuration_invalidation();
-    pg::register_transaction_step(pg::PreCommitStep::kConversion, {has_work, convert_before_commit, forget, nullptr});
+    pg::register_transaction_step(pg::PreCommitStep::kConversion,
+                                  {has_work, convert_before_commit, forget, nullptr, nullptr, nullptr, nullptr,
+                                   replication::serialize_replicated_commits});
 }
 
 }  // namespace obsmeta::gen3_to_caom2

@@ -141,3 +141,16 @@ OBSMETA_CHECK_FUNCTION(obsmeta_check_identifier) {
                     {}, "Identifiers are indexed; a longer one is a mistake (e.g. a file's contents written as its name).");
     return BoolGetDatum(true);
 }
+
+// obsmeta.check_not_null(table text, column text, value anyelement): the gen3 columns a row cannot
+// convert without (see schema/20_gen3_rows/20_gen3_mirror.sql). A CHECK rather than NOT NULL so that, under the
+// logical-replication apply worker, a publisher whose table allows NULL there gets the row
+// quarantined instead of the subscription stopped; every other writer gets PostgreSQL's own error.
+OBSMETA_CHECK_FUNCTION(obsmeta_check_not_null) {
+    if (!PG_ARGISNULL(2)) return BoolGetDatum(true);
+    const std::string table = PG_ARGISNULL(0) ? std::string("?") : obsmeta::pg::text_value(PG_GETARG_DATUM(0));
+    const std::string column = PG_ARGISNULL(1) ? std::string("?") : obsmeta::pg::text_value(PG_GETARG_DATUM(1));
+    throw Error(ERRCODE_NOT_NULL_VIOLATION,
+                "null value in column \"" + column + "\" of relation \"" + table + "\" violates not-null constraint",
+                {}, "obsmeta needs " + table + "." + column + " to convert the row; write it with a value.");
+}

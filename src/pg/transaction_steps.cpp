@@ -30,6 +30,8 @@ bool any_work() {
 void run_before_commit() {
     if (!any_work()) return;
     guard([]() -> Datum {
+        for (const TransactionStep& s : steps)
+            if (s.before_snapshot != nullptr && s.has_work != nullptr && s.has_work()) s.before_snapshot();
         call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
         // In order: a step sees what the steps before it wrote (step 1's gen3 writes mark the
         // images step 2 recomputes).
@@ -62,10 +64,23 @@ void on_transaction_event(XactEvent event, void*) {
     }
 }
 
-void on_subtransaction_event(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
-    if (event != SUBXACT_EVENT_ABORT_SUB) return;
-    for (const TransactionStep& s : steps)
-        if (s.forget_subtransaction != nullptr) s.forget_subtransaction();
+void on_subtransaction_event(SubXactEvent event, SubTransactionId id, SubTransactionId, void*) {
+    for (const TransactionStep& s : steps) {
+        switch (event) {
+            case SUBXACT_EVENT_START_SUB:
+                if (s.subtransaction_started != nullptr) s.subtransaction_started(id);
+                break;
+            case SUBXACT_EVENT_COMMIT_SUB:
+                if (s.subtransaction_committed != nullptr) s.subtransaction_committed(id);
+                break;
+            case SUBXACT_EVENT_ABORT_SUB:
+                if (s.forget_subtransaction != nullptr) s.forget_subtransaction();
+                if (s.subtransaction_aborted != nullptr) s.subtransaction_aborted(id);
+                break;
+            default:
+                break;
+        }
+    }
 }
 
 }  // namespace

@@ -21,6 +21,14 @@ struct TransactionStep {
     void (*before_commit)();       // runs under pg::guard with an active snapshot; may raise (the commit fails)
     void (*forget)();              // after commit, prepare or abort: drop this transaction's state
     void (*forget_subtransaction)();  // a subtransaction aborted (may be null)
+    // Subtransaction boundaries with PostgreSQL's SubTransactionId (each may be null): a step that
+    // buffers rows drops, when a subtransaction aborts, only what was buffered since it started.
+    void (*subtransaction_started)(unsigned id);
+    void (*subtransaction_committed)(unsigned id);
+    void (*subtransaction_aborted)(unsigned id);
+    // Runs, for a step with work, before the snapshot all steps share is taken (may be null): a
+    // lock taken here makes that snapshot see everything its previous holder committed.
+    void (*before_snapshot)();
 };
 
 // Registers a step (once per backend, from _PG_init). Throws std::logic_error if the step is taken.

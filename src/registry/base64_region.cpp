@@ -43,9 +43,9 @@ std::vector<std::uint8_t> decode_base64(std::string_view text) {
     return out;
 }
 
-std::vector<std::uint8_t> region_from_base64(std::string_view text) {
+std::vector<std::uint8_t> region_from_base64(std::string_view text, const geom::DecodeLimits& limits) {
     std::vector<std::uint8_t> bytes = decode_base64(text);
-    geom::decode_sphgeom(bytes.data(), bytes.size());  // throws geom::RegionError for bad bytes
+    geom::decode_sphgeom(bytes.data(), bytes.size(), limits);  // throws geom::RegionError for bad bytes
     return bytes;
 }
 

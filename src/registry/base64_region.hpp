@@ -1,6 +1,8 @@
 // The registry stores regions as base64 text of the lsst.sphgeom encoding. Pure C++.
 #pragma once
 
+#include "geom/sphgeom.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string_view>
@@ -17,7 +19,7 @@ struct Base64Error : std::runtime_error {
 std::vector<std::uint8_t> decode_base64(std::string_view text);
 
 // decode_base64, then checks that the bytes are a region sphgeom can decode (geom::decode_sphgeom);
-// throws Base64Error or geom::RegionError.
-std::vector<std::uint8_t> region_from_base64(std::string_view text);
+// throws Base64Error or geom::RegionError (geom::RegionLimitError beyond `limits`).
+std::vector<std::uint8_t> region_from_base64(std::string_view text, const geom::DecodeLimits& limits = {});
 
 }  // namespace obsmeta::registry

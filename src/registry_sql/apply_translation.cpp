@@ -20,18 +20,25 @@ namespace obsmeta::registry_sql {
 
 namespace {
 
-// One pending registry row (or the schema-wide flags, which name no row).
-struct PendingRow {
-    std::string schema, table;  // table: a dimension table, "dataset", or "" for the flags
-    Key key;
-    SchemaKeys flags;
+// One pending registry row: a dimension record, a dataset, or a row that changes what other rows
+// mean (a dataset_type row: its datasets, its new tags table; a collection or chain row: the
+// collection selection), listed under its own primary key so that obsmeta.retry_quarantined()
+// can write it again. Rows recorded without a key (obsmeta.registry_resync) share one entry.
+constexpr const char* kDatasetTypeTable = "dataset_type";
+constexpr const char* kCollectionTable = "collection";
 
-    std::string relation() const { return schema + "." + (table.empty() ? std::string("dataset_type") : table); }
+struct PendingRow {
+    std::string schema, table;  // a dimension table, "dataset", "dataset_type", "collection", or "" (no key)
+    Key key;
+    SchemaKeys flags;  // for dataset_type, collection and keyless rows: what they change
+
+    bool changes_meaning() const { return !flags.empty(); }
+    std::string relation() const { return schema + "." + (table.empty() ? std::string(kDatasetTypeTable) : table); }
     std::string key_json() const {
         if (table == kDataset) return "{\"id\": " + replication::json_string(key.at(0)) + "}";
-        const DimensionTable* t = nullptr;
-        for (const auto& d : dimension_tables())
-            if (d.registry_table == table) t = &d;
+        if (table == kDatasetTypeTable) return "{\"id\": " + key.at(0) + "}";
+        if (table == kCollectionTable) return "{\"collection_id\": " + key.at(0) + "}";
+        const DimensionTable* t = table.empty() ? nullptr : dimension_table(table);
         std::string json = "{";
         for (size_t i = 0; t && i < t->key.size() && i < key.size(); ++i) {
             bool number = t->key[i].type == "bigint" || t->key[i].type == "integer" || t->key[i].type == "smallint";
@@ -42,7 +49,7 @@ struct PendingRow {
     }
     void add_to(std::map<std::string, SchemaKeys>& out) const {
         SchemaKeys& k = out[schema];
-        if (table.empty()) {
+        if (changes_meaning()) {
             k.dataset_types.insert(flags.dataset_types.begin(), flags.dataset_types.end());
             k.collections_changed = k.collections_changed || flags.collections_changed;
             k.dataset_types_added = k.dataset_types_added || flags.dataset_types_added;
@@ -57,11 +64,27 @@ struct PendingRow {
 std::vector<PendingRow> pending_rows(const std::map<std::string, SchemaKeys>& all) {
     std::vector<PendingRow> rows;
     for (const auto& [schema, keys] : all) {
-        if (!keys.dataset_types.empty() || keys.collections_changed || keys.dataset_types_added) {
+        for (const auto& id : keys.dataset_types) {
+            PendingRow row{schema, kDatasetTypeTable, {id}, {}};
+            row.flags.dataset_types.insert(id);
+            rows.push_back(row);
+        }
+        for (const auto& id : keys.added_dataset_types) {
+            PendingRow row{schema, kDatasetTypeTable, {id}, {}};
+            row.flags.dataset_types_added = true;
+            rows.push_back(row);
+        }
+        for (const auto& id : keys.changed_collections) {
+            PendingRow row{schema, kCollectionTable, {id}, {}};
+            row.flags.collections_changed = true;
+            rows.push_back(row);
+        }
+        const bool keyless_collections = keys.collections_changed && keys.changed_collections.empty();
+        const bool keyless_types = keys.dataset_types_added && keys.added_dataset_types.empty();
+        if (keyless_collections || keyless_types) {
             PendingRow flags{schema, "", {}, {}};
-            flags.flags.dataset_types = keys.dataset_types;
-            flags.flags.collections_changed = keys.collections_changed;
-            flags.flags.dataset_types_added = keys.dataset_types_added;
+            flags.flags.collections_changed = keyless_collections;
+            flags.flags.dataset_types_added = keyless_types;
             rows.push_back(flags);
         }
         for (const auto& [table, set] : keys.dimensions)

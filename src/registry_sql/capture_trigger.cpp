@@ -114,6 +114,7 @@ void record(SchemaKeys& keys, const std::string& kind, const RowView& row) {
         keys.dataset_types.insert(row.text("id"));
     } else if (kind == kCollection) {
         keys.collections_changed = true;
+        keys.changed_collections.insert(row.text(row.has("parent") ? "parent" : "collection_id"));
     } else {
         throw pg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "obsmeta.registry_capture: unknown kind " + kind);
     }
@@ -143,6 +144,8 @@ OBSMETA_FUNCTION(obsmeta_registry_capture) {
 
     if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event) && kind == registry_sql::kDatasetType) {
         keys.dataset_types_added = true;  // no dataset can have this type yet: only its tags table matters
+        registry_sql::RowView row{rel, trigger->tg_trigtuple, table, {}};
+        keys.added_dataset_types.insert(row.text("id"));
         return PointerGetDatum(nullptr);
     }
     // the new row of an insert or update is checked first; then the old row of an update or

@@ -9,6 +9,7 @@
 
 #include "geom/sphgeom.hpp"
 #include "pg/datum.hpp"
+#include "pg/input_limits.hpp"
 #include "registry/base64_region.hpp"
 #include "registry/tai_time.hpp"
 
@@ -47,9 +48,17 @@ TaiBounds timespan_bounds(Datum value) {
 }
 
 bytea* region_bytes(const std::string& text, const std::string& column) {
+    geom::DecodeLimits limits;  // the same limits as the gen3 face's regions
+    limits.max_vertices = static_cast<std::size_t>(pg::limits::max_region_vertices);
+    limits.max_nesting = static_cast<std::size_t>(pg::limits::max_region_nesting);
     try {
-        std::vector<std::uint8_t> bytes = registry::region_from_base64(text);
+        std::vector<std::uint8_t> bytes = registry::region_from_base64(text, limits);
         return reinterpret_cast<bytea*>(DatumGetPointer(pg::bytea_value(bytes.data(), bytes.size())));
+    } catch (const geom::RegionLimitError& e) {
+        const bool nesting = e.quantity() == "nesting levels";
+        pg::limits::exceeded("invalid registry region in " + column + ": " + e.what(),
+                             nesting ? "obsmeta.max_region_nesting" : "obsmeta.max_region_vertices",
+                             nesting ? pg::limits::max_region_nesting : pg::limits::max_region_vertices);
     } catch (const std::runtime_error& e) {  // Base64Error, geom::RegionError
         throw pg::Error(ERRCODE_INVALID_BINARY_REPRESENTATION,
                         "invalid registry region in " + column + ": " + e.what() + " (value '" + shortened(text) + "')",

@@ -17,6 +17,10 @@ struct SchemaKeys {
     std::set<std::string> dataset_types;              // dataset_type ids updated or deleted
     bool collections_changed = false;                 // collection / collection_chain rows
     bool dataset_types_added = false;                 // a new dataset type: maybe a new tags table
+    // the rows behind the two flags (collection ids, chains by parent; new dataset_type ids), so
+    // that a failure can be listed, and retried, under a registry row's primary key
+    std::set<std::string> changed_collections;
+    std::set<std::string> added_dataset_types;
     bool empty() const {
         return dimensions.empty() && datasets.empty() && dataset_types.empty() && !collections_changed &&
                !dataset_types_added;

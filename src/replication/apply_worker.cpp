@@ -1,3 +1,5 @@
+#include "pg/guard.hpp"
+#include "pg/locks.hpp"
 #include "pg/logical_replication.hpp"
 #include "replication/apply_worker.hpp"
 
@@ -31,4 +33,15 @@ void reset_lenient_acceptances() { accepted = 0; }
 namespace obsmeta::replication {
 OriginRole::OriginRole() : saved_(SessionReplicationRole) { SessionReplicationRole = SESSION_REPLICATION_ROLE_ORIGIN; }
 OriginRole::~OriginRole() { SessionReplicationRole = saved_; }
+}  // namespace obsmeta::replication
+
+namespace obsmeta::replication {
+void serialize_replicated_commits() {
+    if (!under_apply_worker()) return;
+    pg::call([] {
+        LOCKTAG tag;
+        SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0x6f62736d /* "obsm" */, 0x636f6e76 /* "conv" */, 3);
+        (void)LockAcquire(&tag, ExclusiveLock, false, false);
+    });
+}
 }  // namespace obsmeta::replication

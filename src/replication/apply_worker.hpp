@@ -60,3 +60,16 @@ private:
     int saved_;
 };
 }  // namespace obsmeta::replication
+
+namespace obsmeta::replication {
+// A subscription's initial sync runs several table-sync workers at once (and the apply worker beside
+// them): each copies one table in its own transaction and cannot see the others' rows, so a child
+// (a dataset) converted in one would miss its parent (an exposure) copied by another and wait in
+// obsmeta.pending for a parent that the other transaction, blind to the child, converts alone.
+// So under a logical-replication worker the commit's translation and conversion wait for an
+// exclusive lock, held until commit, before taking their snapshot: of a parent and its child, the
+// one that commits second sees the other and converts both. The lock is an advisory lock of a class
+// (field4 = 3) that SQL's pg_advisory_* functions (1 and 2) cannot take: no reader can block it.
+// Does nothing in other backends (plain-SQL writers lock the observations they convert).
+void serialize_replicated_commits();
+}  // namespace obsmeta::replication

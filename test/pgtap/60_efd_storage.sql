@@ -1,7 +1,7 @@
 -- EFD sample storage: the insert face (INSERT and COPY), compact chunks, duplicates stored once,
 -- out-of-order and late samples merged, partitions by month, bad input rejected with clear errors.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 INSERT INTO efd.channel (topic, field, unit, kind) VALUES ('test.topic', 'x', 'deg', 'fast'), ('test.topic', 'y', NULL, 'slow');
 SELECT efd.channel_id('test.topic', 'x') AS cx, efd.channel_id('test.topic', 'y') AS cy \gset
@@ -71,6 +71,24 @@ SELECT is((SELECT array_agg(value ORDER BY "time") FROM efd.samples(:cx, '2025-0
           ARRAY[6]::float8[], 'rows of the failed statement are not stored later');
 SELECT is((SELECT sum(n_samples) FROM efd.chunk WHERE channel = :cx AND chunk_start < '2025-06-01 04:00:00+00'), 1000::bigint,
           'earlier samples are intact');
+
+-- A subtransaction that aborts while samples are buffered (under a logical-replication apply
+-- worker: the subtransaction of a quarantined row) drops only what it buffered itself: each row's
+-- value comes from a function whose exception block rolls back a subtransaction after the earlier
+-- rows were buffered.
+CREATE FUNCTION pg_temp.value_after_a_failed_subtransaction(g integer) RETURNS float8 LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        PERFORM 1 / 0;
+    EXCEPTION WHEN division_by_zero THEN NULL;
+    END;
+    RETURN g;
+END $$;
+INSERT INTO efd.sample (channel, time, value)
+SELECT :cx, '2025-06-01 06:00:00+00'::timestamptz + g * interval '1 s', pg_temp.value_after_a_failed_subtransaction(g)
+  FROM generate_series(1, 10) g;
+SELECT is((SELECT array_agg(value ORDER BY "time") FROM efd.samples(:cx, '2025-06-01 06:00:00+00', '2025-06-01 06:01:00+00')),
+          ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[], 'samples buffered before a rolled-back subtransaction are kept');
 
 -- the chunk length is fixed once samples exist (a change would hide them from every reduction)
 SELECT throws_ok(format('UPDATE efd.channel SET chunk_seconds = 60 WHERE id = %s', :cx), '55000', NULL,

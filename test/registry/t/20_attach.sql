@@ -4,7 +4,7 @@
 -- repeated translation, bad rows, detach, privileges. Conversion is run with obsmeta.convert()
 -- (it otherwise runs at commit; the test rolls everything back).
 BEGIN;
-SELECT plan(45);
+SELECT plan(46);
 \i test/registry/hsc_config.sql
 
 -- bad input to attach_registry
@@ -166,6 +166,12 @@ SELECT throws_like($$UPDATE hsc_repo.visit SET region = 'cQ==' WHERE id = 903334
                    'a malformed region (22P03)');
 SELECT throws_ok($$UPDATE hsc_repo.visit SET region = 'not base64!' WHERE id = 903334$$, '22P03', NULL,
                  'region text that is not base64');
+SAVEPOINT few_vertices;
+SET LOCAL obsmeta.max_region_vertices = 3;
+SELECT throws_ok($$UPDATE hsc_repo.visit SET region = region WHERE id = 903334$$, '54000',
+                 'invalid registry region in hsc_repo.visit.region of row HSC/903334: sphgeom region has more than 3 vertices (obsmeta.max_region_vertices = 3)',
+                 'a region over obsmeta.max_region_vertices (54000), as in gen3');
+ROLLBACK TO SAVEPOINT few_vertices;
 SELECT throws_like($$UPDATE hsc_repo.exposure SET timespan = int8range(-1000000000000000000, 0) WHERE id = 903334$$,
                    '%-1000000000000000000 ns (1938-04-24T22:13:20.000000000 TAI) cannot be converted to UTC%',
                    'a timespan before UTC existed (22008)');
