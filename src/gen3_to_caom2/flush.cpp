@@ -271,7 +271,16 @@ int64_t convert_batch(DirtySet& batch) {
     //    a changed part or chunk makes its ancestors' maxLastModified move.
     if (!batch.datasets.empty()) {
         std::set<Uuid> changed_artifacts, changed_parts;
-        uint64 rows = statements::upsert_files(schema_0_3()).execute({datasets});
+        // New datasets' files are new rows: inserted without ON CONFLICT DO UPDATE (whose UPDATE
+        // statement triggers fire even when nothing is updated); any existing row: the upsert.
+        uint64 rows = 0;
+        bool inserted_all = false;
+        if (!batch.removals) {
+            rows = statements::insert_new_files(schema_0_3()).execute({datasets});
+            inserted_all = rows == 0 || pg::result_text(0, 1) != "conflict";
+            if (!inserted_all) rows = 0;
+        }
+        if (!inserted_all) rows = statements::upsert_files(schema_0_3()).execute({datasets});
         written += static_cast<int64_t>(rows);
         for (uint64 i = 0; i < rows; ++i) {
             bool isnull = false;

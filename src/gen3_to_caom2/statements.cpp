@@ -45,7 +45,8 @@ SELECT DISTINCT vd.instrument, vd.visit
 pg::KeptPlan& datasets_of_keys() {
     // A region belongs to the visit's datasets of that detector and to the raw datasets of the
     // visit's exposures; an exposure or visit to every dataset of its data ID.
-    // LATERAL: one index probe per key, whatever the (possibly missing) statistics say.
+    // LATERAL with OFFSET 0 (a fence the planner cannot flatten into a hash join over every
+    // dataset): one index probe per key, whatever the (possibly missing) statistics say.
     static pg::KeptPlan plan(R"SQL(
 WITH regions AS (SELECT DISTINCT * FROM unnest($1::text[], $2::int8[], $3::int4[]) AS k(instrument, visit, detector)),
 raw_keys AS (
@@ -56,16 +57,18 @@ raw_keys AS (
       OFFSET 0) x  -- (a fence: kept a per-key probe instead of a hash of the whole table)
 )
 SELECT x.id FROM regions r CROSS JOIN LATERAL (
-  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.visit = r.visit AND d.detector = r.detector) x
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.visit = r.visit AND d.detector = r.detector
+  OFFSET 0) x
 UNION
 SELECT x.id FROM raw_keys r CROSS JOIN LATERAL (
-  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.exposure = r.exposure AND d.detector = r.detector) x
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.exposure = r.exposure AND d.detector = r.detector
+  OFFSET 0) x
 UNION
 SELECT x.id FROM unnest($4::text[], $5::int8[]) AS k(instrument, id) CROSS JOIN LATERAL (
-  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.exposure = k.id) x
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.exposure = k.id OFFSET 0) x
 UNION
 SELECT x.id FROM unnest($6::text[], $7::int8[]) AS k(instrument, id) CROSS JOIN LATERAL (
-  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.visit = k.id) x)SQL",
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.visit = k.id OFFSET 0) x)SQL",
                              {kText, kInt8, kInt4, kText, kInt8, kText, kInt8});
     return plan;
 }
@@ -394,7 +397,7 @@ namespace {
 // dataset uses the region of the first visit its exposure belongs to), or for a dataset without
 // detector on a skymap patch (a coadd) the patch's region. `with_patches`: false while the
 // installed library runs against a 0.2.0 schema (no gen3.patch) until ALTER EXTENSION UPDATE.
-std::string files_statement(bool with_patches) {
+std::string files_statement(bool with_patches, bool insert_only) {
     const std::string source = R"SQL(
 WITH src AS MATERIALIZED (
   SELECT a.artifact_id, obsmeta.part_id(a.artifact_id) AS part_id, obsmeta.chunk_id(a.artifact_id) AS chunk_id,
@@ -405,9 +408,10 @@ WITH src AS MATERIALIZED (
          r.dataset_id AS lsst_dataset_id, r.component AS lsst_component, '0'::text AS name,
          d.detector AS lsst_detector, obsmeta.sphgeom_to_spoly(coalesce(g.region, pa.region)) AS footprint
     FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
+    -- (probes per key: a join would hash every mapped dataset, a cost growing with the archive)
+    CROSS JOIN LATERAL (SELECT dp.plane_id FROM obsmeta.dataset_plane dp WHERE dp.dataset_id = k.id OFFSET 0) dp
     JOIN gen3.file_datastore_record r ON r.dataset_id = k.id
     CROSS JOIN LATERAL (SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id) a
-    JOIN obsmeta.dataset_plane dp ON dp.dataset_id = r.dataset_id
     JOIN gen3.dataset d ON d.id = r.dataset_id
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
     LEFT JOIN obsmeta.instrument_config c ON c.instrument = d.instrument
@@ -431,6 +435,16 @@ WITH src AS MATERIALIZED (
         "content_checksum", "lsst_dataset_id", "lsst_component"};
     static const std::vector<std::string> part_columns = {"artifact_id", "name", "product_type"};
     static const std::vector<std::string> chunk_columns = {"part_id", "product_type", "lsst_detector", "footprint"};
+    if (insert_only)  // the same order; a 'conflict' row when any row existed (then the upsert runs)
+        return source + "chunks AS (" + insert_new_from("caom2.chunk", "chunk_id", chunk_columns, "src", "part_id") +
+               "),\nparts AS (" + insert_new_from("caom2.part", "part_id", part_columns, "src", "artifact_id") +
+               "),\nartifacts AS (" +
+               insert_new_from("caom2.artifact", "artifact_id", artifact_columns, "src", "plane_id") +
+               ")\nSELECT 'conflict'::text, NULL::uuid"
+               " WHERE (SELECT count(*) FROM chunks) + (SELECT count(*) FROM parts) + (SELECT count(*) FROM artifacts)"
+               "       <> 3 * (SELECT count(*) FROM src)"
+               " UNION ALL SELECT 'chunk', NULL FROM chunks UNION ALL SELECT 'part', NULL FROM parts"
+               " UNION ALL SELECT 'artifact', plane_id FROM artifacts";
     return source + "chunks AS (" +
            upsert_from("caom2.chunk", "chunk_id", chunk_columns, "src", "part_id", Returned::UpdatedOnly) +
            "),\nparts AS (" +
@@ -445,7 +459,12 @@ WITH src AS MATERIALIZED (
 }  // namespace
 
 pg::KeptPlan& upsert_files(bool with_patches) {
-    static pg::KeptPlan with(files_statement(true), {kUuid}), without(files_statement(false), {kUuid});
+    static pg::KeptPlan with(files_statement(true, false), {kUuid}), without(files_statement(false, false), {kUuid});
+    return with_patches ? with : without;
+}
+
+pg::KeptPlan& insert_new_files(bool with_patches) {
+    static pg::KeptPlan with(files_statement(true, true), {kUuid}), without(files_statement(false, true), {kUuid});
     return with_patches ? with : without;
 }
 

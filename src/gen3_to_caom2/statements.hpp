@@ -27,6 +27,8 @@ pg::KeptPlan& upsert_planes(bool with_filter_ranges);  // ($1 planes) → obs_id
 pg::KeptPlan& delete_planes();                 // ($1 planes) → obs_id
 pg::KeptPlan& delete_empty_coadds();           // ($1 observations that lost planes) → tombstoned id
 pg::KeptPlan& upsert_files(bool with_patches);  // ($1 datasets) → (kind, parent id) of changed artifacts/parts/chunks
+pg::KeptPlan& insert_new_files(bool with_patches);  // ($1 datasets) → (kind, plane_id or NULL) of new rows; a
+                                                    // ('conflict', NULL) row if a chunk, part or artifact existed
 pg::KeptPlan& delete_artifacts();              // ($1 datasets) → plane_id
 pg::KeptPlan& update_plane_positions();        // ($1 planes) → obs_id
 pg::KeptPlan& touch_parts();                   // ($1 parts) → artifact_id
