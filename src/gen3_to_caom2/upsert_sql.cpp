@@ -32,6 +32,13 @@ std::string insert_new_from(const std::string& table, const std::string& key, co
            "ON CONFLICT (" + key + ") DO NOTHING RETURNING t." + returning;
 }
 
+std::string insert_new_statement(const std::string& table, const std::string& key,
+                                 const std::vector<std::string>& columns, const std::string& source,
+                                 const std::string& returning) {
+    return "WITH s AS MATERIALIZED (" + source + "),\nins AS (" + insert_new_from(table, key, columns, "s", returning) +
+           ")\nSELECT " + returning + " FROM ins\nUNION ALL SELECT NULL WHERE (SELECT count(*) FROM ins) < (SELECT count(*) FROM s)";
+}
+
 std::string upsert_statement(const std::string& table, const std::string& key,
                              const std::vector<std::string>& columns, const std::string& source,
                              const std::string& returning, Returned returned) {

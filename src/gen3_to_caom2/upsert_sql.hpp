@@ -29,4 +29,10 @@ std::string upsert_statement(const std::string& table, const std::string& key,
                              const std::vector<std::string>& columns, const std::string& source,
                              const std::string& returning, Returned returned = Returned::Changed);
 
+// The insert-only step of an upsert with `source` a SELECT statement: returns `returning` of each
+// row inserted, then one NULL if any source row already existed (the caller then runs the upsert).
+std::string insert_new_statement(const std::string& table, const std::string& key,
+                                 const std::vector<std::string>& columns, const std::string& source,
+                                 const std::string& returning);
+
 }  // namespace obsmeta::gen3_to_caom2
