@@ -176,9 +176,12 @@ std::vector<pg::Uuid> recompute_acc(Level level, const std::set<pg::Uuid>& ids, 
                   "RETURNING t.part_id";
         } else {
             const TableInfo& c = table_info(static_cast<Level>(li - 1));
-            sql = std::string("WITH x AS (SELECT t.") + t.id + " AS id, caom2.acc_checksum(t.meta_checksum, ARRAY(SELECT c." +
-                  "acc_meta_checksum FROM caom2." + c.table + " c WHERE c." + c.parent + " = t." + t.id + " ORDER BY c." +
-                  c.id + ")) AS acc FROM caom2." + t.table + " t WHERE t." + t.id + " = ANY ($1)) " + "UPDATE caom2." +
+            // (the children through their parent's index, then sorted: ordered by the child key
+            // alone, the planner may walk the child's whole primary key filtering by parent)
+            sql = std::string("WITH x AS (SELECT t.") + t.id + " AS id, caom2.acc_checksum(t.meta_checksum, ARRAY(SELECT c.acc" +
+                  " FROM (SELECT c." + c.id + " AS id, c.acc_meta_checksum AS acc FROM caom2." + c.table + " c WHERE c." +
+                  c.parent + " = t." + t.id + " OFFSET 0) c ORDER BY c.id)) AS acc FROM caom2." + t.table + " t WHERE t." +
+                  t.id + " = ANY ($1)) " + "UPDATE caom2." +
                   t.table + " t SET acc_meta_checksum = x.acc FROM x WHERE t." + t.id + " = x.id AND t." + t.id +
                   " = ANY ($1) AND t.acc_meta_checksum IS DISTINCT FROM x.acc RETURNING t." + (t.parent ? t.parent : t.id);
             // (the second key condition: without it the join hashes x and scans the whole target table)

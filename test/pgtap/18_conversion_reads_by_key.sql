@@ -47,10 +47,18 @@ SELECT pg_temp.add_exposures(4000000000, 30, 20);
 SELECT cmp_ok(obsmeta.convert(), '>', 3600::bigint, 'the archive converted');
 SELECT is((SELECT count(*)::int FROM caom2.artifact), 1200, '1,200 artifacts in the archive');
 
+-- ObsCore maintenance (its own triggers and flush, schema/72) is left out of the count: with
+-- statistics that lag it still reads whole tables, which is not the conversion's part.
+DO $$ DECLARE t text; BEGIN
+  FOREACH t IN ARRAY ARRAY['observation', 'plane', 'artifact', 'part', 'chunk'] LOOP
+    EXECUTE format('ALTER TABLE caom2.%I DISABLE TRIGGER obscore_insert, DISABLE TRIGGER obscore_update, '
+                   'DISABLE TRIGGER obscore_delete', t);
+  END LOOP;
+END $$;
+
 CREATE TEMP TABLE before_batch AS
 SELECT r AS rel, pg_temp.rows_read(r) AS n
-  FROM unnest(ARRAY['caom2.artifact', 'obsmeta.dataset_plane', 'gen3.dataset']::regclass[]) r;
--- (not caom2.part: the ObsCore maintenance's chunk trigger, schema/72, still joins every part)
+  FROM unnest(ARRAY['caom2.part', 'caom2.artifact', 'obsmeta.dataset_plane', 'gen3.dataset']::regclass[]) r;
 
 -- one more exposure: 40 datasets, 40 artifacts, parts and chunks
 SELECT pg_temp.add_exposures(4000001000, 1, 20);
@@ -60,7 +68,7 @@ SELECT cmp_ok(obsmeta.convert(), '>', 120::bigint, 'the new exposure converted')
 -- far below the archive's 1,200 rows per table
 SELECT is((SELECT array_agg(b.rel::text || ' ' || (pg_temp.rows_read(b.rel) - b.n) ORDER BY b.rel::text)
              FILTER (WHERE pg_temp.rows_read(b.rel) - b.n > 400) FROM before_batch b),
-          NULL, 'converting 40 datasets read at most 400 rows of artifact, dataset_plane and dataset (archive: 1,200 each)');
+          NULL, 'converting 40 datasets read at most 400 rows of part, artifact, dataset_plane and dataset (archive: 1,200 each)');
 
 SELECT is((SELECT count(*)::int FROM caom2.artifact), 1240, 'its 40 artifacts are written');
 -- their parts and artifacts took accMetaChecksum at insert (not recomputed at the end): right?
