@@ -47,7 +47,7 @@ const std::pair<const char*, const char*> kFloorTables[] = {
               " USING (artifact_id) WHERE a.lsst_dataset_id = ANY ($ids))"},
     {"dataset_plane", "SELECT m.* FROM obsmeta.dataset_plane m WHERE m.dataset_id = ANY ($ids)"}};
 constexpr double kGoalRowRatio = 3.0;            // per-row: obsmeta at most 3x plain
-constexpr double kGoalBulkDatasetsPerS = 50000;  // bulk: at least 50k detector datasets per second
+constexpr double kGoalBulkShareOfFloor = 0.60;  // bulk: at least 60% of the floor's datasets/s, same run (issue 14)
 
 struct Options {
     std::string conninfo;
@@ -268,7 +268,7 @@ int main(int argc, char** argv) {
         std::printf("obsmeta-bench: %d exposures x 189 detectors, %d repetitions (seq %d..%d), %s\n", o.exposures,
                     o.repeat, seq, seq + blocks * o.exposures - 1, conn.value("SELECT version()").c_str());
         std::vector<double> row_plain, row_obs, bulk_plain, bulk_obs, row_plain_cpu, row_obs_cpu, bulk_plain_cpu,
-            bulk_obs_cpu, convert_s, floor_s;
+            bulk_obs_cpu, convert_s, floor_s, floor_cpu;
         std::size_t rows_a = 0, rows_b = 0, datasets_b = 0;
         const std::string obs = o.convert ? "gen3 (obsmeta)" : "gen3 (no convert)";
         std::printf("\n| rep | per-row plain s | per-row obsmeta s | ratio | bulk plain s | bulk obsmeta s | of which convert() s | ratio | floor: CAOM2 rows COPY s |\n");
@@ -291,7 +291,7 @@ int main(int argc, char** argv) {
             const Timing bp = bulk(conn, pid, kPlain, bulk_tables, false, unused);
             const Timing bo = bulk(conn, pid, "gen3", bulk_tables, o.convert, conv);
             const Timing fl = o.convert ? floor_copy(conn, pid, bulk_tables) : Timing{};
-            floor_s.push_back(fl.wall);
+            floor_s.push_back(fl.wall), floor_cpu.push_back(fl.cpu);
             row_plain.push_back(rp.wall), row_obs.push_back(ro.wall), bulk_plain.push_back(bp.wall);
             bulk_obs.push_back(bo.wall), convert_s.push_back(conv);
             row_plain_cpu.push_back(rp.cpu), row_obs_cpu.push_back(ro.cpu), bulk_plain_cpu.push_back(bp.cpu);
@@ -347,14 +347,20 @@ int main(int argc, char** argv) {
             std::printf("| per-row floor: plain + COPY of the CAOM2 rows + the ObsCore GiST keys | (the best any conversion could "
                         "do) | %.2fx | %s |\n",
                         row_floor, row_floor <= kGoalRowRatio ? "goal within reach" : "goal below the floor");
-        std::printf("| bulk detector datasets/s (COPY + convert) | >= %s/s | %s/s | %s |\n",
-                    fmt(kGoalBulkDatasetsPerS).c_str(), fmt(bulk_rate).c_str(),
-                    bulk_rate >= kGoalBulkDatasetsPerS ? "yes" : "no");
-        if (o.convert)
+        std::printf("| bulk detector datasets/s (COPY + convert) | (reported) | %s/s | - |\n", fmt(bulk_rate).c_str());
+        if (o.convert) {
             std::printf("| bulk floor on this machine (COPY of gen3 rows + of their CAOM2 rows) | (the best any conversion "
-                        "could do) | %s/s | %s |\n",
-                        fmt(floor_rate).c_str(),
-                        floor_rate >= kGoalBulkDatasetsPerS ? "goal within reach" : "goal above the floor");
+                        "could do) | %s/s | - |\n",
+                        fmt(floor_rate).c_str());
+            const double share = bulk_rate / floor_rate;
+            std::printf("| bulk datasets/s, share of the floor of this run | >= %.0f%% | %.1f%% | %s |\n",
+                        100 * kGoalBulkShareOfFloor, 100 * share, share >= kGoalBulkShareOfFloor ? "yes" : "no");
+            // The same in backend CPU time (less sensitive to what else the shared machine runs).
+            const double floor_cpu_s = median(bulk_plain_cpu) + median(floor_cpu), obs_cpu_s = median(bulk_obs_cpu);
+            if (floor_cpu_s > 0 && obs_cpu_s > 0)
+                std::printf("| bulk backend CPU: floor / obsmeta | (informational) | %.1f%% (%.3f s vs %.3f s) | - |\n",
+                            100 * floor_cpu_s / obs_cpu_s, floor_cpu_s, obs_cpu_s);
+        }
         std::printf("| bulk cost, obsmeta / plain | (informational) | %.2fx | - |\n", bulk_ratio);
         if (!o.convert) std::printf("\n(dry run with --no-convert: the goals above say nothing about obsmeta)\n");
     } catch (const std::exception& e) {

@@ -21,6 +21,8 @@
 #include "pg/transaction.hpp"
 
 #include <cstring>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -71,15 +73,29 @@ struct Propagating {
 // (index: the parent's level). A part or artifact inserted after its children (the conversion
 // writes chunks, then parts, then artifacts) takes its accMetaChecksum from them at once, so the
 // recomputation at the end finds it right and writes nothing; if it missed a child, it rewrites it.
+// `settled`: parts and artifacts whose accMetaChecksum their own insert computed from children
+// written before it; `inserted`: the rows the INSERT transition tables show were really inserted
+// (not turned into an ON CONFLICT update); `unsettled`: rows written again afterwards, or whose
+// children were (a child inserted after its parent, updated, moved or deleted). A row settled and
+// inserted and not unsettled has the right accMetaChecksum already: finish() skips it, sparing an
+// UPDATE that would find every such row unchanged (the conversion inserts chunks, parts,
+// artifacts bottom-up in one statement, so for new files that is every part and artifact).
 struct Pending {
     int depth = 0;
     std::set<pg::Uuid> acc[5];
     std::set<pg::Uuid> meta[5];
     std::map<Uuid, std::map<Uuid, Digest>> written[5];
+    std::set<Uuid> settled[5], inserted[5], unsettled[5];
     void clear() {
         for (auto& s : acc) s.clear();
         for (auto& s : meta) s.clear();
         for (auto& s : written) s.clear();
+        for (auto& s : settled) s.clear();
+        for (auto& s : inserted) s.clear();
+        for (auto& s : unsettled) s.clear();
+    }
+    bool is_settled(int level, const Uuid& id) const {
+        return settled[level].count(id) != 0 && inserted[level].count(id) != 0 && unsettled[level].count(id) == 0;
     }
 };
 Pending g_pending;
@@ -157,11 +173,15 @@ std::vector<pg::Uuid> recompute_acc(Level level, const std::set<pg::Uuid>& ids, 
                   "RETURNING t.part_id";
         } else {
             const TableInfo& c = table_info(static_cast<Level>(li - 1));
-            sql = std::string("WITH x AS (SELECT t.") + t.id + " AS id, caom2.acc_checksum(t.meta_checksum, ARRAY(SELECT c." +
-                  "acc_meta_checksum FROM caom2." + c.table + " c WHERE c." + c.parent + " = t." + t.id + " ORDER BY c." +
-                  c.id + ")) AS acc FROM caom2." + t.table + " t WHERE t." + t.id + " = ANY ($1)) " + "UPDATE caom2." +
-                  t.table + " t SET acc_meta_checksum = x.acc FROM x WHERE t." + t.id +
-                  " = x.id AND t.acc_meta_checksum IS DISTINCT FROM x.acc RETURNING t." + (t.parent ? t.parent : t.id);
+            // (the children through their parent's index, then sorted: ordered by the child key
+            // alone, the planner may walk the child's whole primary key filtering by parent)
+            sql = std::string("WITH x AS (SELECT t.") + t.id + " AS id, caom2.acc_checksum(t.meta_checksum, ARRAY(SELECT c.acc" +
+                  " FROM (SELECT c." + c.id + " AS id, c.acc_meta_checksum AS acc FROM caom2." + c.table + " c WHERE c." +
+                  c.parent + " = t." + t.id + " OFFSET 0) c ORDER BY c.id)) AS acc FROM caom2." + t.table + " t WHERE t." +
+                  t.id + " = ANY ($1)) " + "UPDATE caom2." +
+                  t.table + " t SET acc_meta_checksum = x.acc FROM x WHERE t." + t.id + " = x.id AND t." + t.id +
+                  " = ANY ($1) AND t.acc_meta_checksum IS DISTINCT FROM x.acc RETURNING t." + (t.parent ? t.parent : t.id);
+            // (the second key condition: without it the join hashes x and scans the whole target table)
         }
         plans[li] = new pg::KeptPlan(sql, {UUIDARRAYOID});
     }
@@ -212,6 +232,36 @@ std::vector<pg::Uuid> select_ids(const std::string& sql) {
     return uuids_of_result(SPI_processed);
 }
 
+Uuid uuid_of(const pg::Uuid& p) {
+    Uuid u;
+    std::memcpy(u.data(), p.data(), 16);
+    return u;
+}
+
+// Inside a batch, what a row write means for the rows settled at their insert (see Pending): an
+// update unsettles the row itself and its old and new parent; an insert unsettles its parent if
+// that was inserted before it (its accMetaChecksum could not include this child).
+void note_batch_write(TriggerData* td, TupleDesc desc, const TableInfo& t, const Uuid& id, bool update) {
+    const int li = static_cast<int>(t.level);
+    if (update) g_pending.unsettled[li].insert(id);
+    if (t.parent == nullptr || li + 1 > static_cast<int>(Level::Observation)) return;
+    const int parent_att = SPI_fnumber(desc, t.parent);
+    auto parent_of = [&](HeapTuple tuple, std::function<void(const Uuid&)> f) {
+        bool isnull = false;
+        const Datum parent = heap_getattr(tuple, parent_att, desc, &isnull);
+        if (!isnull) f(uuid_of(pg::uuid_value(parent)));
+    };
+    if (update) {
+        auto unsettle = [li](const Uuid& p) { g_pending.unsettled[li + 1].insert(p); };
+        parent_of(td->tg_trigtuple, unsettle);
+        parent_of(td->tg_newtuple, unsettle);
+    } else {
+        parent_of(td->tg_trigtuple, [li](const Uuid& p) {
+            if (g_pending.settled[li + 1].count(p) != 0) g_pending.unsettled[li + 1].insert(p);
+        });
+    }
+}
+
 }  // namespace
 
 OBSMETA_FUNCTION(obsmeta_caom2_checksum_row) {
@@ -234,10 +284,12 @@ OBSMETA_FUNCTION(obsmeta_caom2_checksum_row) {
         cols[ncols] = meta_att;
         values[ncols++] = text_of(md5_uri(meta));
         const bool batch_insert = g_pending.depth > 0 && !update && t->level <= Level::Artifact;
+        if (g_pending.depth > 0) note_batch_write(td, desc, *t, e.id, update);
         if (batch_insert) {
             const Digest acc = acc_from_written(t->level, e.id, meta);
             cols[ncols] = acc_att;
             values[ncols++] = text_of(md5_uri(acc));
+            if (t->level != Level::Chunk) g_pending.settled[static_cast<int>(t->level)].insert(e.id);
             bool isnull = false;
             const Datum parent = heap_getattr(tuple, SPI_fnumber(desc, t->parent), desc, &isnull);
             if (!isnull) {
@@ -321,6 +373,12 @@ OBSMETA_FUNCTION(obsmeta_caom2_checksum_propagate) {
             if (self.empty() && parents.empty()) return PointerGetDatum(nullptr);
             if (g_pending.depth > 0) {
                 const int li = static_cast<int>(level);
+                if (ins) for (const pg::Uuid& id : self) g_pending.inserted[li].insert(uuid_of(id));
+                if (del && li + 1 <= static_cast<int>(Level::Observation))
+                    for (const pg::Uuid& p : parents) g_pending.unsettled[li + 1].insert(uuid_of(p));
+                if (del && level != Level::Chunk && !g_pending.settled[li].empty())  // deleted, maybe inserted again
+                    for (const pg::Uuid& gone : select_ids("SELECT " + id + " FROM old_rows"))
+                        g_pending.unsettled[li].insert(uuid_of(gone));
                 g_pending.acc[li].insert(self.begin(), self.end());
                 if (li + 1 <= static_cast<int>(Level::Observation)) g_pending.acc[li + 1].insert(parents.begin(), parents.end());
                 return PointerGetDatum(nullptr);
@@ -367,6 +425,9 @@ void ChecksumBatch::finish() {
             work.acc[l].insert(changed.begin(), changed.end());
         }
         if (level == Level::Chunk || work.acc[l].empty()) continue;  // a chunk's acc is set by its row trigger
+        for (auto it = work.acc[l].begin(); it != work.acc[l].end();)
+            it = g_pending.is_settled(l, uuid_of(*it)) && work.meta[l].count(*it) == 0 ? work.acc[l].erase(it) : std::next(it);
+        if (work.acc[l].empty()) continue;
         const auto up = recompute_acc(level, work.acc[l], true);
         if (l + 1 <= static_cast<int>(Level::Observation)) work.acc[l + 1].insert(up.begin(), up.end());
     }

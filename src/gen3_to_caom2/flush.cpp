@@ -216,19 +216,20 @@ int64_t convert_batch(DirtySet& batch) {
     std::set<Uuid> upserted_observations;
     if (!batch.exposures.empty() || !batch.visits.empty()) {
         if (!batch.exposures.empty())
-            collect_uuids(statements::upsert_exposure_observations().execute({exposures.instruments, exposures.ids}), 1,
-                          upserted_observations);
+            statements::upsert_exposure_observations().execute({exposures.instruments, exposures.ids},
+                                                               upserted_observations);
         if (!batch.visits.empty())
-            collect_uuids(statements::upsert_visit_observations().execute({visits.instruments, visits.ids}), 1,
-                          upserted_observations);
+            statements::upsert_visit_observations().execute({visits.instruments, visits.ids}, upserted_observations);
         if (batch.removals)
             written += statements::delete_observations().execute(
                 {exposures.instruments, exposures.ids, visits.instruments, visits.ids});
         if (!batch.visits.empty())
             collect_uuids(statements::sync_members().execute({visits.instruments, visits.ids}), 1, changed_observations);
     }
-    if (!batch.datasets.empty())
-        collect_uuids(statements::upsert_coadd_observations().execute({datasets}), 1, upserted_observations);
+    // (checked first: even an upsert of no rows fires the observation table's statement triggers)
+    if (!batch.datasets.empty() && statements::coadd_datasets_present().execute({datasets}) == 1 &&
+        pg::result_bool(0, 1))
+        statements::upsert_coadd_observations().execute({datasets}, upserted_observations);
     written += static_cast<int64_t>(upserted_observations.size());
     // An observation that comes back (its exposure re-inserted) is no longer deleted for harvesters.
     if (!upserted_observations.empty()) statements::clear_tombstones().execute({uuid_array_of(upserted_observations)});
@@ -246,12 +247,10 @@ int64_t convert_batch(DirtySet& batch) {
                       1, planes);
     if (!planes.empty()) {
         Datum plane_ids = uuid_array_of(planes);
-        uint64 rows = statements::upsert_planes(schema_0_3()).execute({plane_ids});
-        written += static_cast<int64_t>(rows);
-        collect_uuids(rows, 1, changed_observations);
+        written += static_cast<int64_t>(statements::upsert_planes(schema_0_3()).execute({plane_ids}, changed_observations));
         if (batch.removals) {
             std::set<Uuid> emptied;
-            rows = statements::delete_planes().execute({plane_ids});
+            uint64 rows = statements::delete_planes().execute({plane_ids});
             written += static_cast<int64_t>(rows);
             collect_uuids(rows, 1, emptied);
             if (!emptied.empty()) {
@@ -265,7 +264,16 @@ int64_t convert_batch(DirtySet& batch) {
     //    a changed part or chunk makes its ancestors' maxLastModified move.
     if (!batch.datasets.empty()) {
         std::set<Uuid> changed_artifacts, changed_parts;
-        uint64 rows = statements::upsert_files(schema_0_3()).execute({datasets});
+        // New datasets' files are new rows: inserted without ON CONFLICT DO UPDATE (whose UPDATE
+        // statement triggers fire even when nothing is updated); any existing row: the upsert.
+        uint64 rows = 0;
+        bool inserted_all = false;
+        if (!batch.removals) {
+            rows = statements::insert_new_files(schema_0_3()).execute({datasets});
+            inserted_all = rows == 0 || pg::result_text(0, 1) != "conflict";
+            if (!inserted_all) rows = 0;
+        }
+        if (!inserted_all) rows = statements::upsert_files(schema_0_3()).execute({datasets});
         written += static_cast<int64_t>(rows);
         for (uint64 i = 0; i < rows; ++i) {
             bool isnull = false;

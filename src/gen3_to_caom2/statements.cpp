@@ -20,6 +20,34 @@ constexpr const char* kTelescope =
     "c.geo_location_y AS telescope_geo_location_y, c.geo_location_z AS telescope_geo_location_z";
 }  // namespace
 
+Upsert::Upsert(const std::string& table, const std::string& key, const std::vector<std::string>& columns,
+               const std::string& source, const std::string& returning, std::initializer_list<Oid> argtypes)
+    : insert_new(insert_new_statement(table, key, columns, source, returning), argtypes),
+      upsert(upsert_statement(table, key, columns, source, returning), argtypes) {}
+
+uint64 Upsert::execute(const std::vector<Datum>& args, std::set<pg::Uuid>& returned) {
+    uint64 rows = insert_new.execute(args);
+    bool existed = false;
+    uint64 written = 0;
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull = false;
+        Datum d = pg::result_value(i, 1, &isnull);
+        if (isnull) existed = true;
+        else {
+            returned.insert(pg::uuid_value(d));
+            ++written;
+        }
+    }
+    if (!existed) return written;
+    rows = upsert.execute(args);
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull = false;
+        Datum d = pg::result_value(i, 1, &isnull);
+        if (!isnull) returned.insert(pg::uuid_value(d));
+    }
+    return written + rows;
+}
+
 pg::KeptPlan& filter_users() {
     static pg::KeptPlan plan(R"SQL(
 SELECT 'e'::text, e.instrument, e.id
@@ -45,7 +73,8 @@ SELECT DISTINCT vd.instrument, vd.visit
 pg::KeptPlan& datasets_of_keys() {
     // A region belongs to the visit's datasets of that detector and to the raw datasets of the
     // visit's exposures; an exposure or visit to every dataset of its data ID.
-    // LATERAL: one index probe per key, whatever the (possibly missing) statistics say.
+    // LATERAL with OFFSET 0 (a fence the planner cannot flatten into a hash join over every
+    // dataset): one index probe per key, whatever the (possibly missing) statistics say.
     static pg::KeptPlan plan(R"SQL(
 WITH regions AS (SELECT DISTINCT * FROM unnest($1::text[], $2::int8[], $3::int4[]) AS k(instrument, visit, detector)),
 raw_keys AS (
@@ -56,16 +85,18 @@ raw_keys AS (
       OFFSET 0) x  -- (a fence: kept a per-key probe instead of a hash of the whole table)
 )
 SELECT x.id FROM regions r CROSS JOIN LATERAL (
-  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.visit = r.visit AND d.detector = r.detector) x
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.visit = r.visit AND d.detector = r.detector
+  OFFSET 0) x
 UNION
 SELECT x.id FROM raw_keys r CROSS JOIN LATERAL (
-  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.exposure = r.exposure AND d.detector = r.detector) x
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = r.instrument AND d.exposure = r.exposure AND d.detector = r.detector
+  OFFSET 0) x
 UNION
 SELECT x.id FROM unnest($4::text[], $5::int8[]) AS k(instrument, id) CROSS JOIN LATERAL (
-  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.exposure = k.id) x
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.exposure = k.id OFFSET 0) x
 UNION
 SELECT x.id FROM unnest($6::text[], $7::int8[]) AS k(instrument, id) CROSS JOIN LATERAL (
-  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.visit = k.id) x)SQL",
+  SELECT d.id FROM gen3.dataset d WHERE d.instrument = k.instrument AND d.visit = k.id OFFSET 0) x)SQL",
                              {kText, kInt8, kInt4, kText, kInt8, kText, kInt8});
     return plan;
 }
@@ -89,21 +120,21 @@ SELECT DISTINCT obsmeta.lock_key(s.o) AS k FROM (
   UNION ALL
   SELECT obsmeta.visit_obs_id(k.instrument, k.id) FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
   UNION ALL
-  SELECT obsmeta.dataset_obs_id(d, t) FROM unnest($5::uuid[]) AS k(id)
-    JOIN gen3.dataset d ON d.id = k.id
-    JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
+  SELECT obsmeta.dataset_obs_id(dd.d, t) FROM unnest($5::uuid[]) AS k(id)
+    CROSS JOIN LATERAL (SELECT d FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) dd(d)  -- a probe per key
+    JOIN obsmeta.dataset_type_config t ON t.dataset_type = (dd.d).dataset_type AND t.publish
   UNION ALL
-  SELECT dp.obs_id FROM unnest($5::uuid[]) AS k(id) JOIN obsmeta.dataset_plane dp ON dp.dataset_id = k.id
+  SELECT dp.obs_id FROM unnest($5::uuid[]) AS k(id)
+    CROSS JOIN LATERAL (SELECT dp.obs_id FROM obsmeta.dataset_plane dp WHERE dp.dataset_id = k.id OFFSET 0) dp
 ) AS s(o)
 ORDER BY k)SQL",
                              {kText, kInt8, kText, kInt8, kUuid});
     return plan;
 }
 
-pg::KeptPlan& upsert_exposure_observations() {
+Upsert& upsert_exposure_observations() {
     // An exposure converts once its instrument is configured and its physical_filter is mirrored.
-    static pg::KeptPlan plan(
-        upsert_statement("caom2.observation", "obs_id", kObservationColumns, std::string(R"SQL(
+    static Upsert plan("caom2.observation", "obs_id", kObservationColumns, std::string(R"SQL(
 SELECT DISTINCT ON (1)
        obsmeta.exposure_obs_id(e.instrument, e.id) AS obs_id,
        'SimpleObservation'::text AS obs_type, c.collection, e.obs_id AS observation_id,
@@ -124,14 +155,12 @@ SELECT DISTINCT ON (1)
                              AND e.tracking_dec IS NOT NULL AS on_sky) p
  WHERE EXISTS (SELECT 1 FROM gen3.physical_filter f WHERE f.instrument = e.instrument AND f.name = e.physical_filter)
  ORDER BY 1)SQL",
-                         "obs_id"),
-        {kText, kInt8});
+                       "obs_id", {kText, kInt8});
     return plan;
 }
 
-pg::KeptPlan& upsert_visit_observations() {
-    static pg::KeptPlan plan(
-        upsert_statement("caom2.observation", "obs_id", kObservationColumns, std::string(R"SQL(
+Upsert& upsert_visit_observations() {
+    static Upsert plan("caom2.observation", "obs_id", kObservationColumns, std::string(R"SQL(
 SELECT DISTINCT ON (1)
        obsmeta.visit_obs_id(v.instrument, v.id) AS obs_id,
        'DerivedObservation'::text AS obs_type, c.collection, v.name || '_visit' AS observation_id,
@@ -147,16 +176,24 @@ SELECT DISTINCT ON (1)
   JOIN obsmeta.instrument_config c ON c.instrument = v.instrument
  WHERE EXISTS (SELECT 1 FROM gen3.physical_filter f WHERE f.instrument = v.instrument AND f.name = v.physical_filter)
  ORDER BY 1)SQL",
-                         "obs_id"),
-        {kText, kInt8});
+                       "obs_id", {kText, kInt8});
     return plan;
 }
 
-pg::KeptPlan& upsert_coadd_observations() {
+pg::KeptPlan& coadd_datasets_present() {
+    static pg::KeptPlan plan(R"SQL(
+SELECT EXISTS (SELECT 1 FROM unnest($1::uuid[]) AS k(id)
+                 CROSS JOIN LATERAL (SELECT d.dataset_type FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) d
+                 JOIN obsmeta.dataset_type_config t
+                   ON t.dataset_type = d.dataset_type AND t.publish AND t.observation_level = 'coadd'))SQL",
+                             {kUuid});
+    return plan;
+}
+
+Upsert& upsert_coadd_observations() {
     // A coadd observation exists while a dataset of a coadd-level type names its (tract, patch, band);
     // it is public from its Data Release (no release date until then).
-    static pg::KeptPlan plan(
-        upsert_statement("caom2.observation", "obs_id", kObservationColumns, R"SQL(
+    static Upsert plan("caom2.observation", "obs_id", kObservationColumns, R"SQL(
 SELECT DISTINCT ON (1)
        obsmeta.dataset_obs_id(d, t) AS obs_id,
        'DerivedObservation'::text AS obs_type, t.collection,
@@ -173,8 +210,7 @@ SELECT DISTINCT ON (1)
   JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish AND t.observation_level = 'coadd'
  WHERE d.tract IS NOT NULL AND d.patch IS NOT NULL AND d.band IS NOT NULL
  ORDER BY 1)SQL",
-                         "obs_id"),
-        {kUuid});
+                       "obs_id", {kUuid});
     return plan;
 }
 
@@ -247,11 +283,11 @@ namespace {
 const std::string kDatasetPlanes = R"SQL(
 WITH k AS (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)),
 want AS (
-  SELECT d.id AS dataset_id, obsmeta.plane_id(o.obs_id, t.product_id) AS plane_id, o.obs_id
-    FROM k JOIN gen3.dataset d ON d.id = k.id
-    JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type AND t.publish
+  SELECT (dd.d).id AS dataset_id, obsmeta.plane_id(o.obs_id, t.product_id) AS plane_id, o.obs_id
+    FROM k CROSS JOIN LATERAL (SELECT d FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) dd(d)  -- a probe per key
+    JOIN obsmeta.dataset_type_config t ON t.dataset_type = (dd.d).dataset_type AND t.publish
     CROSS JOIN LATERAL (SELECT o.obs_id FROM caom2.observation o
-                         WHERE o.obs_id = obsmeta.dataset_obs_id(d, t) LIMIT 1) o  -- a probe per dataset
+                         WHERE o.obs_id = obsmeta.dataset_obs_id(dd.d, t) LIMIT 1) o  -- a probe per dataset
 ))SQL";
 }  // namespace
 
@@ -301,15 +337,10 @@ SELECT p.plane_id FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
 
 namespace {
 // `with_filter_ranges`: false while the library runs against a 0.2.0 schema (see flush.cpp).
-std::string planes_statement(bool with_filter_ranges) {
+std::string planes_source(bool with_filter_ranges) {
     // One representative dataset per plane gives the product's metadata; time and energy come from
     // the exposure or visit and the band.
-    static const std::vector<std::string> columns = {
-        "obs_id", "product_id", "calibration_level", "data_product_type", "meta_release", "data_release",
-        "provenance_name", "provenance_producer", "provenance_run_id", "energy_bounds_lower",
-        "energy_bounds_upper", "energy_bounds_samples", "energy_bandpass_name", "time_bounds_lower",
-        "time_bounds_upper", "time_bounds_samples", "time_exposure"};
-    return upsert_statement("caom2.plane", "plane_id", columns, R"SQL(
+    return R"SQL(
 SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product_type,
        o.meta_release, o.meta_release AS data_release,
        d.dataset_type AS provenance_name, 'Rubin Observatory'::text AS provenance_producer, d.run AS provenance_run_id,
@@ -338,11 +369,16 @@ SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product
   -- the plane's first dataset (by id) stands for all: they share observation and product
   CROSS JOIN LATERAL (SELECT dp.* FROM obsmeta.dataset_plane dp WHERE dp.plane_id = k.plane_id
                        ORDER BY dp.dataset_id LIMIT 1) dp
-  JOIN gen3.dataset d ON d.id = dp.dataset_id
+  -- (LATERAL ... OFFSET 0: index probes per plane, whatever the statistics say)
+  CROSS JOIN LATERAL (SELECT d.* FROM gen3.dataset d WHERE d.id = dp.dataset_id OFFSET 0) d
   JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
-  JOIN caom2.observation o ON o.obs_id = dp.obs_id
-  LEFT JOIN gen3.exposure e ON t.observation_level = 'exposure' AND e.instrument = d.instrument AND e.id = d.exposure
-  LEFT JOIN gen3.visit v ON t.observation_level = 'visit' AND v.instrument = d.instrument AND v.id = d.visit
+  CROSS JOIN LATERAL (SELECT o.meta_release FROM caom2.observation o WHERE o.obs_id = dp.obs_id OFFSET 0) o
+  LEFT JOIN LATERAL (SELECT e.* FROM gen3.exposure e
+                      WHERE t.observation_level = 'exposure' AND e.instrument = d.instrument AND e.id = d.exposure
+                     OFFSET 0) e ON true
+  LEFT JOIN LATERAL (SELECT v.* FROM gen3.visit v
+                      WHERE t.observation_level = 'visit' AND v.instrument = d.instrument AND v.id = d.visit
+                     OFFSET 0) v ON true
   LEFT JOIN gen3.physical_filter pf
          ON pf.instrument = d.instrument AND pf.name = coalesce(d.physical_filter, e.physical_filter, v.physical_filter)
   -- the physical filter's band wins over the data ID's copy of it (which a band change leaves stale)
@@ -352,13 +388,18 @@ SELECT dp.plane_id, dp.obs_id, t.product_id, t.calibration_level, t.data_product
                                          : "LEFT JOIN (SELECT NULL::float8 AS em_min_m, NULL::float8 AS em_max_m) fw ON false") + R"SQL(
   CROSS JOIN LATERAL (SELECT coalesce(fw.em_min_m, bw.em_min_m) AS em_min_m,
                              CASE WHEN fw.em_min_m IS NOT NULL THEN fw.em_max_m ELSE bw.em_max_m END AS em_max_m) w
-)SQL",
-                            "obs_id");
+)SQL";
 }
+const std::vector<std::string> kPlaneColumns = {
+    "obs_id", "product_id", "calibration_level", "data_product_type", "meta_release", "data_release",
+    "provenance_name", "provenance_producer", "provenance_run_id", "energy_bounds_lower",
+    "energy_bounds_upper", "energy_bounds_samples", "energy_bandpass_name", "time_bounds_lower",
+    "time_bounds_upper", "time_bounds_samples", "time_exposure"};
 }  // namespace
 
-pg::KeptPlan& upsert_planes(bool with_filter_ranges) {
-    static pg::KeptPlan with(planes_statement(true), {kUuid}), without(planes_statement(false), {kUuid});
+Upsert& upsert_planes(bool with_filter_ranges) {
+    static Upsert with("caom2.plane", "plane_id", kPlaneColumns, planes_source(true), "obs_id", {kUuid}),
+        without("caom2.plane", "plane_id", kPlaneColumns, planes_source(false), "obs_id", {kUuid});
     return with_filter_ranges ? with : without;
 }
 
@@ -394,7 +435,7 @@ namespace {
 // dataset uses the region of the first visit its exposure belongs to), or for a dataset without
 // detector on a skymap patch (a coadd) the patch's region. `with_patches`: false while the
 // installed library runs against a 0.2.0 schema (no gen3.patch) until ALTER EXTENSION UPDATE.
-std::string files_statement(bool with_patches) {
+std::string files_statement(bool with_patches, bool insert_only) {
     const std::string source = R"SQL(
 WITH src AS MATERIALIZED (
   SELECT a.artifact_id, obsmeta.part_id(a.artifact_id) AS part_id, obsmeta.chunk_id(a.artifact_id) AS chunk_id,
@@ -405,10 +446,11 @@ WITH src AS MATERIALIZED (
          r.dataset_id AS lsst_dataset_id, r.component AS lsst_component, '0'::text AS name,
          d.detector AS lsst_detector, obsmeta.sphgeom_to_spoly(coalesce(g.region, pa.region)) AS footprint
     FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS k(id)) k
-    JOIN gen3.file_datastore_record r ON r.dataset_id = k.id
+    -- (probes per key: a join would hash every mapped dataset, a cost growing with the archive)
+    CROSS JOIN LATERAL (SELECT dp.plane_id FROM obsmeta.dataset_plane dp WHERE dp.dataset_id = k.id OFFSET 0) dp
+    CROSS JOIN LATERAL (SELECT r.* FROM gen3.file_datastore_record r WHERE r.dataset_id = k.id OFFSET 0) r
     CROSS JOIN LATERAL (SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id) a
-    JOIN obsmeta.dataset_plane dp ON dp.dataset_id = r.dataset_id
-    JOIN gen3.dataset d ON d.id = r.dataset_id
+    CROSS JOIN LATERAL (SELECT d.* FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) d
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
     LEFT JOIN obsmeta.instrument_config c ON c.instrument = d.instrument
     LEFT JOIN LATERAL (
@@ -431,6 +473,16 @@ WITH src AS MATERIALIZED (
         "content_checksum", "lsst_dataset_id", "lsst_component"};
     static const std::vector<std::string> part_columns = {"artifact_id", "name", "product_type"};
     static const std::vector<std::string> chunk_columns = {"part_id", "product_type", "lsst_detector", "footprint"};
+    if (insert_only)  // the same order; a 'conflict' row when any row existed (then the upsert runs)
+        return source + "chunks AS (" + insert_new_from("caom2.chunk", "chunk_id", chunk_columns, "src", "part_id") +
+               "),\nparts AS (" + insert_new_from("caom2.part", "part_id", part_columns, "src", "artifact_id") +
+               "),\nartifacts AS (" +
+               insert_new_from("caom2.artifact", "artifact_id", artifact_columns, "src", "plane_id") +
+               ")\nSELECT 'conflict'::text, NULL::uuid"
+               " WHERE (SELECT count(*) FROM chunks) + (SELECT count(*) FROM parts) + (SELECT count(*) FROM artifacts)"
+               "       <> 3 * (SELECT count(*) FROM src)"
+               " UNION ALL SELECT 'chunk', NULL FROM chunks UNION ALL SELECT 'part', NULL FROM parts"
+               " UNION ALL SELECT 'artifact', plane_id FROM artifacts";
     return source + "chunks AS (" +
            upsert_from("caom2.chunk", "chunk_id", chunk_columns, "src", "part_id", Returned::UpdatedOnly) +
            "),\nparts AS (" +
@@ -445,7 +497,12 @@ WITH src AS MATERIALIZED (
 }  // namespace
 
 pg::KeptPlan& upsert_files(bool with_patches) {
-    static pg::KeptPlan with(files_statement(true), {kUuid}), without(files_statement(false), {kUuid});
+    static pg::KeptPlan with(files_statement(true, false), {kUuid}), without(files_statement(false, false), {kUuid});
+    return with_patches ? with : without;
+}
+
+pg::KeptPlan& insert_new_files(bool with_patches) {
+    static pg::KeptPlan with(files_statement(true, true), {kUuid}), without(files_statement(false, true), {kUuid});
     return with_patches ? with : without;
 }
 
@@ -466,13 +523,13 @@ pg::KeptPlan& update_plane_positions() {
     // Plane bounds are the convex hull of its detectors' footprints (C++: obsmeta.footprint_summary).
     static pg::KeptPlan plan(R"SQL(
 WITH k AS (SELECT DISTINCT plane_id FROM unnest($1::uuid[]) AS k(plane_id)),
-fp AS (
-  SELECT a.plane_id, array_agg(c.footprint ORDER BY c.lsst_detector, a.artifact_id) AS footprints
-    FROM k JOIN caom2.artifact a ON a.plane_id = k.plane_id
-    JOIN caom2.part p ON p.artifact_id = a.artifact_id
-    JOIN caom2.chunk c ON c.part_id = p.part_id
-   WHERE c.footprint IS NOT NULL
-   GROUP BY a.plane_id
+fp AS (  -- (LATERAL ... OFFSET 0: index probes per key, whatever the statistics say)
+  SELECT k.plane_id, array_agg(c.footprint ORDER BY c.lsst_detector, a.artifact_id) AS footprints
+    FROM k CROSS JOIN LATERAL (SELECT a.artifact_id FROM caom2.artifact a WHERE a.plane_id = k.plane_id OFFSET 0) a
+    CROSS JOIN LATERAL (SELECT p.part_id FROM caom2.part p WHERE p.artifact_id = a.artifact_id OFFSET 0) p
+    CROSS JOIN LATERAL (SELECT c.footprint, c.lsst_detector FROM caom2.chunk c
+                         WHERE c.part_id = p.part_id AND c.footprint IS NOT NULL OFFSET 0) c
+   GROUP BY k.plane_id
 ), pos AS (
   SELECT k.plane_id, s.bounds, s.points, s.center, s.area_deg2, s.size_deg, s.samples
     FROM k LEFT JOIN fp ON fp.plane_id = k.plane_id

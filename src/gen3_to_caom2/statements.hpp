@@ -2,9 +2,26 @@
 // dirty keys; see flush.cpp for the order in which they run.
 #pragma once
 
+#include "pg/datum.hpp"
 #include "pg/spi.hpp"
 
+#include <set>
+#include <string>
+#include <vector>
+
 namespace obsmeta::gen3_to_caom2::statements {
+
+// An upsert run in two steps: the insert of the rows not there yet (ON CONFLICT DO NOTHING), and,
+// only if a row was there already, the upsert proper. A batch of new rows then fires only the
+// table's INSERT statement triggers: an INSERT ... ON CONFLICT DO UPDATE fires its UPDATE
+// statement triggers too, even when it updates nothing.
+struct Upsert {
+    Upsert(const std::string& table, const std::string& key, const std::vector<std::string>& columns,
+           const std::string& source, const std::string& returning, std::initializer_list<Oid> argtypes);
+    // Adds the returned column (a uuid) of every row written to `returned`; returns how many rows.
+    uint64 execute(const std::vector<Datum>& args, std::set<pg::Uuid>& returned);
+    pg::KeptPlan insert_new, upsert;
+};
 
 // Expanding dirty keys to everything that depends on them.
 pg::KeptPlan& filter_users();           // ($1 instr, $2 filter) → (kind 'e'|'v', instrument, id)
@@ -14,19 +31,22 @@ pg::KeptPlan& datasets_of_patches();    // ($1 skymap, $2 tract, $3 patch) → d
 pg::KeptPlan& observation_lock_keys();  // (exposures, visits, datasets) → sorted int4 lock keys
 
 // Writing CAOM2; each returns the ids of the parents whose children changed.
-pg::KeptPlan& upsert_exposure_observations();  // ($1, $2) → obs_id
-pg::KeptPlan& upsert_visit_observations();     // ($1, $2) → obs_id
-pg::KeptPlan& upsert_coadd_observations();     // ($1 datasets) → obs_id
+Upsert& upsert_exposure_observations();  // ($1, $2) → obs_id
+Upsert& upsert_visit_observations();     // ($1, $2) → obs_id
+pg::KeptPlan& coadd_datasets_present();  // ($1 datasets) → whether one is of a published coadd type
+Upsert& upsert_coadd_observations();     // ($1 datasets) → obs_id
 pg::KeptPlan& delete_observations();           // ($1..$4 exposures, visits) → obs_id (tombstoned)
 pg::KeptPlan& clear_tombstones();              // ($1 observations written) → none
 pg::KeptPlan& sync_members();                  // ($1, $2 visits) → obs_id
 pg::KeptPlan& map_datasets_to_planes();        // ($1 datasets) → plane_id (old and new)
 pg::KeptPlan& map_new_datasets_to_planes();    // ($1 datasets, insert-only batch) → plane_id
 pg::KeptPlan& planes_of_observations();        // ($1..$4 exposures, visits) → plane_id
-pg::KeptPlan& upsert_planes(bool with_filter_ranges);  // ($1 planes) → obs_id
+Upsert& upsert_planes(bool with_filter_ranges);  // ($1 planes) → obs_id
 pg::KeptPlan& delete_planes();                 // ($1 planes) → obs_id
 pg::KeptPlan& delete_empty_coadds();           // ($1 observations that lost planes) → tombstoned id
 pg::KeptPlan& upsert_files(bool with_patches);  // ($1 datasets) → (kind, parent id) of changed artifacts/parts/chunks
+pg::KeptPlan& insert_new_files(bool with_patches);  // ($1 datasets) → (kind, plane_id or NULL) of new rows; a
+                                                    // ('conflict', NULL) row if a chunk, part or artifact existed
 pg::KeptPlan& delete_artifacts();              // ($1 datasets) → plane_id
 pg::KeptPlan& update_plane_positions();        // ($1 planes) → obs_id
 pg::KeptPlan& touch_parts();                   // ($1 parts) → artifact_id

@@ -25,6 +25,20 @@ std::string upsert_from(const std::string& table, const std::string& key, const 
                                           : "RETURNING CASE WHEN t.xmax <> '0'::xid THEN t." + returning + " END AS " + returning);
 }
 
+std::string insert_new_from(const std::string& table, const std::string& key, const std::vector<std::string>& columns,
+                            const std::string& from_item, const std::string& returning) {
+    return "INSERT INTO " + table + " AS t (" + key + ", " + joined(columns, "") + ")\n" +
+           "SELECT s." + key + ", " + joined(columns, "s.") + " FROM " + from_item + " s ORDER BY s." + key + "\n" +
+           "ON CONFLICT (" + key + ") DO NOTHING RETURNING t." + returning;
+}
+
+std::string insert_new_statement(const std::string& table, const std::string& key,
+                                 const std::vector<std::string>& columns, const std::string& source,
+                                 const std::string& returning) {
+    return "WITH s AS MATERIALIZED (" + source + "),\nins AS (" + insert_new_from(table, key, columns, "s", returning) +
+           ")\nSELECT " + returning + " FROM ins\nUNION ALL SELECT NULL WHERE (SELECT count(*) FROM ins) < (SELECT count(*) FROM s)";
+}
+
 std::string upsert_statement(const std::string& table, const std::string& key,
                              const std::vector<std::string>& columns, const std::string& source,
                              const std::string& returning, Returned returned) {
