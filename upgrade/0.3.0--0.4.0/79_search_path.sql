@@ -1,0 +1,1 @@
+../../schema/79_search_path.sql
