@@ -1,8 +1,9 @@
--- 0.3.0 -> 0.4.0, part 72: cheaper ObsCore maintenance, same rows (schema/72_obscore_maintenance.sql).
+-- 0.3.0 -> 0.4.0, part 72: cheaper ObsCore maintenance, same rows (schema/70_obscore/72_obscore_maintenance.sql).
 -- obsmeta.obscore_deferred() is PL/pgSQL (its query planned once per session instead of on every
 -- call); the observation and plane triggers delete ivoa.obscore rows only when an obs_id or plane_id
 -- went away, instead of running a DELETE of nothing (which fires ivoa.obscore's statement triggers)
--- on every UPDATE.
+-- on every UPDATE. (79_search_path.rerunnable.sql, applied after the one-time parts, sets their
+-- search_path to pg_sphere's schema.)
 
 CREATE OR REPLACE FUNCTION obsmeta.obscore_deferred() RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$

@@ -1,5 +1,5 @@
 -- 0.3.0 -> 0.4.0, part 73: a plane's coverage MOC is the union of its rows' MOCs taken in two steps
--- (schema/73_coverage_moc.sql): the same MOC, about a third of the union's cost.
+-- (schema/70_obscore/73_coverage_moc.sql): the same MOC, about a third of the union's cost.
 
 CREATE OR REPLACE FUNCTION obsmeta.coverage_recompute(planes uuid[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$

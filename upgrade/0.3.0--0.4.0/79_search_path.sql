@@ -1,1 +1,0 @@
-../../schema/79_search_path.sql
