@@ -35,12 +35,16 @@ CREATE UNLOGGED TABLE obsmeta.obscore_pending (
 COMMENT ON TABLE obsmeta.obscore_pending IS
   'ivoa.obscore keys recorded by the maintenance triggers between obsmeta.obscore_defer() and obsmeta.obscore_flush(), per writing transaction (internal)';
 
--- true while this transaction defers ObsCore maintenance
+-- true while this transaction defers ObsCore maintenance. PL/pgSQL, not SQL: the triggers ask
+-- this several times per statement, and a (non-inlinable) SQL function plans its query on every
+-- call, PL/pgSQL once per session.
 CREATE FUNCTION obsmeta.obscore_deferred() RETURNS boolean
-    LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT EXISTS (SELECT 1 FROM obsmeta.obscore_pending p
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM obsmeta.obscore_pending p
                     WHERE p.txn = pg_current_xact_id_if_assigned() AND p.kind = 'd'
-                      AND p.id = '00000000-0000-0000-0000-000000000000') $$;
+                      AND p.id = '00000000-0000-0000-0000-000000000000');
+END $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.obscore_deferred() FROM PUBLIC;
 
 -- Returns true when this call began the deferral, false when the transaction was deferring already
@@ -117,6 +121,7 @@ CREATE FUNCTION obsmeta.obscore_on_observation() RETURNS trigger
     SET enable_seqscan = off SET plan_cache_mode = force_generic_plan SET jit = off AS $$
 DECLARE
     planes uuid[];
+    removed uuid[];
 BEGIN
     IF TG_OP = 'DELETE' THEN
         DELETE FROM ivoa.obscore t USING old_rows o WHERE t.caom_obs_id = o.obs_id;
@@ -133,9 +138,14 @@ BEGIN
                        IS DISTINCT FROM ROW(o.obs_id, o.collection, o.observation_id, o.algorithm_name, o.meta_release,
                                             o.target_name, o.instrument_name)) c
           JOIN caom2.plane p ON p.obs_id = c.obs_id;
-        DELETE FROM ivoa.obscore t USING (SELECT o.obs_id FROM old_rows o LEFT JOIN new_rows n ON n.obs_id = o.obs_id
-                                           WHERE n.obs_id IS NULL) o
-         WHERE t.caom_obs_id = o.obs_id;
+        -- Only an obs_id that went away (never done by obsmeta) deletes rows. Asked first: a DELETE
+        -- of nothing still fires ivoa.obscore's statement triggers (coverage), and the conversion
+        -- updates observations several times per batch.
+        SELECT array_agg(o.obs_id) INTO removed FROM old_rows o
+         WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.obs_id = o.obs_id);
+        IF removed IS NOT NULL THEN
+            DELETE FROM ivoa.obscore t WHERE t.caom_obs_id = ANY (removed);
+        END IF;
     END IF;
     PERFORM obsmeta.obscore_maintain(planes, NULL, NULL);
     RETURN NULL;
@@ -147,6 +157,7 @@ CREATE FUNCTION obsmeta.obscore_on_plane() RETURNS trigger
 DECLARE
     planes uuid[];
     plane_rows uuid[];
+    removed uuid[];
 BEGIN
     IF TG_OP = 'DELETE' THEN
         DELETE FROM ivoa.obscore t USING old_rows o WHERE t.caom_plane_id = o.plane_id;
@@ -180,9 +191,12 @@ BEGIN
         SELECT array_agg(plane_id) FILTER (WHERE whole AND NOT gone),
                array_agg(plane_id) FILTER (WHERE position AND NOT whole AND NOT gone)
           INTO planes, plane_rows FROM c WHERE whole OR position;
-        DELETE FROM ivoa.obscore t USING (SELECT o.plane_id FROM old_rows o LEFT JOIN new_rows n ON n.plane_id = o.plane_id
-                                           WHERE n.plane_id IS NULL) o
-         WHERE t.caom_plane_id = o.plane_id;
+        -- as for observations: only a plane_id that went away deletes rows
+        SELECT array_agg(o.plane_id) INTO removed FROM old_rows o
+         WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.plane_id = o.plane_id);
+        IF removed IS NOT NULL THEN
+            DELETE FROM ivoa.obscore t WHERE t.caom_plane_id = ANY (removed);
+        END IF;
     END IF;
     PERFORM obsmeta.obscore_maintain(planes, NULL, plane_rows);
     RETURN NULL;
