@@ -186,7 +186,17 @@ CREATE FUNCTION obsmeta.datalink_cutout_service()
 COMMENT ON FUNCTION obsmeta.datalink_cutout_service() IS
   'The cutout (SODA) service descriptor of DataLink''s #cutout rows: endpoint, standardID and input parameters (value_ref id: the ID column of the links table)';
 
-GRANT SELECT ON obsmeta.datalink_links TO obsmeta_reader, obsmeta_staff, obsmeta_writer;
+-- The same descriptors as a view: what a DataLink service reads beside obsmeta.datalink_links (a
+-- view, unlike a function, can be a foreign table of another database, as on contrib/dachs's
+-- staff server). One row per input parameter of each service a links row names in service_def.
+CREATE VIEW obsmeta.datalink_descriptors WITH (security_invoker = true) AS
+SELECT s.service_def, s.access_url, s.standard_id, s.param_name, s.datatype, s.arraysize, s.xtype, s.unit,
+       s.ucd, s.value_ref
+  FROM obsmeta.datalink_cutout_service() s;
+COMMENT ON VIEW obsmeta.datalink_descriptors IS
+  'Service descriptors of the services named by service_def in obsmeta.datalink_links: endpoint, standardID, one row per input parameter (value_ref id: the ID column of the links table)';
+
+GRANT SELECT ON obsmeta.datalink_links, obsmeta.datalink_descriptors TO obsmeta_reader, obsmeta_staff, obsmeta_writer;
 GRANT EXECUTE ON FUNCTION obsmeta.datalink(text), obsmeta.datalink_cutout_service() TO obsmeta_reader, obsmeta_staff, obsmeta_writer;
 -- the links are made as the caller: the templates they use are readable (nothing else of the configuration)
 GRANT SELECT ON obsmeta.datalink_config TO obsmeta_reader, obsmeta_staff, obsmeta_writer;

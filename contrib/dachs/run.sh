@@ -63,7 +63,7 @@ elif [ "$n_obs" = 0 ] || [ "$recreate" = yes ]; then
 else
   [ "$have_ext" = "$tree_version" ] || psql_gavo -c "ALTER EXTENSION obsmeta UPDATE"
   # what this recipe needs of the schema: the geometry-typed s_region and the DataLink view
-  if [ "$(psql_gavo -Atc "SELECT format_type(atttypid, atttypmod) = 'spoly' AND to_regclass('obsmeta.datalink_links') IS NOT NULL
+  if [ "$(psql_gavo -Atc "SELECT format_type(atttypid, atttypmod) = 'spoly' AND to_regclass('obsmeta.datalink_descriptors') IS NOT NULL
                             FROM pg_attribute WHERE attrelid = 'ivoa.obscore'::regclass AND attname = 's_region'")" != t ]; then
     echo "run.sh: database gavo holds $n_obs observations in an obsmeta $have_ext whose schema is not this tree's;" >&2
     echo "        refusing to drop them. Upgrade it, or run again with --recreate to drop and reload." >&2
@@ -117,8 +117,9 @@ psql_gavo -Atc "SELECT 'public roles in obsmeta_staff or obsmeta_writer (must be
                  WHERE pg_has_role(r, 'obsmeta_staff', 'MEMBER') OR pg_has_role(r, 'obsmeta_writer', 'MEMBER')"
 
 echo "== 5. public service: import q.rd (metadata only) and (re)start DaCHS on 8080"
-mkdir -p /var/gavo/inputs/obsmeta
+mkdir -p /var/gavo/inputs/obsmeta/res
 cp "$here/q.rd" /var/gavo/inputs/obsmeta/q.rd
+cp "$here/res/obsmeta_datalink.py" /var/gavo/inputs/obsmeta/res/
 chown -R dachsroot:gavo /var/gavo/inputs/obsmeta 2>/dev/null || true
 (cd /var/gavo/inputs/obsmeta && dachs imp -m q && dachs pub q)
 if curl -sf "$public_url/tap/availability" >/dev/null; then dachs serve restart; else dachs serve start; fi
