@@ -3,19 +3,23 @@
 # service (anonymous, database role in obsmeta_reader) on 127.0.0.1:8080 and a staff service
 # (HTTP basic authentication, database role in obsmeta_staff) on 127.0.0.1:8081; queries both with
 # pyvo, shows holds taking effect on both without a restart, and runs stilts taplint over all its
-# stages. Run as root: bash contrib/dachs/run.sh [--recreate] [--stop]
-#   --recreate  drop and recreate obsmeta in database gavo even when it holds data (else refused)
-#   --stop      stop both DaCHS servers at the end (default: they keep running)
+# stages. Run as root: bash contrib/dachs/run.sh [--recreate] [--stop] [--dali-polygon]
+#   --recreate      drop and recreate obsmeta in database gavo even when it holds data (else refused)
+#   --stop          stop both DaCHS servers at the end (default: they keep running)
+#   --dali-polygon  publish s_region (and s_region_spoly) as DALI polygons (double[*], xtype
+#                   polygon, unit deg) instead of STC-S (adql:REGION): stilts 3.4.7's taplint
+#                   then reports errors, so run.sh fails at its end (doc/tap.md, "s_region")
 # What it changes on the machine and why: README.md, "Serving ObsCore over TAP".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-recreate=no stop=no
+recreate=no stop=no s_region_form=stcs
 for a in "$@"; do
   case "$a" in
     --recreate) recreate=yes ;;
     --stop) stop=yes ;;
-    *) echo "usage: $0 [--recreate] [--stop]" >&2; exit 2 ;;
+    --dali-polygon) s_region_form=polygon ;;
+    *) echo "usage: $0 [--recreate] [--stop] [--dali-polygon]" >&2; exit 2 ;;
   esac
 done
 export DEBIAN_FRONTEND=noninteractive
@@ -116,9 +120,19 @@ psql_gavo -Atc "SELECT 'public roles in obsmeta_staff or obsmeta_writer (must be
                   FROM unnest(ARRAY['untrusted', 'gavo', 'gavoadmin']) r
                  WHERE pg_has_role(r, 'obsmeta_staff', 'MEMBER') OR pg_has_role(r, 'obsmeta_writer', 'MEMBER')"
 
-echo "== 5. public service: import q.rd (metadata only) and (re)start DaCHS on 8080"
+echo "== 5. public service: import q.rd (metadata only, s_region as $s_region_form) and (re)start DaCHS on 8080"
+# the RD both servers import: q.rd, or with --dali-polygon its geometry columns as DALI polygons
+rd=$(mktemp --suffix=.rd); chmod 644 "$rd"; trap 'rm -f "$rd"' EXIT
+if [ "$s_region_form" = polygon ]; then
+  sed -e 's|<column original="//obscore#ObsCore.s_region"/>|<column original="//obscore#ObsCore.s_region" xtype="polygon" unit="deg"/>|' \
+      -e 's|<column name="s_region_spoly" type="spoly" xtype="adql:REGION"|<column name="s_region_spoly" type="spoly" xtype="polygon" unit="deg"|' \
+      "$here/q.rd" > "$rd"
+  [ "$(grep -c 'xtype="polygon" unit="deg"' "$rd")" = 2 ] || { echo "run.sh: could not declare s_region as a DALI polygon" >&2; exit 1; }
+else
+  cp "$here/q.rd" "$rd"
+fi
 mkdir -p /var/gavo/inputs/obsmeta/res
-cp "$here/q.rd" /var/gavo/inputs/obsmeta/q.rd
+cp "$rd" /var/gavo/inputs/obsmeta/q.rd
 cp "$here/res/obsmeta_datalink.py" /var/gavo/inputs/obsmeta/res/
 chown -R dachsroot:gavo /var/gavo/inputs/obsmeta 2>/dev/null || true
 (cd /var/gavo/inputs/obsmeta && dachs imp -m q && dachs pub q)

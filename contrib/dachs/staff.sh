@@ -111,7 +111,7 @@ EOF
   for f in tap adql siap2; do
     grep -q 'limitTo="staff"' "$staff_root/inputs/__system__/$f.rd" || { echo "staff.sh: could not limit //$f" >&2; return 1; }
   done
-  sed 's/<service id="\([a-z]*\)" /<service id="\1" limitTo="staff" /' "$here/q.rd" > "$staff_root/inputs/obsmeta/q.rd"
+  sed 's/<service id="\([a-z]*\)" /<service id="\1" limitTo="staff" /' "$rd" > "$staff_root/inputs/obsmeta/q.rd"
   mkdir -p "$staff_root/inputs/obsmeta/res"
   cp "$here/res/obsmeta_datalink.py" "$staff_root/inputs/obsmeta/res/"
   chown -R dachsroot:gavo "$staff_root/inputs"
