@@ -72,7 +72,7 @@ for who, svc in (("public", public), ("staff", staff)):
     print(f"[{who}] s_region: VOTable {f1.datatype}[{f1.arraysize}] xtype={f1.xtype} unit={f1.unit}: {shape}")
     print(f"[{who}] as a polygon: {len(pairs)} vertices, first {tuple(round(v, 4) for v in pairs[0])}")
     expect(ok and len(pairs) >= 3 and len(verts) == len(theirs) and all(abs(a - b) < 1e-6 for a, b in zip(verts, theirs)),
-           f"[{who}] s_region reaches pyvo as a {f1.xtype} with obsmeta's vertices (s_region_stcs)")
+           f"[{who}] s_region reaches pyvo as {f1.xtype} with obsmeta's vertices (s_region_stcs)")
 
 circle = f"CIRCLE('ICRS', {ra}, {dec}, 0.05)"
 queries = {

@@ -29,6 +29,16 @@ staff_user=${OBSMETA_DACHS_STAFF_USER:-staff} staff_secret_file=/var/gavo-staff/
 psql_db() { local db=$1; shift; runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 psql_gavo() { psql_db gavo "$@"; }
 dachs_staff() { (cd / && GAVOSETTINGS=$staff_rc dachs "$@"); }
+rd=
+# at the end, also when a check fails: the temporary RD goes; with --stop, both servers stop
+finish() {
+  [ -z "$rd" ] || rm -f "$rd"
+  if [ "$stop" = yes ]; then
+    (cd / && dachs serve stop) >/dev/null 2>&1 || true; dachs_staff serve stop >/dev/null 2>&1 || true
+    echo "== both DaCHS servers stopped (--stop)"
+  fi
+}
+trap finish EXIT
 
 echo "== 1. PostgreSQL 15 main (port 5432), pg_sphere fix + obsmeta into the system PostgreSQL (scripts/setup.sh)"
 bash "$repo/scripts/setup.sh"
@@ -122,7 +132,7 @@ psql_gavo -Atc "SELECT 'public roles in obsmeta_staff or obsmeta_writer (must be
 
 echo "== 5. public service: import q.rd (metadata only, s_region as $s_region_form) and (re)start DaCHS on 8080"
 # the RD both servers import: q.rd, or with --dali-polygon its geometry columns as DALI polygons
-rd=$(mktemp --suffix=.rd); chmod 644 "$rd"; trap 'rm -f "$rd"' EXIT
+rd=$(mktemp --suffix=.rd); chmod 644 "$rd"
 if [ "$s_region_form" = polygon ]; then
   sed -e 's|<column original="//obscore#ObsCore.s_region"/>|<column original="//obscore#ObsCore.s_region" xtype="polygon" unit="deg"/>|' \
       -e 's|<column name="s_region_spoly" type="spoly" xtype="adql:REGION"|<column name="s_region_spoly" type="spoly" xtype="polygon" unit="deg"|' \
@@ -181,9 +191,19 @@ if ! [[ "$totals" =~ Errors:\ 0\; ]] || ! [[ "$totals" =~ Failures:\ 0 ]]; then
   echo "run.sh: taplint reports errors or failures (full report: /tmp/obsmeta-taplint.out)" >&2; exit 1
 fi
 
-if [ "$stop" = yes ]; then
-  dachs serve stop || true; dachs_staff serve stop || true
-else
+echo "== 10. stilts datalinklint on the links of a public dataset (its #cutout service descriptor)"
+did=$(psql_gavo -At -c "SET ROLE untrusted" -c "SELECT obs_publisher_did FROM ivoa.obscore WHERE s_region IS NOT NULL ORDER BY obs_publisher_did LIMIT 1")
+did_q=$(/usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$did")
+stilts datalinklint votable="$public_url/obsmeta/q/dl/dlmeta?ID=$did_q" > /tmp/obsmeta-datalinklint.out 2>&1 || true
+grep -E '^(E|W|F)-|^I-(SDDO|SDPR|SDDF|IKSD)' /tmp/obsmeta-datalinklint.out | sed 's/^/  /' | cut -c1-240 || true
+grep -E '^Totals:' /tmp/obsmeta-datalinklint.out
+# DaCHS's own, explained in doc/tap.md: E-DLCT (text/xml to clients that accept text/html, as
+# Java's default Accept header does), E-RUCD (its links table's service_def UCD)
+if grep -E '^(E|F)-' /tmp/obsmeta-datalinklint.out | grep -vqE '^E-(DLCT|RUCD)-'; then
+  echo "run.sh: datalinklint reports errors beyond DaCHS's own (full report: /tmp/obsmeta-datalinklint.out)" >&2; exit 1
+fi
+
+if [ "$stop" = no ]; then
   echo "== DaCHS keeps running: public $public_url (anonymous), staff $staff_url (user $staff_user, password in $staff_secret_file)"
   echo "   stop: dachs serve stop; GAVOSETTINGS=$staff_rc dachs serve stop"
 fi
