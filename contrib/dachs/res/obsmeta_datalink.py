@@ -56,6 +56,15 @@ class Core(datalink.DatalinkCore):
                  for url, sdef, err, desc, sem, ctype, clen, lsem in rows]
         return links, self.inputKeys[:], []
 
+    def runForMeta(self, service, inputTable, queryMeta):
+        # DaCHS answers text/xml to any client whose Accept header names text/html (Java's default
+        # does: TOPCAT, stilts); DataLink's type unless RESPONSEFORMAT asks otherwise. Browsers
+        # still get HTML: the dlmeta renderer transforms the document for them itself.
+        mime, payload = super().runForMeta(service, inputTable, queryMeta)
+        if mime == "text/xml" and not inputTable.getParam("responseformat"):
+            mime = self.datalinkType
+        return mime, payload
+
     def _iterAutoLinks(self, descriptor, service):
         # #this comes from obsmeta.datalink_links; DaCHS's automatic #this/#preview needs a
         # product of its own
