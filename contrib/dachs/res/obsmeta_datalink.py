@@ -97,7 +97,8 @@ class Core(datalink.DatalinkCore):
                 attrs["ref"] = LINKS_FIELD_ID.get(value_ref, value_ref)
             inputs[V.PARAM(**attrs)]
         return V.RESOURCE(ID=sdef, name=sdef, type="meta", utype="adhoc:service")[
-            V.DESCRIPTION["The %s service of this document's #cutout links (IVOA SODA)" % sdef],
+            V.DESCRIPTION["The service named %s in the service_def of this document's links (%s)"
+                          % (sdef, standard_id)],
             V.PARAM(name="standardID", datatype="char", arraysize="*", value=standard_id),
             V.PARAM(name="accessURL", datatype="char", arraysize="*", ucd="meta.ref.url",
                     value=access_url),
