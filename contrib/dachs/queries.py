@@ -226,6 +226,11 @@ print(f"[staff] the held dataset's links: {stf_sems}")
 expect("#this" in stf_sems, "[staff] the held dataset's links on the staff server")
 expect(cutout_descriptor(stf)[1] is not None and stf.get_adhocservice_by_ivoid(SODA_SYNC) is not None,
        "[staff] the held dataset's cutout service descriptor on the staff server")
+# (pyvo 1.2.1's iter_datalinks() does not pass the session on: staff follow the descriptor by hand)
+r = staff.run_sync(f"SELECT obs_publisher_did FROM ivoa.obscore WHERE obs_publisher_did = '{held_did}'")
+stf_dl = {p.name: p.value for p in r.get_adhocservice_by_ivoid("ivo://ivoa.net/std/DataLink#links").params}
+expect(stf_dl.get("accessURL", "").startswith(args.staff.rsplit("/", 1)[0]),
+       f"[staff] ObsCore results' DataLink descriptor leads to the staff server: {stf_dl.get('accessURL')}")
 st = requests.get(args.staff.rsplit("/", 1)[0] + q).status_code
 expect(st == 401, f"anonymous DataLink on the staff server: HTTP {st}")
 stf_url = staff.run_sync(f"SELECT access_url FROM ivoa.obscore WHERE obs_publisher_did = '{held_did}'")[0]["access_url"]
