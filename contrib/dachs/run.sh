@@ -3,12 +3,14 @@
 # service (anonymous, database role in obsmeta_reader) on 127.0.0.1:8080 and a staff service
 # (HTTP basic authentication, database role in obsmeta_staff) on 127.0.0.1:8081; queries both with
 # pyvo, shows holds taking effect on both without a restart and the DataLink service descriptors,
-# and runs stilts taplint over all its stages and datalinklint. Run as root: bash contrib/dachs/run.sh [--recreate] [--stop] [--dali-polygon]
+# and runs stilts taplint over all its stages and datalinklint.
+# Run as root: bash contrib/dachs/run.sh [--recreate] [--stop] [--dali-polygon]
 #   --recreate      drop and recreate obsmeta in database gavo even when it holds data (else refused)
 #   --stop          stop both DaCHS servers at the end (default: they keep running)
 #   --dali-polygon  publish s_region (and s_region_spoly) as DALI polygons (double[*], xtype
 #                   polygon, unit deg) instead of STC-S (adql:REGION): stilts 3.4.7's taplint
-#                   then reports errors, so run.sh fails at its end (doc/tap.md, "s_region as a DALI polygon")
+#                   then reports errors, so run.sh fails at its end (doc/tap.md: "s_region as
+#                   a DALI polygon")
 # What it changes on the machine and why: README.md, "Serving ObsCore over TAP".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
