@@ -1,19 +1,16 @@
 // efd.parse_consdb_config(yaml text): Rubin's transformed-EFD configuration as rows, one per
-// output column; efd.import_consdb_config (schema/63_efd_import.sql) turns them into channels and
+// output column; efd.import_consdb_config (schema/60_efd/63_efd_import.rerunnable.sql) turns them into channels and
 // reductions. Parsing is C++ (src/efd/consdb_config); errors name the column and line.
 #include <string>
 #include <vector>
 
 #include "efd/consdb_config.hpp"
 #include "efd/yaml_tree.hpp"
-#include "pg/input_limits.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
-
-extern "C" {
-#include "access/detoast.h"
-#include "utils/tuplestore.h"
-}
+#include "pg/input_limits.hpp"
+#include "pg/relation.hpp"
+#include "pg/set_returning.hpp"
 
 using namespace obsmeta;
 

@@ -1,4 +1,4 @@
-// The GiST key of a pg_sphere polygon, for obsmeta's spoly operator class (schema/06_spoly_gist.sql).
+// The GiST key of a pg_sphere polygon, for obsmeta's spoly operator class (schema/00_foundation/06_spoly_gist.sql).
 //
 // pg_sphere 1.2 indexes an spoly by a 3-D box (six int32 coordinates scaled by MAXCVALUE): the
 // union of its edges' boxes, widened to the unit sphere's extreme in each axis direction that the
@@ -16,12 +16,9 @@
 // from the cap's center is not in it, and pg_sphere's test is not asked; for a detector footprint
 // that is every axis point. obsmeta.spoly_gist_key() exposes both keys so the tests compare them.
 #include "geom/vec3_math.hpp"
+#include "pg/gist.hpp"
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
-
-extern "C" {
-#include "access/gist.h"
-}
 
 #include <algorithm>
 #include <cmath>
