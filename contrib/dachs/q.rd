@@ -15,6 +15,11 @@
     <property key="supportsModel">Obscore-1.1</property>
     <property key="supportsModelURI">ivo://ivoa.net/std/obscore#core-1.1</property>
     <meta name="utype">ivo://ivoa.net/std/obscore#table-1.1</meta>
+    <!-- TAP results with obs_publisher_did carry the descriptor of the DataLink service dl -->
+    <meta name="_associatedDatalinkService">
+      <meta name="serviceId">dl</meta>
+      <meta name="idColumn">obs_publisher_did</meta>
+    </meta>
     <meta name="description">IVOA ObsCore 1.1 + Rubin lsst_* columns, one row per detector image
       file, one per plane of products without detectors. Maintained by obsmeta.</meta>
     <column original="//obscore#ObsCore.dataproduct_type"/>
@@ -89,41 +94,18 @@
 
   <!-- DataLink 1.1: the links of one obs_publisher_did are the rows of obsmeta.datalink_links
        (obsmeta's database side: #this, #progenitor/#derivation, #auxiliary EFD values, the
-       #cutout service row), read as DaCHS's trusted role, a member of obsmeta_reader here (of
-       obsmeta_staff through the staff server's foreign table), so row-level security decides;
-       an identifier with no row (unknown, or not visible to this server) is a NotFoundFault.
-       ObsCore's access_url points here when obsmeta.obscore_config.access_mode = 'datalink'. -->
+       #cutout row), and the service descriptor of the external cutout (SODA) service the #cutout
+       rows name comes from obsmeta.datalink_descriptors: res/obsmeta_datalink.py, DaCHS's
+       datalinkCore with those two additions. Read as DaCHS's trusted role, a member of
+       obsmeta_reader here (of obsmeta_staff through the staff server's foreign tables), so
+       row-level security decides; an identifier with no row (unknown, or not visible to this
+       server) is a NotFoundFault, with no descriptor. ObsCore's access_url points here when
+       obsmeta.obscore_config.access_mode = 'datalink'. -->
   <service id="dl" allowed="dlmeta">
     <meta name="title">obsmeta DataLink</meta>
     <meta name="description">Links of obsmeta's ObsCore datasets: their files, the raw's and the
       visit's related products, reduced EFD telemetry, and a cutout service.</meta>
-    <datalinkCore>
-      <descriptorGenerator>
-        <code>
-          class ObsmetaDataset(ProductDescriptor):
-            suppressAutoLinks = True
-            def __init__(self, pubDID):
-              ProductDescriptor.__init__(self, pubDID, None, None, None)
-          return ObsmetaDataset(pubDID)
-        </code>
-      </descriptorGenerator>
-      <metaMaker semantics="#this">
-        <code>
-          from gavo import base
-          with base.getTableConn() as conn:
-            rows = list(conn.query("SELECT access_url, service_def, error_message, description, semantics,"
-              " content_type, content_length, local_semantics FROM obsmeta.datalink_links"
-              " WHERE id = %(id)s ORDER BY semantics, access_url", {"id": descriptor.pubDID}))
-          if not rows:
-            yield DatalinkFault.NotFoundFault(descriptor.pubDID,
-              "No dataset with this identifier is visible to this service")
-          for url, sdef, err, desc, sem, ctype, clen, lsem in rows:
-            yield LinkDef(descriptor.pubDID, url, serviceType=sdef, errorMessage=err,
-              description=desc, semantics=sem, contentType=ctype, contentLength=clen,
-              localSemantics=lsem)
-        </code>
-      </metaMaker>
-    </datalinkCore>
+    <customCore module="res/obsmeta_datalink"/>
   </service>
 
   <!-- no sources: `dachs imp -m q` only writes DaCHS's metadata (dc.tablemeta, tap_schema) -->

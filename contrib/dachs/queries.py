@@ -7,8 +7,10 @@ import subprocess
 import sys
 import time
 
+import astropy.units as u
 import pyvo
-from pyvo.dal.adhoc import DatalinkResults
+from pyvo.dal.adhoc import DatalinkQuery, DatalinkResults
+from pyvo.dal.exceptions import DALServiceError
 import requests
 
 ap = argparse.ArgumentParser()
@@ -54,15 +56,23 @@ for who, svc in (("public", public), ("staff", staff)):
     r = svc.run_sync("SELECT TOP 3 obs_publisher_did, s_region, s_region_stcs FROM ivoa.obscore "
                      "WHERE s_region IS NOT NULL ORDER BY obs_publisher_did")
     f1 = next(f for f in r.fielddescs if f.name == "s_region")
-    stcs, ours = str(r[0]["s_region"]), str(r[0]["s_region_stcs"])
-    verts = [float(x) for x in stcs.split()[2:]]
-    pairs = list(zip(verts[0::2], verts[1::2]))
+    value, ours = r[0]["s_region"], str(r[0]["s_region_stcs"])
     theirs = [float(x) for x in ours.split()[2:]]
-    print(f"[{who}] s_region: VOTable {f1.datatype}[{f1.arraysize}] xtype={f1.xtype}: {stcs[:72]}...")
+    if f1.xtype == "polygon":
+        # DALI polygon (run.sh --dali-polygon): astropy gives the vertices as a float array
+        verts = [float(x) for x in value]
+        shape = f"{type(value).__name__} of {getattr(value, 'dtype', '?')}"
+        ok = f1.datatype == "double" and f1.unit == "deg"
+    else:
+        # adql:REGION: STC-S text, "Polygon ICRS ra dec ..."
+        verts = [float(x) for x in str(value).split()[2:]]
+        shape = f"STC-S text '{str(value)[:40]}...'"
+        ok = f1.xtype == "adql:REGION" and str(value).split()[0].lower() == "polygon"
+    pairs = list(zip(verts[0::2], verts[1::2]))
+    print(f"[{who}] s_region: VOTable {f1.datatype}[{f1.arraysize}] xtype={f1.xtype} unit={f1.unit}: {shape}")
     print(f"[{who}] as a polygon: {len(pairs)} vertices, first {tuple(round(v, 4) for v in pairs[0])}")
-    expect(f1.xtype == "adql:REGION" and stcs.split()[0].lower() == "polygon" and len(pairs) >= 3
-           and len(verts) == len(theirs) and all(abs(a - b) < 1e-6 for a, b in zip(verts, theirs)),
-           f"[{who}] s_region reaches pyvo as an STC-S POLYGON with obsmeta's vertices (s_region_stcs)")
+    expect(ok and len(pairs) >= 3 and len(verts) == len(theirs) and all(abs(a - b) < 1e-6 for a, b in zip(verts, theirs)),
+           f"[{who}] s_region reaches pyvo as {f1.xtype} with obsmeta's vertices (s_region_stcs)")
 
 circle = f"CIRCLE('ICRS', {ra}, {dec}, 0.05)"
 queries = {
@@ -153,18 +163,74 @@ if raw_vis:
     rs = sorted(str(x["semantics"]) for x in lr)
     print(f"[public] a raw with a visit: {rs}")
     expect("#derivation" in rs, "[public] a raw's links lead to its visit_image (#derivation)")
+
+
+SODA_SYNC = "ivo://ivoa.net/std/SODA#sync"
+
+
+def cutout_descriptor(links):
+    """the service descriptor the #cutout row names, or None; checks it is the configured SODA service"""
+    rows = [x for x in links if str(x["semantics"]) == "#cutout" and not x["error_message"]]
+    if not rows:
+        return None, None
+    res = links.get_adhocservice_by_id(str(rows[0]["service_def"]))
+    return rows[0], res
+
+
+# the cutout service descriptor of a visible dataset: found by the #cutout row's service_def and by
+# SODA's standardID; pyvo builds the cutout request from it (ID from the row, CIRCLE from the user)
+cut_url, cut_std = sql("SELECT cutout_url || ' ' || cutout_standard_id FROM obsmeta.datalink_config").split()
+row, res = cutout_descriptor(links)
+params = {p.name: p for p in res.params} if res is not None else {}
+inputs = {p.name: p for p in row.input_params} if row is not None else {}
+print(f"[public] {did}: #cutout service_def={row and row['service_def']}, descriptor "
+      f"{params.get('accessURL') and params['accessURL'].value} ({params.get('standardID') and params['standardID'].value}), "
+      f"input params {sorted(inputs)}")
+expect(res is not None and links.get_adhocservice_by_ivoid(SODA_SYNC) is res
+       and params["accessURL"].value == cut_url and params["standardID"].value == cut_std
+       and set(inputs) == {"ID", "CIRCLE", "POLYGON", "POS"} and inputs["ID"].ref == "ID"
+       and (inputs["CIRCLE"].xtype, str(inputs["CIRCLE"].unit)) == ("circle", "deg"),
+       "[public] the #cutout row names a SODA sync service descriptor: the configured endpoint, ID (from the row), CIRCLE, POLYGON, POS")
+cq = DatalinkQuery.from_resource(row, res, circle=[ra, dec, 0.05] * u.deg)
+print(f"[public] cutout request pyvo makes: {cq.baseurl} {dict(cq)}")
+expect(cq.baseurl == cut_url and cq["ID"] == did and len(cq["CIRCLE"].split()) == 3,
+       "[public] pyvo makes the cutout request from the descriptor (endpoint, the dataset's ID, CIRCLE)")
+
+# ObsCore results carry the DataLink service descriptor (DaCHS: _associatedDatalinkService)
+r = public.run_sync(f"SELECT TOP 2 obs_publisher_did, obs_id FROM ivoa.obscore WHERE obs_publisher_did = '{did}'")
+try:
+    dlsvc = r.get_adhocservice_by_ivoid("ivo://ivoa.net/std/DataLink#links")
+    dl_access = {p.name: p.value for p in dlsvc.params}.get("accessURL")
+except DALServiceError:
+    dlsvc, dl_access = None, None
+first = next(r.iter_datalinks(), None) if dlsvc is not None else None
+print(f"[public] ObsCore result: DataLink descriptor {dl_access}; its links: "
+      f"{first is not None and sorted(str(x['semantics']) for x in first)}")
+expect(dlsvc is not None and dl_access.endswith("/obsmeta/q/dl/dlmeta") and first is not None
+       and cutout_descriptor(first)[1] is not None,
+       "[public] an ObsCore result with obs_publisher_did carries the DataLink descriptor; pyvo follows it to the links and the cutout descriptor")
+
 held_did = sql("SELECT o.obs_publisher_did FROM ivoa.obscore o JOIN obsmeta.embargo_hold h ON h.obs_id = o.caom_obs_id "
                "WHERE h.reason = 'DaCHS demo: held science exposure' ORDER BY o.lsst_detector LIMIT 1")
 q = "/obsmeta/q/dl/dlmeta?ID=" + requests.utils.quote(held_did, safe="")
 pub = DatalinkResults.from_result_url(args.public.rsplit("/", 1)[0] + q)
 pub_rows = [(str(x["semantics"]), str(x["error_message"] or "")) for x in pub]
-print(f"[public] the held dataset's links: {pub_rows}")
+pub_services = list(pub.iter_adhocservices())
+print(f"[public] the held dataset's links: {pub_rows}; service descriptors: {len(pub_services)}")
 expect(all(not row[0] or "NotFoundFault" in row[1] for row in pub_rows) and not any(row[0] == "#this" and not row[1] for row in pub_rows),
        "[public] a held dataset's DataLink document is a NotFoundFault, no link")
+expect(not pub_services, "[public] a held dataset's DataLink document has no service descriptor")
 stf = DatalinkResults.from_result_url(args.staff.rsplit("/", 1)[0] + q, session=session)
 stf_sems = sorted(str(x["semantics"]) for x in stf if not x["error_message"])
 print(f"[staff] the held dataset's links: {stf_sems}")
 expect("#this" in stf_sems, "[staff] the held dataset's links on the staff server")
+expect(cutout_descriptor(stf)[1] is not None and stf.get_adhocservice_by_ivoid(SODA_SYNC) is not None,
+       "[staff] the held dataset's cutout service descriptor on the staff server")
+# (pyvo 1.2.1's iter_datalinks() does not pass the session on: staff follow the descriptor by hand)
+r = staff.run_sync(f"SELECT obs_publisher_did FROM ivoa.obscore WHERE obs_publisher_did = '{held_did}'")
+stf_dl = {p.name: p.value for p in r.get_adhocservice_by_ivoid("ivo://ivoa.net/std/DataLink#links").params}
+expect(stf_dl.get("accessURL", "").startswith(args.staff.rsplit("/", 1)[0]),
+       f"[staff] ObsCore results' DataLink descriptor leads to the staff server: {stf_dl.get('accessURL')}")
 st = requests.get(args.staff.rsplit("/", 1)[0] + q).status_code
 expect(st == 401, f"anonymous DataLink on the staff server: HTTP {st}")
 stf_url = staff.run_sync(f"SELECT access_url FROM ivoa.obscore WHERE obs_publisher_did = '{held_did}'")[0]["access_url"]

@@ -2,20 +2,26 @@
 # Serves obsmeta's ivoa.obscore over TAP with GAVO DaCHS (Debian 12's gavodachs2-server): a public
 # service (anonymous, database role in obsmeta_reader) on 127.0.0.1:8080 and a staff service
 # (HTTP basic authentication, database role in obsmeta_staff) on 127.0.0.1:8081; queries both with
-# pyvo, shows holds taking effect on both without a restart, and runs stilts taplint over all its
-# stages. Run as root: bash contrib/dachs/run.sh [--recreate] [--stop]
-#   --recreate  drop and recreate obsmeta in database gavo even when it holds data (else refused)
-#   --stop      stop both DaCHS servers at the end (default: they keep running)
+# pyvo, shows holds taking effect on both without a restart and the DataLink service descriptors,
+# and runs stilts taplint over all its stages and datalinklint.
+# Run as root: bash contrib/dachs/run.sh [--recreate] [--stop] [--dali-polygon]
+#   --recreate      drop and recreate obsmeta in database gavo even when it holds data (else refused)
+#   --stop          stop both DaCHS servers at the end (default: they keep running)
+#   --dali-polygon  publish s_region (and s_region_spoly) as DALI polygons (double[*], xtype
+#                   polygon, unit deg) instead of STC-S (adql:REGION): stilts 3.4.7's taplint
+#                   then reports errors, so run.sh fails at its end (doc/tap.md: "s_region as
+#                   a DALI polygon")
 # What it changes on the machine and why: README.md, "Serving ObsCore over TAP".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-recreate=no stop=no
+recreate=no stop=no s_region_form=stcs
 for a in "$@"; do
   case "$a" in
     --recreate) recreate=yes ;;
     --stop) stop=yes ;;
-    *) echo "usage: $0 [--recreate] [--stop]" >&2; exit 2 ;;
+    --dali-polygon) s_region_form=polygon ;;
+    *) echo "usage: $0 [--recreate] [--stop] [--dali-polygon]" >&2; exit 2 ;;
   esac
 done
 export DEBIAN_FRONTEND=noninteractive
@@ -25,6 +31,16 @@ staff_user=${OBSMETA_DACHS_STAFF_USER:-staff} staff_secret_file=/var/gavo-staff/
 psql_db() { local db=$1; shift; runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 psql_gavo() { psql_db gavo "$@"; }
 dachs_staff() { (cd / && GAVOSETTINGS=$staff_rc dachs "$@"); }
+rd=
+# at the end, also when a check fails: the temporary RD goes; with --stop, both servers stop
+finish() {
+  [ -z "$rd" ] || rm -f "$rd"
+  if [ "$stop" = yes ]; then
+    (cd / && dachs serve stop) >/dev/null 2>&1 || true; dachs_staff serve stop >/dev/null 2>&1 || true
+    echo "== both DaCHS servers stopped (--stop)"
+  fi
+}
+trap finish EXIT
 
 echo "== 1. PostgreSQL 15 main (port 5432), pg_sphere fix + obsmeta into the system PostgreSQL (scripts/setup.sh)"
 bash "$repo/scripts/setup.sh"
@@ -63,7 +79,7 @@ elif [ "$n_obs" = 0 ] || [ "$recreate" = yes ]; then
 else
   [ "$have_ext" = "$tree_version" ] || psql_gavo -c "ALTER EXTENSION obsmeta UPDATE"
   # what this recipe needs of the schema: the geometry-typed s_region and the DataLink view
-  if [ "$(psql_gavo -Atc "SELECT format_type(atttypid, atttypmod) = 'spoly' AND to_regclass('obsmeta.datalink_links') IS NOT NULL
+  if [ "$(psql_gavo -Atc "SELECT format_type(atttypid, atttypmod) = 'spoly' AND to_regclass('obsmeta.datalink_descriptors') IS NOT NULL
                             FROM pg_attribute WHERE attrelid = 'ivoa.obscore'::regclass AND attname = 's_region'")" != t ]; then
     echo "run.sh: database gavo holds $n_obs observations in an obsmeta $have_ext whose schema is not this tree's;" >&2
     echo "        refusing to drop them. Upgrade it, or run again with --recreate to drop and reload." >&2
@@ -116,9 +132,20 @@ psql_gavo -Atc "SELECT 'public roles in obsmeta_staff or obsmeta_writer (must be
                   FROM unnest(ARRAY['untrusted', 'gavo', 'gavoadmin']) r
                  WHERE pg_has_role(r, 'obsmeta_staff', 'MEMBER') OR pg_has_role(r, 'obsmeta_writer', 'MEMBER')"
 
-echo "== 5. public service: import q.rd (metadata only) and (re)start DaCHS on 8080"
-mkdir -p /var/gavo/inputs/obsmeta
-cp "$here/q.rd" /var/gavo/inputs/obsmeta/q.rd
+echo "== 5. public service: import q.rd (metadata only, s_region as $s_region_form) and (re)start DaCHS on 8080"
+# the RD both servers import: q.rd, or with --dali-polygon its geometry columns as DALI polygons
+rd=$(mktemp --suffix=.rd); chmod 644 "$rd"
+if [ "$s_region_form" = polygon ]; then
+  sed -e 's|<column original="//obscore#ObsCore.s_region"/>|<column original="//obscore#ObsCore.s_region" xtype="polygon" unit="deg"/>|' \
+      -e 's|<column name="s_region_spoly" type="spoly" xtype="adql:REGION"|<column name="s_region_spoly" type="spoly" xtype="polygon" unit="deg"|' \
+      "$here/q.rd" > "$rd"
+  [ "$(grep -c 'xtype="polygon" unit="deg"' "$rd")" = 2 ] || { echo "run.sh: could not declare s_region as a DALI polygon" >&2; exit 1; }
+else
+  cp "$here/q.rd" "$rd"
+fi
+mkdir -p /var/gavo/inputs/obsmeta/res
+cp "$rd" /var/gavo/inputs/obsmeta/q.rd
+cp "$here/res/obsmeta_datalink.py" /var/gavo/inputs/obsmeta/res/
 chown -R dachsroot:gavo /var/gavo/inputs/obsmeta 2>/dev/null || true
 (cd /var/gavo/inputs/obsmeta && dachs imp -m q && dachs pub q)
 if curl -sf "$public_url/tap/availability" >/dev/null; then dachs serve restart; else dachs serve start; fi
@@ -166,9 +193,18 @@ if ! [[ "$totals" =~ Errors:\ 0\; ]] || ! [[ "$totals" =~ Failures:\ 0 ]]; then
   echo "run.sh: taplint reports errors or failures (full report: /tmp/obsmeta-taplint.out)" >&2; exit 1
 fi
 
-if [ "$stop" = yes ]; then
-  dachs serve stop || true; dachs_staff serve stop || true
-else
+echo "== 10. stilts datalinklint on the links of a public dataset (its #cutout service descriptor)"
+did=$(psql_gavo -At -c "SET ROLE untrusted" -c "SELECT obs_publisher_did FROM ivoa.obscore WHERE s_region IS NOT NULL ORDER BY obs_publisher_did LIMIT 1")
+did_q=$(/usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$did")
+stilts datalinklint votable="$public_url/obsmeta/q/dl/dlmeta?ID=$did_q" > /tmp/obsmeta-datalinklint.out 2>&1 || true
+grep -E '^(E|W|F)-|^I-(SDDO|SDPR|SDDF|IKSD)' /tmp/obsmeta-datalinklint.out | sed 's/^/  /' | cut -c1-240 || true
+grep -E '^Totals:' /tmp/obsmeta-datalinklint.out
+# E-RUCD is DaCHS's own (its links table's service_def UCD; doc/tap.md)
+if grep -E '^(E|F)-' /tmp/obsmeta-datalinklint.out | grep -vqE '^E-RUCD-'; then
+  echo "run.sh: datalinklint reports errors beyond DaCHS's own (full report: /tmp/obsmeta-datalinklint.out)" >&2; exit 1
+fi
+
+if [ "$stop" = no ]; then
   echo "== DaCHS keeps running: public $public_url (anonymous), staff $staff_url (user $staff_user, password in $staff_secret_file)"
   echo "   stop: dachs serve stop; GAVOSETTINGS=$staff_rc dachs serve stop"
 fi

@@ -13,7 +13,7 @@
 #     obsmeta_staff): staff see held and embargoed rows, holds and releases are live (every query
 #     reads gavo), pg_sphere's operators are shipped to gavo (server option extensions
 #     'pg_sphere') where the GiST index answers them; the view points DataLink access_urls at
-#     this server. obsmeta.datalink_links is a foreign table over gavo's view of the same name;
+#     this server. obsmeta.datalink_links and obsmeta.datalink_descriptors are foreign tables over gavo's views;
 #   - every DaCHS service that can read tables (TAP, the ADQL form, the sitewide SIAP2) is
 #     limited to DaCHS group "staff" (HTTP basic authentication): overrides of the system RDs in
 #     /var/gavo-staff/inputs/__system__/ with limitTo="staff".
@@ -84,8 +84,9 @@ EOF
     -c "CREATE USER MAPPING FOR postgres SERVER obsmeta_gavo OPTIONS (user 'obsmeta_tap_staff', password '$pw')" \
     -c "DROP SCHEMA IF EXISTS obsmeta_remote CASCADE" -c "CREATE SCHEMA obsmeta_remote" \
     -c "IMPORT FOREIGN SCHEMA ivoa LIMIT TO (obscore) FROM SERVER obsmeta_gavo INTO obsmeta_remote" \
-    -c "CREATE SCHEMA IF NOT EXISTS obsmeta" -c "DROP FOREIGN TABLE IF EXISTS obsmeta.datalink_links" \
-    -c "IMPORT FOREIGN SCHEMA obsmeta LIMIT TO (datalink_links) FROM SERVER obsmeta_gavo INTO obsmeta" \
+    -c "CREATE SCHEMA IF NOT EXISTS obsmeta" \
+    -c "DROP FOREIGN TABLE IF EXISTS obsmeta.datalink_links, obsmeta.datalink_descriptors" \
+    -c "IMPORT FOREIGN SCHEMA obsmeta LIMIT TO (datalink_links, datalink_descriptors) FROM SERVER obsmeta_gavo INTO obsmeta" \
     -c "CREATE SCHEMA IF NOT EXISTS ivoa"
   # ivoa.obscore: the foreign table as it is, but links into the public server (DataLink mode)
   # lead to this one (staff follow them with their credentials and see held datasets)
@@ -98,7 +99,8 @@ EOF
                  FROM pg_attribute WHERE attrelid = 'obsmeta_remote.obscore'::regclass AND attnum > 0 AND NOT attisdropped);
     END \$\$" \
     -c "GRANT USAGE ON SCHEMA ivoa, obsmeta, obsmeta_remote TO staff_gavoadmin, staff_gavo, staff_untrusted" \
-    -c "GRANT SELECT ON ivoa.obscore, obsmeta.datalink_links, obsmeta_remote.obscore TO staff_gavoadmin, staff_gavo, staff_untrusted"
+    -c "GRANT SELECT ON ivoa.obscore, obsmeta.datalink_links, obsmeta.datalink_descriptors, obsmeta_remote.obscore
+          TO staff_gavoadmin, staff_gavo, staff_untrusted"
   if [ -n "${staff_extra_sql:-}" ]; then psql_db gavo_staff -c "$staff_extra_sql"; fi
 
   # services that read tables: staff only
@@ -109,7 +111,9 @@ EOF
   for f in tap adql siap2; do
     grep -q 'limitTo="staff"' "$staff_root/inputs/__system__/$f.rd" || { echo "staff.sh: could not limit //$f" >&2; return 1; }
   done
-  sed 's/<service id="\([a-z]*\)" /<service id="\1" limitTo="staff" /' "$here/q.rd" > "$staff_root/inputs/obsmeta/q.rd"
+  sed 's/<service id="\([a-z]*\)" /<service id="\1" limitTo="staff" /' "$rd" > "$staff_root/inputs/obsmeta/q.rd"
+  mkdir -p "$staff_root/inputs/obsmeta/res"
+  cp "$here/res/obsmeta_datalink.py" "$staff_root/inputs/obsmeta/res/"
   chown -R dachsroot:gavo "$staff_root/inputs"
   # the HTTP user (a new password when none is stored)
   if [ ! -s "$staff_secret_file" ]; then staff_pw > "$staff_secret_file"; chmod 600 "$staff_secret_file"; fi

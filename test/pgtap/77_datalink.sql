@@ -4,7 +4,7 @@
 -- DataLink mode of ObsCore's access_url; row-level security through the function and the view
 -- (an embargoed dataset or related product yields nothing to a reader); bad input.
 BEGIN;
-SELECT plan(25);
+SELECT plan(27);
 SET LOCAL obsmeta.conversion = 'statement';
 CREATE ROLE oc_dl_reader LOGIN IN ROLE obsmeta_reader;
 CREATE ROLE oc_dl_staff LOGIN IN ROLE obsmeta_staff;
@@ -57,6 +57,16 @@ SELECT results_eq(
   'the descriptor: the configured endpoint, SODA sync');
 SELECT set_eq($$SELECT param_name FROM obsmeta.datalink_cutout_service()$$, ARRAY['ID', 'CIRCLE', 'POLYGON', 'POS'],
               'the descriptor''s input parameters');
+-- the view a DataLink service reads (contrib/dachs: through postgres_fdw on the staff server)
+SET LOCAL ROLE oc_dl_reader;
+SELECT results_eq(
+  $$SELECT service_def, access_url, standard_id, param_name, datatype, arraysize, xtype, unit, ucd, value_ref
+      FROM obsmeta.datalink_descriptors ORDER BY param_name$$,
+  $$SELECT * FROM obsmeta.datalink_cutout_service() ORDER BY param_name$$,
+  'reader: obsmeta.datalink_descriptors is the descriptor, one row per input parameter');
+RESET ROLE;
+SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'obsmeta.datalink_descriptors'::regclass), ARRAY['security_invoker=true'],
+          'obsmeta.datalink_descriptors runs as its caller');
 
 -- #auxiliary: reduced EFD values of the exposure, when there are any -----------------------------
 INSERT INTO efd.exposure_values (instrument, exposure, obs_id, "values")
