@@ -1,0 +1,1 @@
+../../schema/66_efd_loader_locks.sql
