@@ -1,0 +1,1 @@
+../../schema/76_strict_embargo.sql
