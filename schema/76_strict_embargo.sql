@@ -119,8 +119,10 @@ COMMENT ON FUNCTION obsmeta.strict_embargo_sync(uuid[], text[]) IS
 
 -- The triggers: each statement on a full relation re-copies the observations it touched, into the
 -- copies that depend on that relation. TG_ARGV[0]: the copies; TG_ARGV[1]: the observation id of a
--- row. Created disabled; obsmeta.enable_strict_embargo() enables them (ALWAYS: an apply worker's
--- writes count too).
+-- row. They exist only in strict mode (obsmeta.strict_embargo_set_triggers, below): a disabled
+-- trigger with transition tables would still make every write collect its rows. They fire ALWAYS:
+-- a logical-replication apply worker's writes count too. pg_dump does not keep triggers on
+-- extension tables: scripts/restore.sh re-enables strict mode, which creates them again.
 CREATE FUNCTION obsmeta.strict_embargo_on_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -150,24 +152,6 @@ CREATE FUNCTION obsmeta.strict_embargo_sources() RETURNS TABLE (rel regclass, ki
            ('obsmeta.embargo_hold', 'obscore,observation,plane,exposure,exposure_values', 'obs_id') $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.strict_embargo_sources() FROM PUBLIC;
 
-DO $triggers$
-DECLARE
-    s record;
-    ev text;
-BEGIN
-    FOR s IN SELECT * FROM obsmeta.strict_embargo_sources() LOOP
-        FOREACH ev IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
-            EXECUTE format('CREATE TRIGGER strict_embargo_%s AFTER %s ON %s REFERENCING %s FOR EACH STATEMENT '
-                           'EXECUTE FUNCTION obsmeta.strict_embargo_on_change(%L, %L)',
-                           ev, ev, s.rel,
-                           CASE ev WHEN 'insert' THEN 'NEW TABLE AS new_rows' WHEN 'delete' THEN 'OLD TABLE AS old_rows'
-                                   ELSE 'OLD TABLE AS old_rows NEW TABLE AS new_rows' END,
-                           s.kinds, s.id_expr);
-            EXECUTE format('ALTER TABLE %s DISABLE TRIGGER strict_embargo_%s', s.rel, ev);
-        END LOOP;
-    END LOOP;
-END
-$triggers$;
 
 ---------------------------------------------------------------------------------------------------
 -- Release: rows whose release time passed since the last run
@@ -202,15 +186,22 @@ GRANT EXECUTE ON FUNCTION obsmeta.strict_embargo_release() TO obsmeta_staff, obs
 -- On and off
 ---------------------------------------------------------------------------------------------------
 CREATE FUNCTION obsmeta.strict_embargo_set_triggers(enable boolean) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog SET client_min_messages = warning AS $$
 DECLARE
     s record;
     ev text;
 BEGIN
     FOR s IN SELECT * FROM obsmeta.strict_embargo_sources() LOOP
         FOREACH ev IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
-            EXECUTE format('ALTER TABLE %s %s TRIGGER strict_embargo_%s', s.rel,
-                           CASE WHEN enable THEN 'ENABLE ALWAYS' ELSE 'DISABLE' END, ev);
+            EXECUTE format('DROP TRIGGER IF EXISTS strict_embargo_%s ON %s', ev, s.rel);
+            CONTINUE WHEN NOT enable;
+            EXECUTE format('CREATE TRIGGER strict_embargo_%s AFTER %s ON %s REFERENCING %s FOR EACH STATEMENT '
+                           'EXECUTE FUNCTION obsmeta.strict_embargo_on_change(%L, %L)',
+                           ev, ev, s.rel,
+                           CASE ev WHEN 'insert' THEN 'NEW TABLE AS new_rows' WHEN 'delete' THEN 'OLD TABLE AS old_rows'
+                                   ELSE 'OLD TABLE AS old_rows NEW TABLE AS new_rows' END,
+                           s.kinds, s.id_expr);
+            EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER strict_embargo_%s', s.rel, ev);
         END LOOP;
     END LOOP;
 END $$;
