@@ -33,15 +33,14 @@ COMMENT ON TABLE released.exposure IS 'rubin.exposure''s public rows (strict emb
 GRANT USAGE ON SCHEMA released TO PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA released TO obsmeta_reader, obsmeta_staff, obsmeta_writer;
 
--- The mode (dumped: scripts/restore.sh re-enables it, which refills the copies).
+-- The mode: one row while strict mode is on, none in the default mode (dumped: scripts/restore.sh
+-- re-enables it, which refills the copies; no row at install, so the restored row is the only one).
 CREATE TABLE obsmeta.strict_embargo (
     singleton       boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-    enabled         boolean NOT NULL DEFAULT false,
-    released_until  timestamptz   -- release times up to here are copied
+    released_until  timestamptz NOT NULL   -- release times up to here are copied
 );
-INSERT INTO obsmeta.strict_embargo DEFAULT VALUES;
 COMMENT ON TABLE obsmeta.strict_embargo IS
-  'Strict embargo mode: on or off (obsmeta.enable_strict_embargo), and up to which release time rows were copied';
+  'Strict embargo mode: a row while it is on (obsmeta.enable_strict_embargo), with the release time up to which rows were copied';
 SELECT pg_catalog.pg_extension_config_dump('obsmeta.strict_embargo', '');
 GRANT SELECT ON obsmeta.strict_embargo TO obsmeta_staff, obsmeta_embargo_officer;
 
@@ -164,7 +163,7 @@ DECLARE
     n bigint;
 BEGIN
     -- one release at a time; the row lock also orders it with enable/disable
-    SELECT s.released_until INTO since FROM obsmeta.strict_embargo s WHERE s.enabled FOR UPDATE;
+    SELECT s.released_until INTO since FROM obsmeta.strict_embargo s FOR UPDATE;
     IF NOT FOUND THEN
         RETURN 0;
     END IF;
@@ -220,7 +219,8 @@ DECLARE
 BEGIN
     LOCK TABLE obsmeta.strict_embargo IN EXCLUSIVE MODE;
     PERFORM obsmeta.strict_embargo_set_triggers(true);
-    UPDATE obsmeta.strict_embargo SET enabled = true, released_until = now();
+    INSERT INTO obsmeta.strict_embargo (released_until) VALUES (now())
+    ON CONFLICT (singleton) DO UPDATE SET released_until = EXCLUDED.released_until;
     TRUNCATE released.obscore, released.observation, released.plane, released.exposure, released.exposure_values;
     ids := ARRAY(SELECT o.obs_id FROM caom2.observation o);
     PERFORM obsmeta.strict_embargo_sync(ids, ARRAY['obscore', 'observation', 'plane', 'exposure', 'exposure_values']);
@@ -248,7 +248,7 @@ BEGIN
         EXECUTE format('GRANT SELECT ON %s TO obsmeta_reader', r);
     END LOOP;
     PERFORM obsmeta.strict_embargo_set_triggers(false);
-    UPDATE obsmeta.strict_embargo SET enabled = false, released_until = NULL;
+    DELETE FROM obsmeta.strict_embargo;
     TRUNCATE released.obscore, released.observation, released.plane, released.exposure, released.exposure_values;
     IF to_regclass('cron.job') IS NOT NULL THEN
         EXECUTE 'SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = $1' USING job;
