@@ -43,6 +43,8 @@ done
 maint_d=$(echo ${per_exposure[$dbd]} | tr ' ' '\n' | median)
 maint_s=$(echo ${per_exposure[$dbs]} | tr ' ' '\n' | median)
 leaked=$(psql -X -qAt -d $dbs -c "SELECT count(*) FROM released.observation WHERE meta_release > now()")
+echo "night: $n exposures ; medians of $r rounds; strict/default ratios"
+echo "maintenance per exposure (K=$k embargoed exposures a round): default ${maint_d} ms, strict ${maint_s} ms: ratio $(ratio "$maint_s" "$maint_d") (embargoed rows in the readers' copy: $leaked)"
 
 # release-time move: every released observation of the night copied again, as at its release time
 moves=()
@@ -55,25 +57,29 @@ move_ms=$(printf '%s\n' "${moves[@]}" | median)
 exposures=$(psql -X -qAt -d $dbs -c "SELECT count(*) FROM released.exposure")
 obscore_rows=$(psql -X -qAt -d $dbs -c "SELECT count(*) FROM released.obscore")
 move_per_exposure=$(awk -v ms="$move_ms" -v e="$exposures" 'BEGIN { printf "%.1f", ms / e }')
+echo "release-time move: ${move_ms} ms for $exposures exposures ($obscore_rows ObsCore rows) = ${move_per_exposure} ms per exposure: $(ratio "$move_per_exposure" "$maint_d") x the default mode's maintenance of one exposure (default mode: no move)"
 
-# cone search as a reader: the same 200 cones in both databases
+# cone search as a reader: the same 200 cones in both databases, each planned on its own (as a TAP
+# server's queries are)
 centers=$(psql -X -qAt -d $dbd -c "SELECT string_agg(format('(%s,%s)', long(s_center), lat(s_center)), ',')
                                      FROM (SELECT s_center FROM ivoa.obscore WHERE s_center IS NOT NULL ORDER BY md5(row_id::text) LIMIT 200) c")
-cone_sql() { echo "SELECT sum((SELECT count(*) FROM $1 o WHERE o.s_region && scircle(spoint(c.ra, c.dec), radians(0.5))))
-                    FROM (VALUES $centers) c(ra, dec)"; }
+cone_sql() { echo "DO \$\$ DECLARE c record; n bigint; total bigint := 0; BEGIN
+  FOR c IN SELECT * FROM (VALUES $centers) v(ra, dec) LOOP
+    EXECUTE format('SELECT count(*) FROM $1 o WHERE o.s_region && scircle(spoint(%s, %s), radians(0.5))', c.ra, c.dec) INTO n;
+    total := total + n;
+  END LOOP;
+  RAISE NOTICE 'rows %', total; END \$\$"; }
 cone_ms() {  # cone_ms DB RELATION: median of R rounds, as a reader
-  psql -X -qAt -d "$1" -c "SET ROLE obsmeta_reader" -c "$(cone_sql "$2")" >/dev/null
+  psql -X -qAt -d "$1" -c "SET ROLE obsmeta_reader" -c "$(cone_sql "$2")" >/dev/null 2>&1
   for _ in $(seq "$r"); do
-    psql -X -qAt -d "$1" -c "SET ROLE obsmeta_reader" -c '\timing on' -c "$(cone_sql "$2")" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+    psql -X -qAt -d "$1" -c "SET ROLE obsmeta_reader" -c '\timing on' -c "$(cone_sql "$2")" 2>/dev/null | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
   done | median
 }
-hits_d=$(psql -X -qAt -d $dbd -c "SET ROLE obsmeta_reader" -c "$(cone_sql ivoa.obscore)")
-hits_s=$(psql -X -qAt -d $dbs -c "SET ROLE obsmeta_reader" -c "$(cone_sql released.obscore)")
+hits() { psql -X -qAt -d "$1" -c "SET ROLE obsmeta_reader" -c "$(cone_sql "$2")" 2>&1 | sed -n 's/.*rows \([0-9]*\).*/\1/p'; }
+hits_d=$(hits $dbd ivoa.obscore)
+hits_s=$(hits $dbs released.obscore)
 cone_d=$(cone_ms $dbd ivoa.obscore)
 cone_s=$(cone_ms $dbs released.obscore)
 
-echo "night: $n exposures ($obscore_rows ObsCore rows released); medians of $r rounds; strict/default ratios"
-echo "maintenance per exposure (K=$k embargoed exposures a round): default ${maint_d} ms, strict ${maint_s} ms: ratio $(ratio "$maint_s" "$maint_d") (embargoed rows in the readers' copy: $leaked)"
-echo "release-time move: ${move_ms} ms for $exposures exposures = ${move_per_exposure} ms per exposure: $(ratio "$move_per_exposure" "$maint_d") x the default mode's maintenance of one exposure (default mode: no move)"
 echo "cone search as reader (200 cones of 0.5 deg): default ${cone_d} ms ($hits_d rows), strict ${cone_s} ms ($hits_s rows): ratio $(ratio "$cone_s" "$cone_d")"
 psql -X -q -d postgres -c "DROP DATABASE $dbd" -c "DROP DATABASE $dbs"

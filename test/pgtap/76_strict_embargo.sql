@@ -6,7 +6,7 @@
 -- protected relation; holds and release-date changes move rows at once, the release function
 -- copies rows whose release time passed, staff see everything throughout, verify_obscore() stays empty.
 BEGIN;
-SELECT plan(47);
+SELECT plan(50);
 SET LOCAL obsmeta.conversion = 'statement';
 CREATE ROLE se_reader LOGIN IN ROLE obsmeta_reader;
 CREATE ROLE se_staff LOGIN IN ROLE obsmeta_staff;
@@ -92,6 +92,16 @@ SELECT cmp_ok(pg_temp.removed(format('SELECT * FROM efd.exposure_values WHERE ob
 RESET ROLE;
 
 -- Strict mode --------------------------------------------------------------------------------------
+SELECT is_empty($$SELECT c.relname, a.attnum, a.attname, a.atttypid FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                   WHERE c.oid IN ('ivoa.obscore'::regclass, 'caom2.observation'::regclass, 'caom2.plane'::regclass,
+                                   'rubin.exposure'::regclass, 'efd.exposure_values'::regclass) AND a.attnum > 0 AND NOT a.attisdropped
+                  EXCEPT
+                  SELECT c.relname, a.attnum, a.attname, a.atttypid FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                   WHERE c.relnamespace = 'released'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped$$,
+                'every copy in released has its relation''s columns, in order (a column added to one must be added to the other)');
+CREATE TEMP TABLE acl_before ON COMMIT DROP AS
+SELECT c.oid, (SELECT array_agg(x::text ORDER BY x::text) FROM aclexplode(c.relacl) x) AS acl FROM pg_class c WHERE c.relnamespace IN ('caom2'::regnamespace, 'ivoa'::regnamespace,
+       'rubin'::regnamespace, 'efd'::regnamespace, 'obsmeta'::regnamespace, 'released'::regnamespace);
 SELECT matches(obsmeta.enable_strict_embargo(), '^strict embargo mode on', 'enable_strict_embargo()');
 SELECT results_eq($$SELECT (SELECT count(*) FROM released.obscore WHERE obs_id LIKE 'MC_O_SE_%'),
                            (SELECT count(*) FROM released.observation WHERE observation_id LIKE 'MC_O_SE_%'),
@@ -192,6 +202,10 @@ SELECT is_empty($$SELECT * FROM obsmeta.verify_obscore()$$, 'verify_obscore() is
 SELECT matches(obsmeta.disable_strict_embargo(), '^strict embargo mode off', 'disable_strict_embargo()');
 SELECT ok(has_table_privilege('obsmeta_reader', 'ivoa.obscore', 'SELECT') AND has_table_privilege('obsmeta_reader', 'caom2.plane', 'SELECT')
           AND NOT EXISTS (SELECT 1 FROM released.obscore), 'default again: readers read the full relations, the copies are empty');
+SELECT is_empty($$SELECT b.oid::regclass FROM acl_before b JOIN pg_class c ON c.oid = b.oid
+                   WHERE (SELECT array_agg(x::text ORDER BY x::text) FROM aclexplode(c.relacl) x) IS DISTINCT FROM b.acl$$,
+                'default again: every privilege is as before strict mode');
+SELECT is_empty($$SELECT tgname FROM pg_trigger WHERE tgname LIKE 'strict_embargo_%'$$, 'default again: no strict-mode trigger is left');
 
 SELECT * FROM finish();
 ROLLBACK;
