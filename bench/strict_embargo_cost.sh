@@ -7,7 +7,7 @@
 #   release-time move: obsmeta.strict_embargo_release() copying every released observation of the
 #            night into the readers' copies (as when their release times pass): time per exposure,
 #            against the default mode's maintenance of one exposure (the default mode moves nothing);
-#   cone search as a reader: 200 cones of 0.5° on the night's sky, R rounds: ivoa.obscore under
+#   cone search as a reader: 200 cones of 0.5° on the night's sky, R alternating rounds: ivoa.obscore under
 #            row-level security (default) against released.obscore (strict).
 #   bench/strict_embargo_cost.sh [N=60] [K=4] [R=3]   (needs build/obsmeta-sample-night, a running cluster)
 set -euo pipefail
@@ -69,17 +69,19 @@ cone_sql() { echo "DO \$\$ DECLARE c record; n bigint; total bigint := 0; BEGIN
     total := total + n;
   END LOOP;
   RAISE NOTICE 'rows %', total; END \$\$"; }
-cone_ms() {  # cone_ms DB RELATION: median of R rounds, as a reader
-  psql -X -qAt -d "$1" -c "SET ROLE obsmeta_reader" -c "$(cone_sql "$2")" >/dev/null 2>&1
-  for _ in $(seq "$r"); do
-    psql -X -qAt -d "$1" -c "SET ROLE obsmeta_reader" -c '\timing on' -c "$(cone_sql "$2")" 2>/dev/null | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
-  done | median
+cone_once() {  # cone_once DB RELATION: one round's wall time, as a reader
+  psql -X -qAt -d "$1" -c "SET ROLE obsmeta_reader" -c '\timing on' -c "$(cone_sql "$2")" 2>/dev/null | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
 }
 hits() { psql -X -qAt -d "$1" -c "SET ROLE obsmeta_reader" -c "$(cone_sql "$2")" 2>&1 | sed -n 's/.*rows \([0-9]*\).*/\1/p'; }
 hits_d=$(hits $dbd ivoa.obscore)
 hits_s=$(hits $dbs released.obscore)
-cone_d=$(cone_ms $dbd ivoa.obscore)
-cone_s=$(cone_ms $dbs released.obscore)
+cone_once $dbd ivoa.obscore >/dev/null; cone_once $dbs released.obscore >/dev/null   # warm-up
+cones_d=() cones_s=()
+for _ in $(seq "$r"); do   # alternating, so that the machine's load falls on both alike
+  cones_d+=("$(cone_once $dbd ivoa.obscore)"); cones_s+=("$(cone_once $dbs released.obscore)")
+done
+cone_d=$(printf '%s\n' "${cones_d[@]}" | median)
+cone_s=$(printf '%s\n' "${cones_s[@]}" | median)
 
 echo "cone search as reader (200 cones of 0.5 deg): default ${cone_d} ms ($hits_d rows), strict ${cone_s} ms ($hits_s rows): ratio $(ratio "$cone_s" "$cone_d")"
 psql -X -q -d postgres -c "DROP DATABASE $dbd" -c "DROP DATABASE $dbs"
