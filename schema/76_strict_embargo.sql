@@ -7,7 +7,7 @@
 -- holds hidden rows and read copies in schema `released` that hold public rows only (ObsCore,
 -- caom2 observation and plane, rubin exposure, EFD per-exposure values). Their queries touch no
 -- hidden row, so plans, EXPLAIN ANALYZE, estimates and statistics say nothing about them. The
--- copies are kept by the same statement-level triggers as ivoa.obscore (enabled only in strict
+-- copies are kept by statement-level triggers like ivoa.obscore's (they exist only in strict
 -- mode), holds move rows at once, and rows whose release time passes are copied by
 -- obsmeta.strict_embargo_release(), which a pg_cron job calls each minute (or any scheduler).
 -- Staff, writers and the maintenance keep using the full tables: nothing changes for them.
@@ -45,7 +45,8 @@ SELECT pg_catalog.pg_extension_config_dump('obsmeta.strict_embargo', '');
 GRANT SELECT ON obsmeta.strict_embargo TO obsmeta_staff, obsmeta_embargo_officer;
 
 -- What readers may not SELECT in strict mode: every relation granted to them that holds (or reads)
--- rows of hidden observations. Their public rows are in `released` (the first five) or not offered.
+-- rows of hidden observations. Public rows of ivoa.obscore, caom2 observation and plane,
+-- rubin.exposure and efd.exposure_values are in `released`; the others are not offered.
 CREATE FUNCTION obsmeta.strict_embargo_protected() RETURNS SETOF regclass
     LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
     SELECT c.oid::regclass FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
