@@ -141,6 +141,24 @@ BEGIN
 END $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.strict_embargo_on_change() FROM PUBLIC;
 
+-- Every copy refilled from the full relations (enabling strict mode; a truncated full relation).
+CREATE FUNCTION obsmeta.strict_embargo_refill() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    TRUNCATE released.obscore, released.observation, released.plane, released.exposure, released.exposure_values;
+    PERFORM obsmeta.strict_embargo_sync(ARRAY(SELECT o.obs_id FROM caom2.observation o),
+                                        ARRAY['obscore', 'observation', 'plane', 'exposure', 'exposure_values']);
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.strict_embargo_refill() FROM PUBLIC;
+-- Truncating a full relation (only a DBA would) refills every copy from what is left.
+CREATE FUNCTION obsmeta.strict_embargo_on_truncate() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM obsmeta.strict_embargo_refill();
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.strict_embargo_on_truncate() FROM PUBLIC;
+
 CREATE FUNCTION obsmeta.strict_embargo_sources() RETURNS TABLE (rel regclass, kinds text, id_expr text)
     LANGUAGE sql IMMUTABLE AS $$
     VALUES ('ivoa.obscore'::regclass, 'obscore', 'caom_obs_id'),
@@ -203,6 +221,11 @@ BEGIN
                            s.kinds, s.id_expr);
             EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER strict_embargo_%s', s.rel, ev);
         END LOOP;
+        EXECUTE format('DROP TRIGGER IF EXISTS strict_embargo_truncate ON %s', s.rel);
+        CONTINUE WHEN NOT enable;
+        EXECUTE format('CREATE TRIGGER strict_embargo_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION obsmeta.strict_embargo_on_truncate()', s.rel);
+        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER strict_embargo_truncate', s.rel);
     END LOOP;
 END $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.strict_embargo_set_triggers(boolean) FROM PUBLIC;
@@ -214,7 +237,6 @@ CREATE FUNCTION obsmeta.enable_strict_embargo() RETURNS text
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r regclass;
-    ids uuid[];
     job text := 'obsmeta_strict_embargo_' || current_database();
     scheduled text := 'no pg_cron in this database: call obsmeta.strict_embargo_release() each minute from a scheduler';
 BEGIN
@@ -222,9 +244,7 @@ BEGIN
     PERFORM obsmeta.strict_embargo_set_triggers(true);
     INSERT INTO obsmeta.strict_embargo (released_until) VALUES (now())
     ON CONFLICT (singleton) DO UPDATE SET released_until = EXCLUDED.released_until;
-    TRUNCATE released.obscore, released.observation, released.plane, released.exposure, released.exposure_values;
-    ids := ARRAY(SELECT o.obs_id FROM caom2.observation o);
-    PERFORM obsmeta.strict_embargo_sync(ids, ARRAY['obscore', 'observation', 'plane', 'exposure', 'exposure_values']);
+    PERFORM obsmeta.strict_embargo_refill();
     FOR r IN SELECT * FROM obsmeta.strict_embargo_protected() LOOP
         EXECUTE format('REVOKE SELECT ON %s FROM obsmeta_reader', r);
     END LOOP;

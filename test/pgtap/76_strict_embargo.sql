@@ -6,7 +6,7 @@
 -- protected relation; holds and release-date changes move rows at once, the release function
 -- copies rows whose release time passed, staff see everything throughout, verify_obscore() stays empty.
 BEGIN;
-SELECT plan(50);
+SELECT plan(51);
 SET LOCAL obsmeta.conversion = 'statement';
 CREATE ROLE se_reader LOGIN IN ROLE obsmeta_reader;
 CREATE ROLE se_staff LOGIN IN ROLE obsmeta_staff;
@@ -196,6 +196,11 @@ SELECT results_eq($$SELECT (SELECT count(*) FROM released.observation WHERE obse
                            (SELECT count(*) FROM released.exposure_values WHERE exposure = 2025120100030)$$,
                   $$VALUES (1::bigint, 1::bigint, 1::bigint)$$, 'after it, the observation, its exposure and EFD values are there');
 SELECT is(obsmeta.strict_embargo_release(), 0::bigint, 'a second run copies nothing more');
+CREATE TEMP TABLE obscore_copy_before ON COMMIT DROP AS SELECT count(*) AS n FROM released.obscore;
+TRUNCATE efd.exposure_values;
+SELECT results_eq($$SELECT (SELECT count(*) FROM released.exposure_values), (SELECT count(*) FROM released.obscore)$$,
+                  $$SELECT 0::bigint, n FROM obscore_copy_before$$,
+                  'strict: truncating a full relation (EFD values) empties its copy, the others are refilled as they were');
 SELECT is_empty($$SELECT * FROM obsmeta.verify_obscore()$$, 'verify_obscore() is empty in strict mode');
 
 -- Back to the default mode
