@@ -2,15 +2,9 @@
 
 #include <algorithm>
 
+#include "pg/catalog.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include "catalog/namespace.h"
-#include "parser/parse_func.h"
-#include "utils/builtins.h"
-#include "utils/regproc.h"
-}
 
 namespace obsmeta::efd_sql {
 
