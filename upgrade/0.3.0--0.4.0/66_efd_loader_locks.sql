@@ -1,1 +1,1 @@
-../../schema/66_efd_loader_locks.sql
+../../schema/60_efd/66_efd_loader_locks.sql
