@@ -1,5 +1,5 @@
 // The EFD loaders' locks (a chunk's or an image's read-merge-write): row locks of efd.loader_lock
-// that readers cannot take (schema/66_efd_loader_locks.sql). A schema older than 0.4.0 (library
+// that readers cannot take (schema/60_efd/66_efd_loader_locks.sql). A schema older than 0.4.0 (library
 // installed before ALTER EXTENSION UPDATE) has no such table: the advisory locks of before then.
 #pragma once
 

@@ -1,4 +1,4 @@
--- Strict embargo mode (schema/76_strict_embargo.sql, doc/strict_embargo.md). A reader with SQL
+-- Strict embargo mode (schema/75_row_level_security/76_strict_embargo.sql, doc/strict_embargo.md). A reader with SQL
 -- learns about hidden rows from the planner in the default mode: EXPLAIN ANALYZE counts the rows a
 -- policy removed (an embargoed obs_id vs an unknown one, a cone on an embargoed footprint vs empty
 -- sky) and estimates use statistics over all rows (an embargoed target_name vs an absent one).
