@@ -36,6 +36,13 @@ jit = off
 # Every throwaway cluster can publish to another (logical replication tests and benchmarks).
 wal_level = logical
 CONF
+      # pg_cron, where installed, runs the strict embargo mode's release job (test/strict_embargo_cron.sh):
+      # its jobs live in database postgres and run in any (cron.schedule_in_database), as background
+      # workers (the cluster listens on no TCP port).
+      if [ -f "$(pg_config --pkglibdir)/pg_cron.so" ]; then
+        printf "%s\n" "shared_preload_libraries = 'pg_cron'" "cron.database_name = 'postgres'" \
+          "cron.use_background_workers = on" "max_worker_processes = 16" >> "$data/postgresql.conf"
+      fi
     fi
     if ! as_postgres "'$bindir/pg_ctl' -D '$data' status >/dev/null 2>&1"; then
       as_postgres "'$bindir/pg_ctl' -D '$data' -l '$data/server.log' -w start >/dev/null"

@@ -25,3 +25,8 @@ pg_restore -l "$dump" | grep -v -E '(CONSTRAINT|INDEX ATTACH) efd chunk_[0-9]{6}
     if (!placed) for (j = 1; j <= n; j++) print config[j]
   }' > "$list"
 pg_restore --single-transaction --exit-on-error -L "$list" -d "$db" "$dump"
+# Strict embargo mode (doc/strict_embargo.md) keeps triggers and copies pg_dump does not keep:
+# re-enabling it after the restore recreates them from the restored rows.
+if [ "$(psql -X -At -d "$db" -c "SELECT EXISTS (SELECT FROM obsmeta.strict_embargo)")" = t ]; then
+  psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "SELECT obsmeta.enable_strict_embargo()" >/dev/null
+fi

@@ -12,6 +12,7 @@ packages=(
   libyaml-dev liberfa-dev libssl-dev
   libcurl4-openssl-dev nlohmann-json3-dev   # obsmeta-bench-efd-influxdb (influxd itself only to run it)
   clang-14 libclang-rt-14-dev   # test/fuzz: libFuzzer, ASan, UBSan
+  postgresql-15-cron            # pg_cron: the strict embargo mode's release job (optional for obsmeta itself)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -61,6 +61,7 @@ suite "logical replication end to end (publisher cluster → obsmeta)" bash test
 suite "logical replication of a Butler registry: run-time DDL" bash test/replication/registry_ddl.sh
 suite "logical replication of a Butler registry: end to end (quarantine, parity, restart)" bash test/replication/registry_end_to_end.sh
 suite "pg_dump / restore" bash test/dump_restore.sh
+suite "strict embargo mode: release by a pg_cron job" bash test/strict_embargo_cron.sh
 suite "Debian package (dpkg-buildpackage, apt-get install, CREATE EXTENSION)" bash test/package.sh
 suite "re-runnable schema parts applied again leave a fresh install unchanged" bash test/rerunnable.sh
 suite "upgrade from 0.1.0, 0.2.0 and 0.3.0 (ALTER EXTENSION UPDATE)" bash -c "bash test/upgrade.sh 0.1.0 && bash test/upgrade.sh 0.2.0 && bash test/upgrade.sh 0.3.0"

@@ -103,5 +103,29 @@ t=$(psql -X -At -d $dst -c "SELECT count(*) FROM caom2.deleted_observation")
 psql -X -q -v ON_ERROR_STOP=1 -d $dst -c "UPDATE hsc_repo.exposure SET target_name = 'after restore' WHERE id = 903334"
 r=$(psql -X -At -d $dst -c "SELECT count(*) FROM ivoa.obscore WHERE lsst_exposure = 903334 AND target_name = 'after restore'")
 [ "$r" -gt 0 ] && echo "ok 5 - the attached registry is followed after restore" || { echo "not ok 5 - registry change not converted after restore"; fails=$((fails + 1)); }
-echo "$((5 - fails)) passed, $fails failed"
+# Strict embargo mode (doc/strict_embargo.md) survives a dump and restore: readers' copies equal,
+# readers still without SELECT on the full relations, the copying triggers back.
+released() {
+  psql -X -At -d "$1" <<'SQL'
+SELECT format('%s %s', c.relname, (xpath('//m/text()', query_to_xml(format(
+         'SELECT md5(coalesce(string_agg(t::text, %L ORDER BY t::text), %L)) AS m FROM released.%I t', '|', '', c.relname),
+         false, false, '')))[1]::text)
+  FROM pg_class c WHERE c.relnamespace = 'released'::regnamespace AND c.relkind = 'r'
+UNION ALL SELECT format('reader reads ivoa.obscore: %s', has_table_privilege('obsmeta_reader', 'ivoa.obscore', 'SELECT'))
+UNION ALL SELECT format('strict triggers: %s', count(*)) FROM pg_trigger WHERE tgname LIKE 'strict_embargo_%'
+ORDER BY 1;
+SQL
+}
+psql -X -q -At -v ON_ERROR_STOP=1 -d $src -c "SELECT obsmeta.enable_strict_embargo()" >/dev/null
+strict_before=$(released $src)
+pg_dump -Fc -d $src -f "$dump"
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $dst" -c "CREATE DATABASE $dst"
+bash scripts/restore.sh "$dump" $dst
+strict_after=$(released $dst)
+if [ "$strict_before" = "$strict_after" ] && grep -qx 'reader reads ivoa.obscore: f' <<< "$strict_after"; then
+  echo "ok 6 - strict embargo mode restored: readers' copies identical, readers still without the full relations"
+else
+  echo "not ok 6 - strict embargo mode differs after restore:"; diff <(echo "$strict_before") <(echo "$strict_after"); fails=$((fails + 1))
+fi
+echo "$((6 - fails)) passed, $fails failed"
 [ "$fails" = 0 ]

@@ -57,7 +57,7 @@ check "extension at $version after ALTER EXTENSION UPDATE from $from" [ "$(q "SE
 check "catalog of the upgraded database equals a fresh $version install" same_catalog
 check "ivoa.obscore equals its recomputation after the upgrade" [ "$(q "SELECT count(*) FROM obsmeta.verify_obscore()")" = 0 ]
 check "s_region index uses obsmeta.spoly_gist_ops" \
-  [ "$(q "SELECT count(*) FROM pg_indexes WHERE indexname = 'obscore_s_region_idx' AND indexdef LIKE '%obsmeta.spoly_gist_ops%'")" = 1 ]
+  [ "$(q "SELECT count(*) FROM pg_indexes WHERE schemaname = 'ivoa' AND indexname = 'obscore_s_region_idx' AND indexdef LIKE '%obsmeta.spoly_gist_ops%'")" = 1 ]
 check "cone searches through the rebuilt index match a sequential scan" cones_agree
 check "s_region is the geometry (the alias s_region_spoly equal to it, the STC-S text in s_region_stcs)" \
   [ "$(q "SELECT count(*) FILTER (WHERE s_region IS NOT NULL AND s_region = s_region_spoly AND s_region_stcs LIKE 'POLYGON ICRS %') = count(*) FILTER (WHERE s_region IS NOT NULL) AND count(*) > 0 FROM ivoa.obscore")" = t ]

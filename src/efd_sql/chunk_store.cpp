@@ -10,6 +10,7 @@
 #include "efd/chunk_codec.hpp"
 #include "efd/kernels.hpp"
 #include "efd_sql/channels.hpp"
+#include "efd_sql/loader_locks.hpp"
 #include "efd_sql/pg_values.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
@@ -36,10 +37,8 @@ struct Piece {
     efd::Series stored;
 };
 
-void lock_chunk(int32_t channel, int64_t start) {
-    // One advisory lock per chunk serialises concurrent loaders' read-merge-write of that chunk.
-    int64_t key = (static_cast<int64_t>(channel) << 40) ^ floor_div(start, 1000000);
-    pg::call([key] { DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(key)); });
+int64_t chunk_lock_key(int32_t channel, int64_t start) {
+    return (static_cast<int64_t>(channel) << 40) ^ floor_div(start, 1000000);
 }
 
 // Creates the partitions every piece needs before any chunk is locked: a creator waits for
@@ -144,12 +143,17 @@ std::vector<ChangedRange> write_samples(std::unordered_map<int32_t, efd::Series>
     }
     pending.clear();
     ensure_partitions(pieces);
+    // One lock per chunk serialises concurrent loaders' read-merge-write of that chunk; all of the
+    // statement's chunks in one call (slot order), so that two loaders never deadlock.
+    std::vector<int64_t> keys;
+    keys.reserve(pieces.size());
+    for (const Piece& p : pieces) keys.push_back(chunk_lock_key(p.channel, p.start));
+    lock_loader_keys(LoaderLock::chunk, std::move(keys));
     std::size_t from = 0;
     while (from < pieces.size()) {
         std::size_t to = from, samples = 0;
         while (to < pieces.size() && to - from < kBatchChunks && (samples < kBatchSamples || to == from))
             samples += pieces[to++].incoming.size();
-        for (std::size_t i = from; i < to; ++i) lock_chunk(pieces[i].channel, pieces[i].start);
         fetch_stored(pieces, from, to);
         std::vector<Piece*> changed;
         for (std::size_t i = from; i < to; ++i) {

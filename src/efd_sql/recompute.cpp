@@ -17,6 +17,7 @@
 #include "efd/reduction.hpp"
 #include "efd_sql/channels.hpp"
 #include "efd_sql/chunk_store.hpp"
+#include "efd_sql/loader_locks.hpp"
 #include "efd_sql/owner.hpp"
 #include "efd_sql/pg_values.hpp"
 #include "efd_sql/state.hpp"
@@ -180,16 +181,14 @@ void build_jsonb(const JsonbBuild& b) {
 }
 
 void lock_images(const std::vector<Image>& images) {
-    // Read-merge-write of each image's object; the images are locked (advisory, in key order) so
-    // that two sessions recomputing different outputs of one image do not lose each other's.
+    // Read-merge-write of each image's object; the images are locked (efd.loader_lock rows, in one
+    // call) so that two sessions recomputing different outputs of one image do not lose each other's.
     std::vector<int64_t> keys;
     keys.reserve(images.size());
     for (const Image& im : images)
         keys.push_back(static_cast<int64_t>(std::hash<std::string>{}(im.key.kind + '\x1f' + im.key.instrument) * 31 +
                                             static_cast<uint64_t>(im.key.id)));
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    for (int64_t key : keys) pg::call([key] { DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(key)); });
+    lock_loader_keys(LoaderLock::image, std::move(keys));
 }
 
 // The objects as a jsonb[] (what construct_array builds) in `buf`, which keeps its memory from

@@ -1,0 +1,1 @@
+../../schema/60_efd/66_efd_loader_locks.sql

@@ -1,0 +1,1 @@
+../../schema/75_row_level_security/76_strict_embargo.sql
