@@ -1,14 +1,11 @@
 // SQL functions over checksums: caom2.acc_checksum() (the accumulation step the maintenance uses)
 // and caom2.verify_checksums() (recompute one stored observation and report every difference).
-#include "caom2_checksum/checksum.hpp"
+#include "caom2/checksum.hpp"
 #include "caom2_sql/load_observation.hpp"
 #include "caom2_sql/mismatch_rows.hpp"
 #include "pg/datum.hpp"
+#include "pg/set_returning.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include "utils/tuplestore.h"
-}
 
 #include <cstring>
 

@@ -12,16 +12,13 @@
 // The UPDATEs the propagation makes fire these triggers again; while it runs they return at once,
 // so the chain costs one UPDATE per level and converges. Inside a ChecksumBatch (checksum_batch.hpp)
 // the statement trigger only records the ids, and the batch recomputes them once at its end.
-#include "caom2_checksum/checksum.hpp"
+#include "caom2/checksum.hpp"
 #include "caom2_sql/checksum_batch.hpp"
 #include "caom2_sql/load_observation.hpp"
 #include "caom2_sql/row_entity.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include "access/xact.h"
-}
+#include "pg/transaction.hpp"
 
 #include <cstring>
 #include <map>

@@ -5,7 +5,7 @@
 // extension and DERIVED columns) are never read for checksums or XML.
 #pragma once
 
-#include "caom2_checksum/schema.hpp"
+#include "caom2/schema.hpp"
 
 #include <string>
 #include <vector>

@@ -3,7 +3,7 @@
 // applies). Requires an SPI connection.
 #pragma once
 
-#include "caom2_checksum/model.hpp"
+#include "caom2/model.hpp"
 
 #include <optional>
 #include <string>

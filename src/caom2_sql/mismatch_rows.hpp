@@ -3,7 +3,7 @@
 // caom2.check_observation_xml return them the same way.
 #pragma once
 
-#include "caom2_checksum/checksum.hpp"
+#include "caom2/checksum.hpp"
 #include "pg/postgres.hpp"
 
 #include <vector>

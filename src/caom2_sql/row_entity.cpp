@@ -1,11 +1,8 @@
 #include "caom2_sql/row_entity.hpp"
+#include "pg/types.hpp"
 
 #include "pg/datum.hpp"
 #include "pg/error.hpp"
-
-extern "C" {
-#include "utils/jsonb.h"
-}
 
 #include <cmath>
 #include <cstring>

@@ -1,7 +1,7 @@
-// caom2 table rows <-> the CAOM-2.4 model (caom2_checksum/model.hpp), using column_map.hpp.
+// caom2 table rows <-> the CAOM-2.4 model (caom2/model.hpp), using column_map.hpp.
 #pragma once
 
-#include "caom2_checksum/model.hpp"
+#include "caom2/model.hpp"
 #include "caom2_sql/column_map.hpp"
 #include "pg/postgres.hpp"
 

@@ -2,8 +2,8 @@
 // document of one stored observation. Reads with the caller's privileges and only observations the
 // caller may see (obsmeta.observation_visible): an embargoed one is "not found", like a missing one.
 // The stored checksums are written; an entity stored without them gets freshly computed ones.
-#include "caom2_checksum/checksum.hpp"
-#include "caom2_checksum/xml.hpp"
+#include "caom2/checksum.hpp"
+#include "caom2/xml.hpp"
 #include "caom2_sql/load_observation.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"

@@ -15,20 +15,17 @@
 // by the abort of its (sub)transaction), and the rubin triggers on caom2.plane / caom2.chunk, which
 // would otherwise rewrite a visit_image's Metrics and chunk WCS from rubin.* results, do nothing.
 // The results stay in rubin.* and apply again at the next event that re-decides them.
-#include "caom2_checksum/checksum.hpp"
-#include "caom2_checksum/xml.hpp"
+#include "caom2/checksum.hpp"
+#include "caom2/xml.hpp"
 #include "caom2_sql/mismatch_rows.hpp"
 #include "caom2_sql/row_entity.hpp"
 #include "caom2_sql/settings.hpp"
 #include "gen3_to_caom2/conversion.hpp"
 #include "pg/datum.hpp"
 #include "pg/input_limits.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include "utils/datum.h"
-#include "utils/guc.h"
-}
+#include "pg/types.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -229,19 +229,8 @@ private:
 
 namespace {
 
-SPIPlanPtr kept_plan(SPIPlanPtr& plan, const char* sql, int nargs, Oid* types) {
-    if (plan == nullptr) {
-        SPIPlanPtr prepared = pg::call([=] { return SPI_prepare(sql, nargs, types); });
-        if (prepared == nullptr)
-            throw pg::Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_prepare failed", SPI_result_code_string(SPI_result));
-        pg::call([=] { SPI_keepplan(prepared); });
-        plan = prepared;
-    }
-    return plan;
-}
-
-// Runs `plan` (data, first_time, last_time rows) with `params`, handing each row to `sink`.
-ChunkScan run_into_sink(int32_t channel, SPIPlanPtr plan, ParamListInfo params, ChunkSink& sink) {
+// Runs `plan` (data, first_time, last_time rows) with `args`, handing each row to `sink`.
+ChunkScan run_into_sink(int32_t channel, pg::KeptPlan& plan, const std::vector<Datum>& args, ChunkSink& sink) {
     ChunkReceiver receiver{};
     receiver.pub.receiveSlot = receive_chunk;
     receiver.pub.rStartup = receiver_startup;
@@ -249,15 +238,7 @@ ChunkScan run_into_sink(int32_t channel, SPIPlanPtr plan, ParamListInfo params, 
     receiver.pub.rDestroy = receiver_destroy;
     receiver.pub.mydest = DestNone;
     receiver.sink = &sink;
-    ChunkReceiver* rp = &receiver;
-    int rc = pg::call([=] {
-        SPIExecuteOptions options;
-        memset(&options, 0, sizeof options);
-        options.params = params;
-        options.dest = &rp->pub;
-        return SPI_execute_plan_extended(plan, &options);
-    });
-    if (rc < 0) throw pg::Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_execute_plan failed", SPI_result_code_string(rc));
+    plan.execute_to(&receiver.pub, args);
     if (receiver.error) {
         try {
             std::rethrow_exception(receiver.error);
@@ -272,40 +253,23 @@ ChunkScan run_into_sink(int32_t channel, SPIPlanPtr plan, ParamListInfo params, 
 }  // namespace
 
 ChunkScan scan_chunks(int32_t channel, int64_t from, int64_t to, ChunkSink& sink) {
-    static SPIPlanPtr plan = nullptr;
-    static Oid types[3] = {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+    static pg::KeptPlan plan(
+        "SELECT data, first_time, last_time FROM efd.chunk "
+        "WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
+        {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID});
     const ChannelInfo* info = channels().by_id(channel);
     int64_t width = info ? info->chunk_us : kDayUs;
     pg::SpiConnection spi;
-    SPIPlanPtr p = kept_plan(plan,
-                             "SELECT data, first_time, last_time FROM efd.chunk "
-                             "WHERE channel = $1 AND chunk_start > $2 AND chunk_start <= $3 ORDER BY chunk_start",
-                             3, types);
-    ParamListInfo params = pg::call([=] {
-        ParamListInfo pl = makeParamList(3);
-        pl->params[0] = {Int32GetDatum(channel), false, PARAM_FLAG_CONST, INT4OID};
-        pl->params[1] = {TimestampTzGetDatum(from - width), false, PARAM_FLAG_CONST, TIMESTAMPTZOID};
-        pl->params[2] = {TimestampTzGetDatum(to), false, PARAM_FLAG_CONST, TIMESTAMPTZOID};
-        return pl;
-    });
-    return run_into_sink(channel, p, params, sink);
+    return run_into_sink(channel, plan, {Int32GetDatum(channel), TimestampTzGetDatum(from - width), TimestampTzGetDatum(to)},
+                         sink);
 }
 
 ChunkScan scan_chunks_at(int32_t channel, const std::vector<int64_t>& starts, ChunkSink& sink) {
     if (starts.empty()) return {};
-    static SPIPlanPtr plan = nullptr;
-    static Oid types[2] = {INT4OID, TIMESTAMPTZARRAYOID};
+    static pg::KeptPlan plan("SELECT data, first_time, last_time FROM efd.chunk WHERE channel = $1 AND chunk_start = ANY ($2)",
+                             {INT4OID, TIMESTAMPTZARRAYOID});
     pg::SpiConnection spi;
-    SPIPlanPtr p = kept_plan(plan, "SELECT data, first_time, last_time FROM efd.chunk WHERE channel = $1 AND chunk_start = ANY ($2)",
-                             2, types);
-    Datum array = pg::timestamptz_array(starts);
-    ParamListInfo params = pg::call([=] {
-        ParamListInfo pl = makeParamList(2);
-        pl->params[0] = {Int32GetDatum(channel), false, PARAM_FLAG_CONST, INT4OID};
-        pl->params[1] = {array, false, PARAM_FLAG_CONST, TIMESTAMPTZARRAYOID};
-        return pl;
-    });
-    return run_into_sink(channel, p, params, sink);
+    return run_into_sink(channel, plan, {Int32GetDatum(channel), pg::timestamptz_array(starts)}, sink);
 }
 
 std::vector<ChunkStats> chunk_stats(int32_t channel, int64_t from, int64_t to) {

@@ -6,14 +6,11 @@
 
 #include "efd/consdb_config.hpp"
 #include "efd/yaml_tree.hpp"
-#include "pg/input_limits.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
-
-extern "C" {
-#include "access/detoast.h"
-#include "utils/tuplestore.h"
-}
+#include "pg/input_limits.hpp"
+#include "pg/relation.hpp"
+#include "pg/set_returning.hpp"
 
 using namespace obsmeta;
 

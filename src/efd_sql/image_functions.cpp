@@ -4,10 +4,7 @@
 #include "efd_sql/state.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
-
-extern "C" {
-#include "utils/array.h"
-}
+#include "pg/types.hpp"
 
 #include <string>
 
@@ -15,7 +12,6 @@ using namespace obsmeta;
 
 OBSMETA_FUNCTION(obsmeta_efd_mark_images) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) return Int32GetDatum(0);  // nothing to mark
-    efd_sql::ensure_transaction_hooks();
     std::string kind = pg::text_value(PG_GETARG_DATUM(0));
     if (kind != "exposure" && kind != "visit")
         throw pg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "image kind must be exposure or visit, not \"" + kind + "\"");

@@ -1,15 +1,10 @@
 #include "efd_sql/owner.hpp"
+#include "pg/catalog.hpp"
+#include "pg/settings.hpp"
 
 #include "pg/guard.hpp"
 
 #include <exception>
-
-extern "C" {
-#include "catalog/namespace.h"
-#include "catalog/pg_namespace.h"
-#include "utils/guc.h"
-#include "utils/syscache.h"
-}
 
 namespace obsmeta::efd_sql {
 

@@ -17,11 +17,8 @@
 #include "efd_sql/pg_values.hpp"
 #include "pg/datum.hpp"
 #include "pg/input_limits.hpp"
+#include "pg/set_returning.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include "utils/tuplestore.h"
-}
 
 namespace obsmeta::efd_sql {
 

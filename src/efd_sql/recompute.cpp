@@ -24,11 +24,7 @@
 #include "efd_sql/state.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include "utils/jsonb.h"
-#include "utils/numeric.h"
-}
+#include "pg/types.hpp"
 
 namespace obsmeta::efd_sql {
 

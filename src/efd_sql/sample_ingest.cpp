@@ -9,13 +9,10 @@
 
 #include "efd_sql/channels.hpp"
 #include "efd_sql/state.hpp"
-#include "pg/input_limits.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
-
-extern "C" {
-#include "utils/rel.h"
-}
+#include "pg/input_limits.hpp"
+#include "pg/relation.hpp"
 
 namespace obsmeta::efd_sql {
 
@@ -102,7 +99,6 @@ OBSMETA_FUNCTION(obsmeta_efd_sample_buffer) {
     if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event) ||
         !TRIGGER_FIRED_BY_INSERT(trigger->tg_event))
         throw pg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "efd.sample_buffer must be a BEFORE INSERT ... FOR EACH ROW trigger");
-    efd_sql::ensure_transaction_hooks();
     const efd_sql::FaceColumns c = efd_sql::columns_of(trigger->tg_relation);
     HeapTuple tuple = trigger->tg_trigtuple;
     TupleDesc desc = RelationGetDescr(trigger->tg_relation);
@@ -137,7 +133,6 @@ OBSMETA_FUNCTION(obsmeta_efd_sample_buffer) {
 OBSMETA_FUNCTION(obsmeta_efd_sample_flush) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         throw pg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "efd.sample_flush: not called as a trigger");
-    efd_sql::ensure_transaction_hooks();
     efd_sql::flush_samples();
     efd_sql::channels().invalidate();  // the next statement sees channels registered meanwhile
     if (efd_sql::work_at_statement_end()) efd_sql::recompute_dirty();

@@ -37,8 +37,8 @@ struct EfdState {
 
 EfdState& state();
 
-// Registers the transaction callbacks once per backend.
-void ensure_transaction_hooks();
+// Registers the EFD step before commit (once, from _PG_init).
+void initialize();
 // obsmeta.conversion = 'statement'?
 bool work_at_statement_end();
 

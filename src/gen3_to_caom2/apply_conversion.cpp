@@ -11,15 +11,12 @@
 #include "gen3_to_caom2/apply_conversion.hpp"
 #include "gen3_to_caom2/conversion.hpp"
 #include "gen3_to_caom2/mirror_rows.hpp"
+#include "pg/catalog.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
-
-extern "C" {
-#include "catalog/pg_type.h"
-}
 
 namespace obsmeta::gen3_to_caom2 {
 
@@ -43,7 +40,6 @@ void convert_or_quarantine(const std::vector<MirrorRow>& rows, size_t lo, size_t
     convert_or_quarantine(rows, lo, mid, removals);
     convert_or_quarantine(rows, mid, hi, removals);
 }
-
 
 // A listed row: tried again by writing it unchanged, so that its capture (or a registry's
 // capture) trigger runs as for a new write, then translating (a registry row; gen3 strictly

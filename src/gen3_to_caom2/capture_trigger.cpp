@@ -8,17 +8,11 @@
 #include "gen3_to_caom2/settings.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
+#include "pg/relation.hpp"
+#include "pg/set_returning.hpp"
+#include "pg/transaction.hpp"
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
-
-extern "C" {
-#include "executor/executor.h"
-#include "executor/tuptable.h"
-#include "nodes/execnodes.h"
-#include "utils/rel.h"
-#include "utils/inval.h"
-#include "utils/tuplestore.h"
-}
 
 #include <cstring>
 #include <string>

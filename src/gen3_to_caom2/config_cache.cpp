@@ -1,10 +1,7 @@
 #include "gen3_to_caom2/config_cache.hpp"
+#include "pg/transaction.hpp"
 
 #include "pg/spi.hpp"
-
-extern "C" {
-#include "utils/inval.h"
-}
 
 namespace obsmeta::gen3_to_caom2 {
 

@@ -4,17 +4,12 @@
 #include "gen3_to_caom2/dirty_set.hpp"
 #include "gen3_to_caom2/mirror_rows.hpp"
 #include "gen3_to_caom2/statements.hpp"
+#include "pg/catalog.hpp"
 #include "pg/datum.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
-
-extern "C" {
-#include "catalog/namespace.h"
-#include "parser/parse_func.h"
-#include "utils/guc.h"
-#include "utils/regproc.h"
-}
 
 #include <set>
 #include <vector>
@@ -87,7 +82,6 @@ void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datu
         });
     }
 }
-
 
 int64_t convert_batch(DirtySet& batch);
 

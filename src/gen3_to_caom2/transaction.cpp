@@ -1,4 +1,4 @@
-// When conversion runs: transaction callbacks (before commit / prepare; forget on abort), the
+// When conversion runs: the conversion's step before commit (forgotten on abort), the
 // obsmeta.conversion setting, and obsmeta.convert() for an explicit run.
 #include "gen3_to_caom2/apply_conversion.hpp"
 #include "gen3_to_caom2/config_cache.hpp"
@@ -6,16 +6,12 @@
 #include "gen3_to_caom2/dirty_set.hpp"
 #include "gen3_to_caom2/settings.hpp"
 #include "pg/guard.hpp"
+#include "pg/settings.hpp"
+#include "pg/transaction_steps.hpp"
 #include "registry_sql/apply_translation.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
-
-extern "C" {
-#include "access/xact.h"
-#include "utils/guc.h"
-#include "utils/snapmgr.h"
-}
 
 namespace obsmeta::gen3_to_caom2 {
 
@@ -28,44 +24,26 @@ int conversion_timing = kAtCommit;
 const struct config_enum_entry kTimingOptions[] = {
     {"commit", kAtCommit, false}, {"statement", kAtStatementEnd, false}, {nullptr, 0, false}};
 
-// The steps before commit, in this order:
+// This module's step before commit (pg::PreCommitStep::kConversion; the order of all steps is in
+// src/pg/transaction_steps.hpp):
 //   1. attached registries' changed rows → gen3 rows (src/registry_sql/translate.cpp); the gen3
 //      triggers record those rows like any other gen3 write;
 //   2. gen3 → CAOM2 (+ ivoa.obscore) for everything recorded (flush.cpp).
-// Runs from a transaction callback: no SQL-callable guard is on the stack here, so this is the
-// guard. A failure aborts the transaction, as a failing deferred constraint would.
+bool has_work() { return !the_dirty_set.empty() || !registry_sql::pending_keys().empty(); }
+
 void convert_before_commit() {
-    if (the_dirty_set.empty() && registry_sql::pending_keys().empty()) return;
-    pg::guard([]() -> Datum {
-        pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
-        if (replication::under_apply_worker()) {
-            registry_sql::translate_under_apply_worker();  // 1. registry → gen3, failing rows quarantined
-            flush_under_apply_worker();                    // 2. gen3 → CAOM2, failing rows quarantined
-        } else {
-            convert_all();
-        }
-        pg::call([] { PopActiveSnapshot(); });
-        return Datum(0);
-    });
+    if (replication::under_apply_worker()) {
+        registry_sql::translate_under_apply_worker();  // 1. registry → gen3, failing rows quarantined
+        flush_under_apply_worker();                    // 2. gen3 → CAOM2, failing rows quarantined
+    } else {
+        convert_all();
+    }
 }
 
-void on_transaction_event(XactEvent event, void*) {
-    switch (event) {
-        case XACT_EVENT_PRE_COMMIT:
-        case XACT_EVENT_PRE_PREPARE:
-            convert_before_commit();
-            break;
-        case XACT_EVENT_ABORT:
-        case XACT_EVENT_PARALLEL_ABORT:
-        case XACT_EVENT_COMMIT:
-        case XACT_EVENT_PREPARE:
-            the_dirty_set.clear();
-            registry_sql::pending_keys().clear();
-            replication::reset_lenient_acceptances();
-            break;
-        default:
-            break;
-    }
+void forget() {
+    the_dirty_set.clear();
+    registry_sql::pending_keys().clear();
+    replication::reset_lenient_acceptances();
 }
 
 }  // namespace
@@ -91,7 +69,7 @@ void define_settings() {
 void initialize() {
     define_settings();
     register_configuration_invalidation();
-    RegisterXactCallback(on_transaction_event, nullptr);
+    pg::register_transaction_step(pg::PreCommitStep::kConversion, {has_work, convert_before_commit, forget, nullptr});
 }
 
 }  // namespace obsmeta::gen3_to_caom2

@@ -16,12 +16,9 @@
 // from the cap's center is not in it, and pg_sphere's test is not asked; for a detector footprint
 // that is every axis point. obsmeta.spoly_gist_key() exposes both keys so the tests compare them.
 #include "geom/vec3_math.hpp"
+#include "pg/gist.hpp"
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
-
-extern "C" {
-#include "access/gist.h"
-}
 
 #include <algorithm>
 #include <cmath>

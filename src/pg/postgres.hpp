@@ -1,5 +1,7 @@
-// The one place C++ includes PostgreSQL's C headers. PostgreSQL's headers are C; some of their
-// macros and names clash with C++ (e.g. `typename`, `restrict`), so they are wrapped here.
+// The core of PostgreSQL's C headers for C++; the facility headers beside it (catalog.hpp, relation.hpp,
+// settings.hpp, transaction.hpp, types.hpp, ...) add the rest. Only src/pg/ includes PostgreSQL headers.
+// PostgreSQL's headers are C; some of their macros and names clash with C++ (e.g. `typename`,
+// `restrict`), so they are wrapped here.
 #pragma once
 
 extern "C" {

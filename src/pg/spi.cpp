@@ -1,5 +1,6 @@
 #include "pg/spi.hpp"
 
+#include <cstring>
 #include <exception>
 
 namespace obsmeta::pg {
@@ -14,23 +15,49 @@ SpiConnection::~SpiConnection() {
     SPI_finish();
 }
 
-uint64 KeptPlan::execute(const std::vector<Datum>& args, bool read_only, const std::string& nulls) {
+void KeptPlan::check_arity(const std::vector<Datum>& args, const std::string& nulls) const {
     if (args.size() != argtypes_.size() || (!nulls.empty() && nulls.size() != args.size()))
         throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: wrong number of parameters for a kept plan", sql_);
+}
+
+SPIPlanPtr KeptPlan::prepared() {
     if (plan_ == nullptr) {
         const char* sql = sql_.c_str();
         int nargs = static_cast<int>(argtypes_.size());
         Oid* types = argtypes_.data();
-        SPIPlanPtr prepared = call([=] { return SPI_prepare(sql, nargs, types); });
-        if (prepared == nullptr)
+        SPIPlanPtr plan = call([=] { return SPI_prepare(sql, nargs, types); });
+        if (plan == nullptr)
             throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_prepare failed", SPI_result_code_string(SPI_result));
-        call([=] { SPI_keepplan(prepared); });
-        plan_ = prepared;
+        call([=] { SPI_keepplan(plan); });
+        plan_ = plan;
     }
-    SPIPlanPtr plan = plan_;
+    return plan_;
+}
+
+uint64 KeptPlan::execute(const std::vector<Datum>& args, bool read_only, const std::string& nulls) {
+    check_arity(args, nulls);
+    SPIPlanPtr plan = prepared();
     Datum* values = const_cast<Datum*>(args.data());
     const char* null_flags = nulls.empty() ? nullptr : nulls.c_str();
     int rc = call([=] { return SPI_execute_plan(plan, values, null_flags, read_only, 0); });
+    if (rc < 0) throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_execute_plan failed", SPI_result_code_string(rc));
+    return SPI_processed;
+}
+
+uint64 KeptPlan::execute_to(DestReceiver* dest, const std::vector<Datum>& args, const std::string& nulls) {
+    check_arity(args, nulls);
+    SPIPlanPtr plan = prepared();
+    const std::vector<Oid>& types = argtypes_;
+    int rc = call([&] {
+        ParamListInfo params = makeParamList(static_cast<int>(args.size()));
+        for (std::size_t i = 0; i < args.size(); ++i)
+            params->params[i] = {args[i], !nulls.empty() && nulls[i] == 'n', PARAM_FLAG_CONST, types[i]};
+        SPIExecuteOptions options;
+        memset(&options, 0, sizeof options);
+        options.params = params;
+        options.dest = dest;
+        return SPI_execute_plan_extended(plan, &options);
+    });
     if (rc < 0) throw Error(ERRCODE_INTERNAL_ERROR, "obsmeta: SPI_execute_plan failed", SPI_result_code_string(rc));
     return SPI_processed;
 }

@@ -37,9 +37,16 @@ public:
     // (empty: none is NULL).
     uint64 execute(const std::vector<Datum>& args, bool read_only = false, const std::string& nulls = {});
 
+    // Executes with the result rows streamed to `dest` (nothing is materialized in SPI_tuptable);
+    // returns the number of rows processed.
+    uint64 execute_to(DestReceiver* dest, const std::vector<Datum>& args, const std::string& nulls = {});
+
     const std::string& sql() const { return sql_; }
 
 private:
+    SPIPlanPtr prepared();  // prepares and keeps the plan on first use
+    void check_arity(const std::vector<Datum>& args, const std::string& nulls) const;
+
     std::string sql_;
     std::vector<Oid> argtypes_;
     SPIPlanPtr plan_ = nullptr;

@@ -10,15 +10,12 @@
 #include "gen3_to_caom2/config_cache.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
+#include "pg/relation.hpp"
 #include "registry_sql/decoders.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "registry_sql/tables.hpp"
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
-
-extern "C" {
-#include "utils/rel.h"
-}
 
 #include <cstring>
 #include <string>

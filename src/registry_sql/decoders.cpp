@@ -3,17 +3,14 @@
 //   obsmeta.timespan_begin_utc(int8range) → timestamptz   [begin, … ) of a Butler timespan (NULL: empty/unbounded)
 //   obsmeta.timespan_end_utc(int8range) → timestamptz     [ …, end) likewise
 //   obsmeta.region_from_base64(text) → bytea              the sphgeom bytes of a registry region
+#include "pg/catalog.hpp"
+#include "pg/types.hpp"
 #include "registry_sql/decoders.hpp"
 
 #include "geom/sphgeom.hpp"
 #include "pg/datum.hpp"
 #include "registry/base64_region.hpp"
 #include "registry/tai_time.hpp"
-
-extern "C" {
-#include "utils/rangetypes.h"
-#include "utils/typcache.h"
-}
 
 namespace obsmeta::registry_sql {
 

@@ -4,13 +4,10 @@
 // order are all "make gen3 equal to the registry for these keys".
 #include "gen3_to_caom2/conversion.hpp"
 #include "pg/datum.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "registry_sql/tables.hpp"
-
-extern "C" {
-#include "utils/guc.h"
-}
 
 #include <algorithm>
 #include <map>

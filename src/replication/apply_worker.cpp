@@ -1,11 +1,7 @@
+#include "pg/logical_replication.hpp"
 #include "replication/apply_worker.hpp"
 
 #include "pg/postgres.hpp"
-
-extern "C" {
-#include "commands/trigger.h"
-#include "replication/logicalworker.h"
-}
 
 namespace obsmeta::replication {
 

@@ -1,22 +1,14 @@
 // Quarantine of rows that cannot be converted under the apply worker (see quarantine.hpp).
+#include "pg/catalog.hpp"
+#include "pg/gist.hpp"
+#include "pg/relation.hpp"
+#include "pg/settings.hpp"
+#include "pg/transaction.hpp"
 #include "replication/quarantine.hpp"
 
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
-
-extern "C" {
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_type.h"
-#include "executor/tuptable.h"
-#include "nodes/bitmapset.h"
-#include "utils/guc.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/relcache.h"
-#include "utils/resowner.h"
-}
 
 #include <cstdio>
 #include <exception>

@@ -8,8 +8,8 @@
 
 #include <sanitizer/lsan_interface.h>
 
-#include "caom2_checksum/checksum.hpp"
-#include "caom2_checksum/xml.hpp"
+#include "caom2/checksum.hpp"
+#include "caom2/xml.hpp"
 #include "check.hpp"
 
 using namespace obsmeta::caom2;

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "caom2_checksum/checksum.hpp"
-#include "caom2_checksum/xml.hpp"
+#include "caom2/checksum.hpp"
+#include "caom2/xml.hpp"
 #include "efd/chunk_codec.hpp"
 #include "geom/sphgeom.hpp"
 

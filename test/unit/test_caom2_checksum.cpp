@@ -1,6 +1,6 @@
 // CAOM-2.4 checksum engine: MD5 itself, the primitive encodings (vectors from caom2tools'
 // test_checksum.py, re-checked in ../shared/anchors/caom2/README.md), text forms, child order.
-#include "caom2_checksum/checksum.hpp"
+#include "caom2/checksum.hpp"
 
 #include <gtest/gtest.h>
 

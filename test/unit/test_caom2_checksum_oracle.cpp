@@ -1,8 +1,8 @@
 // The checksum oracle: ../shared/anchors/caom2/sample-derived-caom24.xml (opencadc's own test
 // document). It is read with libxml2 (the XML reader), every checksum in it is recomputed and must
 // match; the written document must validate against CAOM-2.4.xsd and read back identically.
-#include "caom2_checksum/checksum.hpp"
-#include "caom2_checksum/xml.hpp"
+#include "caom2/checksum.hpp"
+#include "caom2/xml.hpp"
 
 #include <gtest/gtest.h>
 

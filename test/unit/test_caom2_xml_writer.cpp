@@ -1,7 +1,7 @@
 // The bytes write_observation_xml produces: layout, escaping of text and attributes, characters XML
 // cannot hold. These pin the output the hand-written writer produced, which the libxml2
 // xmlTextWriter version must reproduce exactly (exported documents are compared byte for byte).
-#include "caom2_checksum/xml.hpp"
+#include "caom2/xml.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "caom2_checksum/xml_errors.hpp"
+#include "caom2/xml_errors.hpp"
 
 #include <libxml/globals.h>
 #include "cpp_only.hpp"  // last include: no PostgreSQL header above

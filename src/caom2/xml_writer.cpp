@@ -1,7 +1,7 @@
 // Writes a CAOM-2.4 observation document with libxml2's xmlTextWriter: elements in XSD order, sets
 // in the order the Java model keeps them (sorted), doubles in their shortest round-trip form, dates
 // as yyyy-MM-ddTHH:mm:ss.SSS, two spaces of indentation per level. libxml2 does the escaping.
-#include "caom2_checksum/xml.hpp"
+#include "caom2/xml.hpp"
 
 #include <libxml/entities.h>
 #include <libxml/tree.h>

@@ -14,8 +14,8 @@
 //  numbers (cadc-util UUIDComparator; Java's own UUID.compareTo is signed and differs).
 #pragma once
 
-#include "caom2_checksum/md5.hpp"
-#include "caom2_checksum/model.hpp"
+#include "caom2/md5.hpp"
+#include "caom2/model.hpp"
 
 #include <utility>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "caom2_checksum/model.hpp"
+#include "caom2/model.hpp"
 
 #include <charconv>
 #include <cmath>

@@ -2,7 +2,7 @@
 // database side build it; the checksum engine and the XML writer read it.
 #pragma once
 
-#include "caom2_checksum/schema.hpp"
+#include "caom2/schema.hpp"
 
 #include <array>
 #include <cstdint>

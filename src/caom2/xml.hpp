@@ -4,7 +4,7 @@
 // against a CAOM-2.4.xsd file is available too (validate_xsd).
 #pragma once
 
-#include "caom2_checksum/model.hpp"
+#include "caom2/model.hpp"
 
 #include <stdexcept>
 #include <string>

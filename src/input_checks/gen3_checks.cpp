@@ -3,37 +3,27 @@
 // only say "violates check constraint"). The statement fails; earlier statements of the
 // transaction, and savepoints, keep their rows.
 #include "geom_sql/region_value.hpp"
+#include "input_checks/value_text.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/input_limits.hpp"
+#include "pg/relation.hpp"
 #include "replication/apply_worker.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <string>
 
-extern "C" {
-#include "access/detoast.h"
-}
-
 namespace {
 
-std::string number(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.15g", v);
-    return buf;
-}
+using obsmeta::input_checks::number_text;
 
 std::string timestamp_text(Datum ts) {
     char* s = obsmeta::pg::call([=] { return DatumGetCString(DirectFunctionCall1(timestamptz_out, ts)); });
     return s;
 }
 
-std::string name_arg(FunctionCallInfo fcinfo) {
-    return PG_ARGISNULL(0) ? std::string("value") : obsmeta::pg::text_value(PG_GETARG_DATUM(0));
-}
+std::string name_arg(FunctionCallInfo fcinfo) { return obsmeta::input_checks::text_arg(fcinfo, 0, "value"); }
 
 }  // namespace
 
@@ -81,7 +71,7 @@ OBSMETA_CHECK_FUNCTION(obsmeta_check_nonnegative) {
     if (PG_ARGISNULL(1)) return BoolGetDatum(true);
     double v = PG_GETARG_FLOAT8(1);
     if (!std::isfinite(v) || v < 0)
-        throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, name_arg(fcinfo) + " must be a finite number >= 0, got " + number(v),
+        throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, name_arg(fcinfo) + " must be a finite number >= 0, got " + number_text(v),
                     {}, "Use NULL for an unknown value.");
     return BoolGetDatum(true);
 }
@@ -103,7 +93,7 @@ OBSMETA_CHECK_FUNCTION(obsmeta_check_angle) {
     double low = PG_ARGISNULL(2) ? -INFINITY : PG_GETARG_FLOAT8(2), high = PG_ARGISNULL(3) ? INFINITY : PG_GETARG_FLOAT8(3);
     if (!std::isfinite(v) || v < low || v > high)
         throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
-                    name_arg(fcinfo) + " " + number(v) + " is outside [" + number(low) + ", " + number(high) + "] degrees",
+                    name_arg(fcinfo) + " " + number_text(v) + " is outside [" + number_text(low) + ", " + number_text(high) + "] degrees",
                     {}, "Angles in gen3 are in degrees; use NULL for an unknown value.");
     return BoolGetDatum(true);
 }
@@ -113,13 +103,13 @@ OBSMETA_CHECK_FUNCTION(obsmeta_check_sky_position) {
     if (!PG_ARGISNULL(0)) {
         double ra = PG_GETARG_FLOAT8(0);
         if (!std::isfinite(ra) || ra < 0 || ra > 360)
-            throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "tracking_ra " + number(ra) + " is outside [0, 360] degrees",
+            throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "tracking_ra " + number_text(ra) + " is outside [0, 360] degrees",
                         {}, "ICRS right ascension in degrees; use NULL when the telescope was not tracking.");
     }
     if (!PG_ARGISNULL(1)) {
         double dec = PG_GETARG_FLOAT8(1);
         if (!std::isfinite(dec) || dec < -90 || dec > 90)
-            throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "tracking_dec " + number(dec) + " is outside [-90, 90] degrees",
+            throw Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "tracking_dec " + number_text(dec) + " is outside [-90, 90] degrees",
                         {}, "ICRS declination in degrees; use NULL when the telescope was not tracking.");
     }
     return BoolGetDatum(true);

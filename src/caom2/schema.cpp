@@ -1,4 +1,4 @@
-#include "caom2_checksum/schema.hpp"
+#include "caom2/schema.hpp"
 
 #include <algorithm>
 #include <cstring>

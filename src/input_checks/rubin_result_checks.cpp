@@ -3,35 +3,25 @@
 // raises 22003 naming the column, the allowed range with its unit and the offending value
 // (NaN, Infinity, -Infinity or the number), so that a pipeline sees at once which value is bad.
 // The statement fails; what the transaction wrote before it (or outside a failed savepoint) stays.
-#include "pg/datum.hpp"
+#include "input_checks/value_text.hpp"
 #include "pg/guard.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <string>
 
 namespace {
 
-std::string number(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.15g", v);
-    return buf;
-}
-
-std::string text_arg(FunctionCallInfo fcinfo, int n, const char* fallback) {
-    return PG_ARGISNULL(n) ? std::string(fallback) : obsmeta::pg::text_value(PG_GETARG_DATUM(n));
-}
+using obsmeta::input_checks::number_text;
+using obsmeta::input_checks::text_arg;
 
 // "a finite number", "a finite number >= 0 pixel", "a finite number in [-90, 90] deg"
 std::string allowed(double low, double high, const std::string& unit) {
     std::string s = "a finite number";
     const std::string u = unit.empty() ? "" : " " + unit;
     const bool has_low = std::isfinite(low), has_high = std::isfinite(high);
-    if (has_low && has_high) s += " in [" + number(low) + ", " + number(high) + "]" + u;
-    else if (has_low) s += " >= " + number(low) + u;
-    else if (has_high) s += " <= " + number(high) + u;
+    if (has_low && has_high) s += " in [" + number_text(low) + ", " + number_text(high) + "]" + u;
+    else if (has_low) s += " >= " + number_text(low) + u;
+    else if (has_high) s += " <= " + number_text(high) + u;
     else if (!u.empty()) s += " (" + unit + ")";
     return s;
 }
@@ -47,7 +37,7 @@ OBSMETA_FUNCTION(obsmeta_check_measurement) {
     if (std::isfinite(v) && v >= low && v <= high) return BoolGetDatum(true);
     const std::string name = text_arg(fcinfo, 0, "value"), unit = text_arg(fcinfo, 4, "");
     throw obsmeta::pg::Error(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
-                             name + " must be " + allowed(low, high, unit) + ", got " + number(v), {},
+                             name + " must be " + allowed(low, high, unit) + ", got " + number_text(v), {},
                              std::isfinite(v) ? "Check the unit of the value; use NULL for a value that was not measured."
                                               : "Non-finite values (NaN, Infinity) are not stored: use NULL for a value "
                                                 "that was not measured.");

@@ -1,7 +1,7 @@
 // Reads a CAOM-2.4 observation document with libxml2's parser into an Entity, checking the document
 // against the model description (schema.hpp) as it goes.
-#include "caom2_checksum/xml.hpp"
-#include "caom2_checksum/xml_errors.hpp"
+#include "caom2/xml.hpp"
+#include "caom2/xml_errors.hpp"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>

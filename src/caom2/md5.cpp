@@ -1,4 +1,4 @@
-#include "caom2_checksum/md5.hpp"
+#include "caom2/md5.hpp"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>

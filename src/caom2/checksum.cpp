@@ -1,4 +1,4 @@
-#include "caom2_checksum/checksum.hpp"
+#include "caom2/checksum.hpp"
 
 #include <algorithm>
 #include <cmath>

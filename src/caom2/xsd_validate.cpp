@@ -1,7 +1,7 @@
 // Full XML-schema validation of a document against a CAOM-2.4.xsd file (libxml2's validator). The
 // parsed schema is kept per path for the life of the process.
-#include "caom2_checksum/xml.hpp"
-#include "caom2_checksum/xml_errors.hpp"
+#include "caom2/xml.hpp"
+#include "caom2/xml_errors.hpp"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
