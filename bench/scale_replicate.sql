@@ -110,6 +110,22 @@ END $$;
 -- Copies k0..k1 of the base, one transaction per copy; the replicated tables' triggers (obsmeta's
 -- capture, checksum, ObsCore and coverage triggers, and the foreign-key checks) are off meanwhile
 -- and restored as they were (ENABLE, ENABLE ALWAYS) at the end.
+-- The replicated tables' triggers as they were at the snapshot (also after a replicate() stopped
+-- midway, which leaves them off).
+CREATE OR REPLACE PROCEDURE bench_scale.restore_triggers() LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    t record;
+BEGIN
+    FOR r IN SELECT rel FROM bench_scale.replicated ORDER BY ord LOOP
+        EXECUTE format('ALTER TABLE %s ENABLE TRIGGER ALL', r.rel);
+    END LOOP;
+    FOR t IN SELECT * FROM bench_scale.trigger_state WHERE tgenabled <> 'O' LOOP
+        EXECUTE format('ALTER TABLE %s %s TRIGGER %I', t.rel,
+                       CASE t.tgenabled WHEN 'A' THEN 'ENABLE ALWAYS' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'DISABLE' END, t.tgname);
+    END LOOP;
+END $$;
+
 CREATE OR REPLACE PROCEDURE bench_scale.replicate(k0 integer, k1 integer) LANGUAGE plpgsql AS $$
 DECLARE
     r record;
@@ -128,12 +144,6 @@ BEGIN
         COMMIT;
         RAISE NOTICE 'bench_scale: copy % of the base written', k;
     END LOOP;
-    FOR r IN SELECT rel FROM bench_scale.replicated ORDER BY ord LOOP
-        EXECUTE format('ALTER TABLE %s ENABLE TRIGGER ALL', r.rel);
-    END LOOP;
-    FOR t IN SELECT * FROM bench_scale.trigger_state WHERE tgenabled <> 'O' LOOP
-        EXECUTE format('ALTER TABLE %s %s TRIGGER %I', t.rel,
-                       CASE t.tgenabled WHEN 'A' THEN 'ENABLE ALWAYS' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'DISABLE' END, t.tgname);
-    END LOOP;
+    CALL bench_scale.restore_triggers();
     COMMIT;
 END $$;
