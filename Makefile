@@ -8,9 +8,18 @@ MODULE_big  = obsmeta
 SRCS        = $(sort $(wildcard src/*.cpp src/*/*.cpp))
 OBJS        = $(SRCS:.cpp=.o)
 
-# The install script is assembled from schema/ in file-name order (one concern per file).
-SCHEMA_PARTS = $(sort $(wildcard schema/*.sql))
-# Each upgrade step is assembled likewise from its folder upgrade/FROM--TO/ (one part per change).
+# The install script is assembled from schema/ in path order: folders in the data's path
+# (schema/README.md), one concern per file; the numbers give the install order.
+SCHEMA_PARTS = $(sort $(wildcard schema/*.sql schema/*/*.sql))
+# Re-runnable parts (NN_topic.rerunnable.sql: CREATE OR REPLACE functions, views and triggers,
+# grants) are applied again by the update to the version under way; the others run once.
+RERUNNABLE_PARTS = $(filter %.rerunnable.sql,$(SCHEMA_PARTS))
+# Each upgrade step is assembled from its folder upgrade/FROM--TO/ (one part per change; see
+# upgrade/README.md):
+#   the one-time parts upgrade/FROM--TO/*.sql, in file-name order;
+#   the re-runnable parts: for the step to the version under way, every schema/ re-runnable part
+#     as it is now; for a released step, the copies frozen at its release (FROM--TO/rerunnable/);
+#   the parts that need the new functions (FROM--TO/post/*.sql), e.g. recomputing derived rows.
 UPGRADE_STEPS = $(notdir $(wildcard upgrade/*--*))
 DATA_built  = sql-install/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_STEPS:%=sql-install/$(EXTENSION)--%.sql)
 
@@ -45,9 +54,22 @@ sql-install/$(EXTENSION)--$(EXTVERSION).sql: $(SCHEMA_PARTS)
 	@mkdir -p sql-install
 	cat $(SCHEMA_PARTS) > $@
 
-# An upgrade step: the guard against running it with psql, then its parts in file-name order.
+# An upgrade step: the guard against running it with psql, then its parts in the order above.
+step_to = $(lastword $(subst --, ,$(1)))
+step_parts = $(sort $(wildcard upgrade/$(1)/*.sql)) \
+	$(if $(filter $(EXTVERSION),$(call step_to,$(1))),$(RERUNNABLE_PARTS),$(sort $(wildcard upgrade/$(1)/rerunnable/*.sql))) \
+	$(sort $(wildcard upgrade/$(1)/post/*.sql))
 .SECONDEXPANSION:
-sql-install/$(EXTENSION)--%.sql: $$(sort $$(wildcard upgrade/$$*/*.sql))
+sql-install/$(EXTENSION)--%.sql: $$(call step_parts,$$*)
 	@mkdir -p sql-install
-	{ printf '%s\n' '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE TO '"'"'$(lastword $(subst --, ,$*))'"'"'" to load this file. \quit'; \
-	  cat $(sort $(wildcard upgrade/$*/*.sql)) /dev/null; } > $@
+	{ printf '%s\n' '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE TO '"'"'$(call step_to,$*)'"'"'" to load this file. \quit'; \
+	  cat $(call step_parts,$*) /dev/null; } > $@
+
+# At a release (see upgrade/README.md): the step to it keeps copies of the re-runnable parts as
+# they are then, so that its script no longer changes with schema/.
+LAST_STEP = $(lastword $(filter %--$(EXTVERSION),$(UPGRADE_STEPS)))
+freeze-upgrade-step:
+	test -n "$(LAST_STEP)"
+	rm -rf upgrade/$(LAST_STEP)/rerunnable && mkdir -p upgrade/$(LAST_STEP)/rerunnable
+	cp $(RERUNNABLE_PARTS) upgrade/$(LAST_STEP)/rerunnable/
+.PHONY: freeze-upgrade-step

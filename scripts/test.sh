@@ -3,8 +3,8 @@
 # Butler registry against dax_obscore's exports, the concurrency test (16 clients writing one
 # visit), hostile arguments to every function, logical replication end to end (a second,
 # publishing cluster on port $OBSMETA_PORT + 10), a pg_dump/restore round trip, the Debian
-# package, the upgrade from the released 0.1.0, 0.2.0 and 0.3.0, fault injection (kill -9) and a short
-# fuzzing run.
+# package, the re-runnable schema parts applied again, the upgrade from the released 0.1.0, 0.2.0
+# and 0.3.0, fault injection (kill -9) and a short fuzzing run.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -62,6 +62,7 @@ suite "logical replication of a Butler registry: run-time DDL" bash test/replica
 suite "logical replication of a Butler registry: end to end (quarantine, parity, restart)" bash test/replication/registry_end_to_end.sh
 suite "pg_dump / restore" bash test/dump_restore.sh
 suite "Debian package (dpkg-buildpackage, apt-get install, CREATE EXTENSION)" bash test/package.sh
+suite "re-runnable schema parts applied again leave a fresh install unchanged" bash test/rerunnable.sh
 suite "upgrade from 0.1.0, 0.2.0 and 0.3.0 (ALTER EXTENSION UPDATE)" bash -c "bash test/upgrade.sh 0.1.0 && bash test/upgrade.sh 0.2.0 && bash test/upgrade.sh 0.3.0"
 suite "fault injection (kill -9 mid-conversion, mid-EFD recompute, mid-ObsCore flush)" bash test/fault_injection.sh
 suite "fuzzing (libFuzzer, ASan+UBSan, 8 s per target)" bash test/fuzz/run.sh 8

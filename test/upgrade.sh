@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Upgrade path: a database made with the previous release (its install script rebuilt from
-# schema/ at the release's commit, upgrade/releases.tsv; with a converted night in it) is upgraded
+# Upgrade path: a database made with the previous release (its install script rebuilt by make
+# from the release's commit, upgrade/releases.tsv; with a converted night in it) is upgraded
 # with ALTER EXTENSION obsmeta UPDATE. Its catalog must then equal a fresh install's
 # (test/upgrade/catalog.sql), its data must be intact (ivoa.obscore equals its recomputation, the
 # spoly index answers cone searches as a sequential scan does), and conversion must go on.
@@ -15,11 +15,15 @@ commit=$(awk -F'\t' -v v="$from" '$1 == v { print $2 }' upgrade/releases.tsv)
 [ -n "$commit" ] || { echo "upgrade: no release $from in upgrade/releases.tsv" >&2; exit 1; }
 git cat-file -e "$commit^{commit}" 2>/dev/null || { echo "upgrade: commit $commit of $from is not in this clone (a shallow clone?)" >&2; exit 1; }
 
-# The old release's install script, as make assembled it then; installed beside the current
-# version for this test only (a real upgrade needs only the upgrade scripts).
+# The old release's install script, assembled by that release's own Makefile from its own tree
+# (whatever its schema/ layout was); installed beside the current version for this test only (a
+# real upgrade needs only the upgrade scripts).
 old_script="$(pg_config --sharedir)/extension/obsmeta--$from.sql"
-git ls-tree --name-only "$commit" schema/ | sort | while read -r part; do git show "$commit:$part"; done > "$old_script"
-trap 'rm -f "$old_script"' EXIT
+old_tree=$(mktemp -d)
+trap 'rm -f "$old_script"; rm -rf "$old_tree"' EXIT
+git archive "$commit" | tar -x -C "$old_tree"
+make -s -C "$old_tree" "sql-install/obsmeta--$from.sql" >/dev/null
+cp "$old_tree/sql-install/obsmeta--$from.sql" "$old_script"
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $old" -c "CREATE DATABASE $old"
 psql -X -q -v ON_ERROR_STOP=1 -d $old -c "CREATE EXTENSION obsmeta VERSION '$from' CASCADE" 2>/dev/null

@@ -1,4 +1,4 @@
-// Which column of caom2.<table> holds which CAOM-2.4 attribute (schema/30_caom2_model.sql: column =
+// Which column of caom2.<table> holds which CAOM-2.4 attribute (schema/30_caom2/30_caom2_model.sql: column =
 // snake_case of the attribute path, embedded objects flattened with their role as prefix; value
 // lists of objects as jsonb arrays of number arrays). Generated once from the model description, so
 // it covers every attribute; columns that map to nothing (ids, CaomEntity bookkeeping, obsmeta

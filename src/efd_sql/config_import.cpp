@@ -1,5 +1,5 @@
 // efd.parse_consdb_config(yaml text): Rubin's transformed-EFD configuration as rows, one per
-// output column; efd.import_consdb_config (schema/63_efd_import.sql) turns them into channels and
+// output column; efd.import_consdb_config (schema/60_efd/63_efd_import.rerunnable.sql) turns them into channels and
 // reductions. Parsing is C++ (src/efd/consdb_config); errors name the column and line.
 #include <string>
 #include <vector>

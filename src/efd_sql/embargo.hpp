@@ -1,6 +1,6 @@
 // The EFD embargo for raw samples: a caller who does not see everything (readers) receives no
 // sample taken while an image they may not see was being taken (efd.hidden_spans,
-// schema/60_efd.sql). Reduced values are filtered by the row-level security of efd.*_values.
+// schema/60_efd/60_efd.sql). Reduced values are filtered by the row-level security of efd.*_values.
 #pragma once
 
 

@@ -1,5 +1,5 @@
 // efd.mark_images(kind, instruments, ids): called by the statement-level triggers on gen3.exposure
-// and gen3.visit (schema/62_efd_images.sql) after they maintain efd.image: the images' values are
+// and gen3.visit (schema/60_efd/62_efd_images.sql) after they maintain efd.image: the images' values are
 // recomputed at the end of the statement or before commit (obsmeta.conversion).
 #include "efd_sql/state.hpp"
 #include "pg/datum.hpp"

@@ -34,7 +34,7 @@ pg::KeptPlan& touch_artifacts();               // ($1 artifacts) → plane_id
 pg::KeptPlan& touch_planes();                  // ($1 planes) → obs_id
 pg::KeptPlan& touch_observations();            // ($1 observations) → none
 
-// ObsCore maintenance for the whole batch at its end (schema/72_obscore_maintenance.sql).
+// ObsCore maintenance for the whole batch at its end (schema/70_obscore/72_obscore_maintenance.sql).
 pg::KeptPlan& defer_obscore();
 pg::KeptPlan& flush_obscore();
 

@@ -128,7 +128,7 @@ OBSMETA_CHECK_FUNCTION(obsmeta_check_region) {
     return BoolGetDatum(true);
 }
 
-// obsmeta.check_identifier(column text, value text): at most 1024 bytes (see schema/05_functions.sql).
+// obsmeta.check_identifier(column text, value text): at most 1024 bytes (see schema/00_foundation/05_functions.rerunnable.sql).
 OBSMETA_CHECK_FUNCTION(obsmeta_check_identifier) {
     if (PG_ARGISNULL(1)) return BoolGetDatum(true);
     constexpr std::size_t kMaxIdentifierBytes = 1024;

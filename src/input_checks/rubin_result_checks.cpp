@@ -1,4 +1,4 @@
-// The function behind the CHECK constraints of the rubin result tables (schema/47_rubin_results.sql).
+// The function behind the CHECK constraints of the rubin result tables (schema/46_rubin_results/47_rubin_results.sql).
 // It returns true for NULL (not measured) and for a finite value inside [low, high]; otherwise it
 // raises 22003 naming the column, the allowed range with its unit and the offending value
 // (NaN, Infinity, -Infinity or the number), so that a pipeline sees at once which value is bad.

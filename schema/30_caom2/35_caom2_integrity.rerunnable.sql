@@ -5,7 +5,7 @@
 -- deletes cascade set-based through the statement triggers below, and obsmeta.verify_caom2()
 -- reports any orphan (the tests call it after every scenario).
 
-CREATE FUNCTION caom2.cascade_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+CREATE OR REPLACE FUNCTION caom2.cascade_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
     CASE TG_TABLE_NAME
         WHEN 'plane' THEN
@@ -19,9 +19,9 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION caom2.cascade_delete() IS 'Deletes the artifacts, parts or chunks of deleted planes, artifacts or parts';
 
-CREATE TRIGGER cascade_delete AFTER DELETE ON caom2.plane
+CREATE OR REPLACE TRIGGER cascade_delete AFTER DELETE ON caom2.plane
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION caom2.cascade_delete();
-CREATE TRIGGER cascade_delete AFTER DELETE ON caom2.artifact
+CREATE OR REPLACE TRIGGER cascade_delete AFTER DELETE ON caom2.artifact
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION caom2.cascade_delete();
-CREATE TRIGGER cascade_delete AFTER DELETE ON caom2.part
+CREATE OR REPLACE TRIGGER cascade_delete AFTER DELETE ON caom2.part
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION caom2.cascade_delete();

@@ -8,7 +8,7 @@ GRANT SELECT ON obsmeta.instrument_config, obsmeta.dataset_type_config, obsmeta.
 GRANT SELECT ON obsmeta.physical_filter_wavelength TO obsmeta_writer, obsmeta_staff, obsmeta_reader;
 REVOKE EXECUTE ON FUNCTION obsmeta.convert() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION obsmeta.convert() TO obsmeta_writer;
--- the conversion's per-observation locks: every role that converts, not readers (05_functions.sql)
+-- the conversion's per-observation locks: every role that converts, not readers (05_functions.rerunnable.sql)
 GRANT EXECUTE ON FUNCTION obsmeta.lock_observations(integer[])
    TO obsmeta_writer, obsmeta_staff, obsmeta_release_manager, obsmeta_embargo_officer;
 -- Writers convert through the triggers, which write caom2 and obsmeta.dataset_plane as the writer.

@@ -361,7 +361,7 @@ COMMENT ON COLUMN caom2.provenance_input.input_uri IS 'input PlaneURI caom:{coll
 ---------------------------------------------------------------------------------------------------
 CREATE TABLE caom2.artifact (
     artifact_id           uuid PRIMARY KEY,
-    plane_id              uuid NOT NULL,  -- → caom2.plane; see 35_caom2_integrity.sql
+    plane_id              uuid NOT NULL,  -- → caom2.plane; see 35_caom2_integrity.rerunnable.sql
     uri                   text NOT NULL,
     product_type          text NOT NULL,
     release_type          text NOT NULL CHECK (release_type IN ('data', 'meta')),
@@ -403,7 +403,7 @@ COMMENT ON COLUMN caom2.artifact.lsst_component IS 'obsmeta extension (not CAOM-
 ---------------------------------------------------------------------------------------------------
 CREATE TABLE caom2.part (
     part_id             uuid PRIMARY KEY,
-    artifact_id         uuid NOT NULL,  -- → caom2.artifact; see 35_caom2_integrity.sql
+    artifact_id         uuid NOT NULL,  -- → caom2.artifact; see 35_caom2_integrity.rerunnable.sql
     name                text NOT NULL,
     product_type        text,
     -- CaomEntity
@@ -426,7 +426,7 @@ COMMENT ON COLUMN caom2.part.product_type IS 'Part.productType (open vocabulary,
 ---------------------------------------------------------------------------------------------------
 CREATE TABLE caom2.chunk (
     chunk_id                                   uuid PRIMARY KEY,
-    part_id                                    uuid NOT NULL,  -- → caom2.part; see 35_caom2_integrity.sql
+    part_id                                    uuid NOT NULL,  -- → caom2.part; see 35_caom2_integrity.rerunnable.sql
     product_type                               text,
     naxis                                      integer,
     observable_axis                            integer,

@@ -1,6 +1,6 @@
 -- obsmeta install script, part 63: importer of Rubin's transformed-EFD configuration
 -- (lsst-dm/consdb transformed_efd/config/config_<instrument>.yaml), parsed in C++.
-CREATE FUNCTION efd.parse_consdb_config(yaml text)
+CREATE OR REPLACE FUNCTION efd.parse_consdb_config(yaml text)
     RETURNS TABLE (ordinal integer, name text, tables text[], function text, ddof integer, degree integer,
                    fit_basis text, start_offset_hours double precision, pre_aggregate_seconds double precision,
                    store_unpivoted boolean, subset_field text, subset_values integer[], datatype text, unit text,
@@ -12,7 +12,7 @@ COMMENT ON FUNCTION efd.parse_consdb_config(text) IS
 -- Registers the channels the configuration reads (one per topic, field and salIndex instance) and
 -- upserts one efd.reduction per output column (source = p_source); reductions of that source no
 -- longer in the file are removed. Returns the number of reductions in the file.
-CREATE FUNCTION efd.import_consdb_config(yaml text, p_source text DEFAULT 'consdb:lsstcam') RETURNS integer
+CREATE OR REPLACE FUNCTION efd.import_consdb_config(yaml text, p_source text DEFAULT 'consdb:lsstcam') RETURNS integer
     LANGUAGE plpgsql AS $$
 DECLARE
     n integer;

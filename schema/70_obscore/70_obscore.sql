@@ -104,67 +104,15 @@ BEGIN
     RETURN r;
 END $$;
 
-CREATE TABLE ivoa.obscore (
-    -- ObsCore 1.1 mandatory columns
-    dataproduct_type      text,
-    calib_level           integer,
-    obs_collection        text NOT NULL,
-    obs_id                text NOT NULL,
-    obs_publisher_did     text NOT NULL,
-    access_url            text,
-    access_format         text,
-    access_estsize        bigint,
-    target_name           text,
-    s_ra                  double precision,
-    s_dec                 double precision,
-    s_fov                 double precision,
-    s_region              spoly,                  -- pg_sphere: what TAP servers map ADQL geometry to
-    s_resolution          double precision,
-    s_xel1                bigint,
-    s_xel2                bigint,
-    t_min                 double precision,
-    t_max                 double precision,
-    t_exptime             double precision,
-    t_resolution          double precision,
-    t_xel                 bigint,
-    em_min                double precision,
-    em_max                double precision,
-    em_res_power          double precision,
-    em_xel                bigint,
-    o_ucd                 text,
-    pol_states            text,
-    pol_xel               bigint,
-    facility_name         text,
-    instrument_name       text,
-    -- ObsCore 1.1 optional columns
-    obs_release_date      timestamp,              -- UTC (DALI timestamp: no zone); see the comment below
-    obs_creator_did       text,
-    preview               text,
-    -- Rubin columns
-    lsst_visit            bigint,
-    lsst_exposure         bigint,
-    lsst_detector         integer,
-    lsst_band             text,
-    lsst_physical_filter  text,
-    lsst_tract            integer,
-    lsst_patch            integer,
-    -- s_region as ADQL/STC-S text; the centre as a pg_sphere point for ADQL geometry
-    s_region_stcs         text,
-    s_center              spoint,
-    -- obsmeta bookkeeping (not ObsCore; not in TAP_SCHEMA)
-    row_id                uuid PRIMARY KEY,
-    caom_obs_id           uuid NOT NULL,
-    caom_plane_id         uuid NOT NULL,
-    caom_artifact_id      uuid,
-    visible_from          timestamptz NOT NULL,
-    -- as dax_obscore exports them: ObsCore 1.1's optional dataproduct_subtype (per dataset type)
-    -- and the band as em_filter_name
-    dataproduct_subtype   text,
-    em_filter_name        text,
-    -- 0.2.0's name of the geometry, for TAP servers and queries written then (not indexed;
-    -- deprecated: use s_region). Last, so that rows of obsmeta.obscore_source insert as they are.
-    s_region_spoly        spoly GENERATED ALWAYS AS (s_region) STORED
-);
+-- The table, from its declaration (70_columns_declared.rerunnable.sql): ObsCore 1.1 mandatory and
+-- optional columns, Rubin columns, obsmeta's bookkeeping, s_region_spoly last.
+DO $obscore$
+BEGIN
+    EXECUTE (SELECT format('CREATE TABLE ivoa.obscore (%s)',
+                           string_agg(format('%I %s', column_name, definition), ', ' ORDER BY ordinal_position))
+               FROM obsmeta.obscore_column);
+END
+$obscore$;
 CREATE INDEX obscore_s_region_idx ON ivoa.obscore USING gist (s_region obsmeta.spoly_gist_ops);
 CREATE INDEX obscore_s_center_idx ON ivoa.obscore USING gist (s_center);
 CREATE INDEX obscore_caom_plane_id_idx ON ivoa.obscore (caom_plane_id);

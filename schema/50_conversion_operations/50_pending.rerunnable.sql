@@ -1,7 +1,7 @@
 -- obsmeta install script, part 50: rows that wait for their parents.
 -- Computed from the mirror itself, so it is never stale: a row is listed exactly while the parent
 -- it needs is missing, and converts (and leaves this view) in the transaction that brings it.
-CREATE VIEW obsmeta.pending AS
+CREATE OR REPLACE VIEW obsmeta.pending AS
 SELECT 'gen3.exposure'::text AS mirror_table, e.instrument || '/' || e.id AS mirror_key,
        'gen3.physical_filter ' || e.instrument || '/' || e.physical_filter AS waiting_for
   FROM gen3.exposure e

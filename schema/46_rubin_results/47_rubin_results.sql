@@ -16,7 +16,7 @@
 -- mirrored or converted yet are accepted and kept: they reach CAOM2 when its plane appears.
 
 -- true for NULL or a finite value in [low, high] (NULL bounds: unbounded); otherwise 22003 naming
--- the column, the range with its unit and the value (C++: src/rubin_results/checks.cpp).
+-- the column, the range with its unit and the value (C++: src/input_checks/rubin_result_checks.cpp).
 CREATE FUNCTION obsmeta.check_measurement(name text, value double precision, low double precision,
                                           high double precision, unit text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'obsmeta_check_measurement' LANGUAGE C IMMUTABLE PARALLEL SAFE;

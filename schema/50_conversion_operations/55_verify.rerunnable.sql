@@ -1,5 +1,5 @@
 -- obsmeta install script, part 55: consistency checks the tests (and DBAs) run.
-CREATE FUNCTION obsmeta.verify_caom2() RETURNS TABLE (problem text, row_count bigint)
+CREATE OR REPLACE FUNCTION obsmeta.verify_caom2() RETURNS TABLE (problem text, row_count bigint)
     LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
     SELECT 'artifact without its plane', count(*) FROM caom2.artifact a
      WHERE NOT EXISTS (SELECT 1 FROM caom2.plane p WHERE p.plane_id = a.plane_id) HAVING count(*) > 0

@@ -1,0 +1,65 @@
+-- obsmeta install script, part 72: obsmeta.obscore_apply, generated from the declaration of
+-- ivoa.obscore's columns (70_columns.sql): the columns it writes and those it compares.
+--
+-- Recomputes the ivoa.obscore rows of whole planes (full_planes), of artifacts (their detector
+-- rows) and the plane rows of planes (plane_rows) from obsmeta.obscore_source, set-based, and
+-- writes only what differs: DELETE of rows gone, INSERT of new rows, UPDATE of rows whose columns
+-- changed (the pg_sphere values, which have no equality operator, follow from s_region_stcs /
+-- s_ra / s_dec and are not compared). Every step is an index probe per key (enable_seqscan off, a
+-- generic plan kept for the session: the just-bulk-loaded statistics never turn a probe into a
+-- scan). Returns the number of rows deleted, inserted or updated.
+DO $generate$
+DECLARE
+    set_columns text;
+    set_values text;
+    compared_old text;
+    compared_new text;
+BEGIN
+    SELECT string_agg(format('%I', c.column_name), ', ' ORDER BY c.ordinal_position) FILTER (WHERE c.written),
+           string_agg(format('EXCLUDED.%I', c.column_name), ', ' ORDER BY c.ordinal_position) FILTER (WHERE c.written),
+           string_agg(format('t.%I', c.column_name), ', ' ORDER BY c.ordinal_position) FILTER (WHERE c.compared),
+           string_agg(format('EXCLUDED.%I', c.column_name), ', ' ORDER BY c.ordinal_position) FILTER (WHERE c.compared)
+      INTO set_columns, set_values, compared_old, compared_new
+      FROM obsmeta.obscore_column c;
+    EXECUTE format($function$
+CREATE OR REPLACE FUNCTION obsmeta.obscore_apply(full_planes uuid[], artifacts uuid[], plane_rows uuid[]) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$"
+    -- key-driven: index probes per key, whatever the statistics say; hash joins stay allowed for
+    -- CTEs (no index there)
+    SET enable_seqscan = off SET enable_material = off SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+DECLARE
+    keys uuid[] := coalesce(artifacts, '{}') || coalesce(plane_rows, '{}');
+    n bigint;
+BEGIN
+    full_planes := coalesce(full_planes, '{}');
+    IF cardinality(full_planes) = 0 AND cardinality(keys) = 0 THEN
+        RETURN 0;
+    END IF;
+    WITH want AS MATERIALIZED (
+        SELECT s.* FROM obsmeta.obscore_source s WHERE s.caom_plane_id = ANY (full_planes)
+        UNION ALL
+        SELECT s.* FROM obsmeta.obscore_source s WHERE s.row_id = ANY (keys) AND NOT s.caom_plane_id = ANY (full_planes)
+    ), gone AS (
+        DELETE FROM ivoa.obscore t
+         WHERE (t.caom_plane_id = ANY (full_planes) OR t.row_id = ANY (keys))
+           AND NOT EXISTS (SELECT 1 FROM want w WHERE w.row_id = t.row_id)
+        RETURNING 1
+    ), put AS (
+        INSERT INTO ivoa.obscore AS t SELECT * FROM want ORDER BY row_id
+        ON CONFLICT (row_id) DO UPDATE SET
+            (%1$s)
+          = ROW(%2$s)
+         WHERE ROW(%3$s)
+               IS DISTINCT FROM
+               ROW(%4$s)
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put) INTO n;
+    RETURN n;
+END $$;
+$function$, set_columns, set_values, compared_old, compared_new);
+END
+$generate$;
+COMMENT ON FUNCTION obsmeta.obscore_apply(uuid[], uuid[], uuid[]) IS
+  'Recomputes the ivoa.obscore rows of whole planes, of artifacts, and the plane rows of planes; returns the rows deleted, inserted or updated (internal, used by the maintenance triggers and obsmeta.obscore_flush())';
+REVOKE EXECUTE ON FUNCTION obsmeta.obscore_apply(uuid[], uuid[], uuid[]) FROM PUBLIC;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The re-runnable parts of schema/ (NN_topic.rerunnable.sql, schema/README.md) are applied again by
+# every update to the version under way. Here they are applied again, as an extension update script
+# (a detour to a test version and back), to a database that has them already, with a converted
+# night in it: the update must succeed and leave the catalog equal to a fresh install's
+# (test/upgrade/catalog.sql), and ivoa.obscore equal to its recomputation.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+db=obsmeta_rerunnable fresh=obsmeta_rerunnable_fresh
+version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" obsmeta.control)
+detour="$version-rerun"
+ext="$(pg_config --sharedir)/extension"
+trap 'rm -f "$ext/obsmeta--$version--$detour.sql" "$ext/obsmeta--$detour--$version.sql"' EXIT
+find schema -name '*.rerunnable.sql' | LC_ALL=C sort | xargs cat > "$ext/obsmeta--$version--$detour.sql"
+: > "$ext/obsmeta--$detour--$version.sql"
+
+fresh_database $db
+fresh_database $fresh
+build/obsmeta-sample-night --conninfo "$(conninfo $db)" --exposures 4 --copy >/dev/null
+
+fails=0 n=0
+check() {  # check DESCRIPTION COMMAND...: one TAP line
+  n=$((n + 1))
+  if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fails=$((fails + 1)); fi
+}
+q() { psql -X -At -v ON_ERROR_STOP=1 -d $db -c "$1"; }
+check "the re-runnable parts apply again to an installed database" \
+  psql -X -q -v ON_ERROR_STOP=1 -d $db -c "ALTER EXTENSION obsmeta UPDATE TO '$detour'" -c "ALTER EXTENSION obsmeta UPDATE TO '$version'"
+same_catalog() {
+  diff <(psql -X -At -d $db -f test/upgrade/catalog.sql) <(psql -X -At -d $fresh -f test/upgrade/catalog.sql) | head -20
+  [ "${PIPESTATUS[0]}" = 0 ]
+}
+check "the catalog after applying them again equals a fresh install's" same_catalog
+check "ivoa.obscore equals its recomputation" [ "$(q "SELECT count(*) FROM obsmeta.verify_obscore()")" = 0 ]
+echo "$((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]

@@ -1,0 +1,1 @@
+../../schema/70_obscore/70_columns.sql
