@@ -45,7 +45,10 @@
 #include "sample_night/pg_io.hpp"
 #include "sample_night/table_text.hpp"
 
+#include "obscore_visits.hpp"
+
 using namespace obsmeta::sample;
+using namespace obsmeta::bench;
 
 namespace {
 
@@ -103,119 +106,6 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-bool is_static(const std::string& t) {
-    return t == "instrument" || t == "physical_filter" || t == "detector" || t == "day_obs";
-}
-
-double now_s() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double median(std::vector<double> v) {
-    if (v.empty()) return NAN;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-// The server backend's CPU time in seconds (time on a CPU, /proc/<pid>/schedstat), or -1.
-struct Backend {
-    int pid = 0;
-    double cpu() const {
-        std::ifstream f("/proc/" + std::to_string(pid) + "/schedstat");
-        double ns = -1;
-        if (!(f >> ns)) return -1;
-        return ns / 1e9;
-    }
-};
-
-// Wall and backend CPU seconds of one piece of work.
-struct Timing {
-    double wall = 0, cpu = -1;
-};
-
-Timing timed(const Backend& b, const std::function<void()>& f) {
-    const double c0 = b.cpu(), t0 = now_s();
-    f();
-    Timing t;
-    t.wall = now_s() - t0;
-    const double c1 = b.cpu();
-    if (c0 >= 0 && c1 >= 0) t.cpu = c1 - c0;
-    return t;
-}
-
-struct Series {  // repeated timings of one thing
-    std::vector<double> wall, cpu;
-    void add(const Timing& t) {
-        wall.push_back(t.wall);
-        if (t.cpu >= 0) cpu.push_back(t.cpu);
-    }
-    double wall_median() const { return median(wall); }
-    double cpu_median() const { return cpu.empty() ? NAN : median(cpu); }
-};
-
-std::string seconds(double wall, double cpu) {
-    char buf[64];
-    if (std::isnan(cpu)) std::snprintf(buf, sizeof buf, "%.4f", wall);
-    else std::snprintf(buf, sizeof buf, "%.4f (CPU %.4f)", wall, cpu);
-    return buf;
-}
-
-std::string times_x(double r) {
-    char buf[32];
-    if (std::isnan(r)) return "n/a";
-    std::snprintf(buf, sizeof buf, r >= 100 ? "%.0fx" : "%.1fx", r);
-    return buf;
-}
-
-long count_rows(Connection& conn) { return std::stol(conn.value("SELECT count(*) FROM ivoa.obscore")); }
-
-int next_free_seq(Connection& conn) {
-    const std::string lo = std::to_string(exposure_id(1) - 1), hi = std::to_string(exposure_id(99999));
-    return std::stoi(conn.value("SELECT coalesce(max(id), " + lo + ") - " + lo + " + 1 FROM (SELECT id FROM gen3.exposure"
-                                " UNION ALL SELECT id FROM gen3.visit) x WHERE id BETWEEN " + lo + " AND " + hi));
-}
-
-void copy_static(Connection& conn, const std::vector<TableText>& tables) {
-    for (const auto& t : tables)
-        if (is_static(t.name)) insert_rows(conn, "gen3", t, true);
-}
-
-void copy_exposures(Connection& conn, const std::vector<TableText>& tables) {
-    for (const auto& t : tables)
-        if (!is_static(t.name)) copy_table(conn, "gen3", t);
-}
-
-// Grow ivoa.obscore to at least `target` rows with generated exposures: one transaction per batch
-// (the conversion maintains ivoa.obscore once, at the end of it).
-void grow_to(Connection& conn, long target, int batch) {
-    long have = count_rows(conn);
-    if (have >= target) {
-        std::printf("ivoa.obscore already has %ld rows (>= %ld): nothing to load\n", have, target);
-        return;
-    }
-    const long start = have;
-    const double t0 = now_s();
-    int exposures = 0;
-    while (have < target) {
-        const int seq = next_free_seq(conn);
-        if (seq + batch > 99999) throw std::runtime_error("day_obs 20251202 has no free seq_num left");
-        const auto tables = to_tables(make_bench_night(batch, seq));
-        conn.exec("BEGIN");
-        copy_static(conn, tables);
-        copy_exposures(conn, tables);
-        conn.exec("COMMIT");
-        exposures += batch;
-        have = count_rows(conn);
-        std::printf("  loaded %d exposures: %ld ObsCore rows (%.0f s)\n", exposures, have, now_s() - t0);
-    }
-    const double s = now_s() - t0;
-    conn.exec("VACUUM ANALYZE ivoa.obscore");
-    conn.exec("ANALYZE");
-    std::printf("loaded %d exposures in %.1f s: ivoa.obscore %ld -> %ld rows (%.0f ObsCore rows/s, conversion + maintenance included)\n",
-                exposures, s, start, have, static_cast<double>(have - start) / s);
-}
-
 struct Maintenance {
     long rows = 0;
     long visit_rows = 0;  // ObsCore rows one visit adds
@@ -226,45 +116,17 @@ struct Maintenance {
     Series refresh_heap, refresh_indexed;
 };
 
-// Milliseconds the server has spent in the ObsCore maintenance functions in this transaction:
-// the statement triggers (recording keys) and the flush (recomputing the rows).
-struct MaintenanceMs {
-    double triggers = 0, flush = 0;
-};
-
-MaintenanceMs maintenance_ms(Connection& conn) {
-    const auto r = conn.query(
-        "SELECT coalesce(sum(total_time) FILTER (WHERE funcname LIKE 'obscore\\_on\\_%'), 0),"
-        "       coalesce(sum(total_time) FILTER (WHERE funcname = 'obscore_flush'), 0)"
-        "  FROM pg_stat_xact_user_functions WHERE schemaname = 'obsmeta'");
-    return {std::stod(r[0][0]), std::stod(r[0][1])};
-}
-
 // One new visit, converted in its own transaction.
 void one_visit(Connection& conn, const Backend& be, Maintenance& m) {
-    const int seq = next_free_seq(conn);
-    const auto tables = to_tables(make_bench_night(1, seq));
-    conn.exec("BEGIN");
-    copy_static(conn, tables);  // already there: nothing inserted, outside the timing
-    const long before = count_rows(conn);
-    MaintenanceMs ms0, ms1;
-    Timing convert;
-    const Timing whole = timed(be, [&] {
-        copy_exposures(conn, tables);
-        ms0 = maintenance_ms(conn);
-        convert = timed(be, [&] { conn.value("SELECT obsmeta.convert()"); });
-        ms1 = maintenance_ms(conn);
-        conn.exec("COMMIT");
-    });
-    m.visit_rows = count_rows(conn) - before;
-    const double recording = (ms1.triggers - ms0.triggers) / 1000, flush = (ms1.flush - ms0.flush) / 1000;
-    m.whole.add(whole);
-    m.convert.add(convert);
-    m.flush.add({flush, -1});
-    m.maint.add({recording + flush, -1});
-    std::printf("  visit seq %d: whole %s, convert %s; ObsCore: triggers recording %.4f + obscore_flush %.4f; +%ld rows\n", seq,
-                seconds(whole.wall, whole.cpu).c_str(), seconds(convert.wall, convert.cpu).c_str(), recording, flush,
-                m.visit_rows);
+    const VisitTimes v = convert_one_visit(conn, be);
+    m.visit_rows = v.rows;
+    m.whole.add(v.whole);
+    m.convert.add(v.convert);
+    m.flush.add({v.flush, -1});
+    m.maint.add({v.recording + v.flush, -1});
+    std::printf("  visit seq %d: whole %s, convert %s; ObsCore: triggers recording %.4f + obscore_flush %.4f; +%ld rows\n", v.seq,
+                seconds(v.whole.wall, v.whole.cpu).c_str(), seconds(v.convert.wall, v.convert.cpu).c_str(), v.recording, v.flush,
+                v.rows);
 }
 
 // ivoa.obscore's own index definitions (operator classes included), made to index the view.
@@ -374,22 +236,7 @@ std::string plan_summary(Connection& conn, const std::string& sql) {
 Cones measure_cones(Connection& conn, const Backend& be, const Options& o, unsigned seed) {
     Cones r;
     r.rows = count_rows(conn);
-    // Positions near random rows (within 1 degree), so that most cones find something.
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> jitter(-1.0, 1.0);
-    conn.exec("SELECT setseed(" + std::to_string(static_cast<double>(seed % 1000) / 1000.0) + ")");
-    const auto centers = conn.query("SELECT s_ra, s_dec FROM ivoa.obscore WHERE s_ra IS NOT NULL ORDER BY random() LIMIT " +
-                                    std::to_string(o.cones));
-    std::vector<std::string> sql;
-    for (const auto& c : centers) {
-        const double dec = std::clamp(std::stod(c[1]) + jitter(rng), -89.0, 89.0);
-        const double ra = std::fmod(std::stod(c[0]) + jitter(rng) + 360.0, 360.0);
-        char buf[256];
-        std::snprintf(buf, sizeof buf,
-                      "SELECT count(*) FROM ivoa.obscore WHERE s_region && scircle(spoint(radians(%.6f), radians(%.6f)), radians(%g))",
-                      ra, dec, o.radius_deg);
-        sql.emplace_back(buf);
-    }
+    const std::vector<std::string> sql = cone_queries(conn, o.cones, o.radius_deg, seed);
     r.positions = static_cast<int>(sql.size());
     r.seq_positions = std::min(o.seq_cones, r.positions);
     r.configs = {{"superuser (RLS bypassed), GiST", nullptr, true, {}, 0},
