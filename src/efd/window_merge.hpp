@@ -100,7 +100,7 @@ private:
     int round_ = 0;
     std::vector<int64_t> t_;  // the chunk being decoded
     std::vector<double> v_;
-    bool any_chunk_ = false, finished_ = false;
+    bool any_chunk_ = false;
     int64_t last_time_ = 0;
 };
 
