@@ -37,22 +37,24 @@ void process_before_commit() {
     recompute_dirty();
 }
 
-// Back to what was buffered when the subtransaction began: its own samples (a failed statement's,
-// or a quarantined row's under the apply worker) must not reach a later flush, what the
-// transaction buffered before it must.
-void drop_samples_since(const SubtransactionMark& mark) {
-    for (auto it = the_state.pending.begin(); it != the_state.pending.end();) {
-        auto before = mark.sizes.find(it->first);
-        if (before == mark.sizes.end() || before->second == 0) {
-            it = the_state.pending.erase(it);
-            continue;
+// Cuts the buffer back to what the transaction had buffered when `mark`'s subtransaction began.
+// What was buffered since goes to `since`, or is dropped when it is null (then nothing is allocated:
+// the abort callback calls this, and no exception may escape into PostgreSQL's C frames).
+void keep_only_before(const SubtransactionMark& mark, std::unordered_map<int32_t, efd::Series>* since) {
+    for (auto& [channel, series] : the_state.pending) {
+        auto before = mark.sizes.find(channel);
+        std::size_t keep = before == mark.sizes.end() ? 0 : before->second;
+        if (series.size() <= keep) continue;
+        if (since != nullptr) {
+            efd::Series& taken = (*since)[channel];
+            taken.t.assign(series.t.begin() + static_cast<long>(keep), series.t.end());
+            taken.v.assign(series.v.begin() + static_cast<long>(keep), series.v.end());
         }
-        if (it->second.size() > before->second) {
-            it->second.t.resize(before->second);
-            it->second.v.resize(before->second);
-        }
-        ++it;
+        series.t.resize(keep);
+        series.v.resize(keep);
     }
+    for (auto it = the_state.pending.begin(); it != the_state.pending.end();)
+        it = it->second.size() == 0 ? the_state.pending.erase(it) : std::next(it);
     the_state.pending_samples = mark.samples;
 }
 
@@ -80,7 +82,9 @@ void subtransaction_aborted(unsigned id) {
         the_state.pending.clear();
         the_state.pending_samples = 0;
     } else {
-        drop_samples_since(*it);
+        // its own samples (a failed statement's, or a quarantined row's under the apply worker)
+        // must not reach a later flush; what the transaction buffered before it must
+        keep_only_before(*it, nullptr);
     }
     while (!marks.empty() && marks.back().subtransaction >= id) marks.pop_back();
 }
@@ -91,25 +95,12 @@ EfdState& state() { return the_state; }
 
 std::unordered_map<int32_t, efd::Series> take_flushable_samples() {
     std::unordered_map<int32_t, efd::Series> out;
-    if (the_state.marks.empty()) {
-        out.swap(the_state.pending);
-        the_state.pending_samples = 0;
+    if (!the_state.marks.empty()) {
+        keep_only_before(the_state.marks.back(), &out);
         return out;
     }
-    const SubtransactionMark& mark = the_state.marks.back();
-    for (auto& [channel, series] : the_state.pending) {
-        auto before = mark.sizes.find(channel);
-        std::size_t keep = before == mark.sizes.end() ? 0 : before->second;
-        if (series.size() <= keep) continue;
-        efd::Series& taken = out[channel];
-        taken.t.assign(series.t.begin() + static_cast<long>(keep), series.t.end());
-        taken.v.assign(series.v.begin() + static_cast<long>(keep), series.v.end());
-        series.t.resize(keep);
-        series.v.resize(keep);
-    }
-    for (auto it = the_state.pending.begin(); it != the_state.pending.end();)
-        it = it->second.size() == 0 ? the_state.pending.erase(it) : std::next(it);
-    the_state.pending_samples = mark.samples;
+    out.swap(the_state.pending);
+    the_state.pending_samples = 0;
     return out;
 }
 

@@ -1,5 +1,6 @@
-// PostgreSQL's headers for set-returning functions: tuplestores. Only src/pg/ includes PostgreSQL's C headers; the rest of the
-// extension includes them through these facility headers (CTest pg_headers_only_in_src_pg).
+// PostgreSQL's headers for set-returning functions: tuplestores. Only src/pg/ includes PostgreSQL's
+// C headers; the rest of the extension includes them through these facility headers (CTest
+// pg_headers_only_in_src_pg).
 #pragma once
 
 #include "pg/postgres.hpp"

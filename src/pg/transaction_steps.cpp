@@ -1,12 +1,7 @@
 #include "pg/transaction_steps.hpp"
 
 #include "pg/guard.hpp"
-#include "pg/postgres.hpp"
-
-extern "C" {
-#include "access/xact.h"
-#include "utils/snapmgr.h"
-}
+#include "pg/transaction.hpp"
 
 #include <array>
 #include <stdexcept>
