@@ -8,18 +8,23 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
+start=$SECONDS
 bash scripts/setup.sh || exit 1
+echo "--- setup (apt-get, make, make install): $((SECONDS - start)) s"
 . scripts/env.sh
+t=$SECONDS
 build_tools "$here" obsmeta_unit_tests obsmeta-sample-night obsmeta-concurrency || exit 1
+echo "--- cmake build of tests and tools: $((SECONDS - t)) s"
 
 scripts/cluster.sh start || exit 1
 [ -n "${OBSMETA_KEEP_CLUSTER:-}" ] || trap 'scripts/cluster.sh stop' EXIT
 
 passed=0 failed=0
-suite() {  # suite NAME COMMAND...: runs one suite, counts it
-  local name=$1; shift
+suite() {  # suite NAME COMMAND...: runs one suite, counts it, prints its wall time
+  local name=$1 t=$SECONDS; shift
   echo "=== $name"
-  if "$@"; then passed=$((passed + 1)); echo "--- $name: ok"; else failed=$((failed + 1)); echo "--- $name: FAILED"; fi
+  if "$@"; then passed=$((passed + 1)); echo "--- $name: ok ($((SECONDS - t)) s)"
+  else failed=$((failed + 1)); echo "--- $name: FAILED ($((SECONDS - t)) s)"; fi
 }
 
 pgtap() {
@@ -69,5 +74,5 @@ suite "fault injection (kill -9 mid-conversion, mid-EFD recompute, mid-ObsCore f
 suite "fuzzing (libFuzzer, ASan+UBSan, 8 s per target)" bash test/fuzz/run.sh 8
 
 echo
-echo "test suites: $passed passed, $failed failed"
+echo "test suites: $passed passed, $failed failed; wall time $((SECONDS - start)) s"
 [ "$failed" = 0 ]
