@@ -2,6 +2,7 @@
 
 #include "caom2_sql/row_entity.hpp"
 #include "pg/datum.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
 
 #include <cstring>
@@ -80,6 +81,12 @@ std::optional<Uuid> find_observation(const std::string& collection, const std::s
 }
 
 std::optional<Entity> load_observation(const Uuid& obs_id) {
+    // Every read below is by key. Statistics that lag behind the archive (a table analyzed when it
+    // was small) make a parent key look like it has most of the table's rows, and the planner then
+    // scans whole tables: with sequential scans off (and the LATERAL fences below against hash and
+    // merge joins) each read is an index probe per key whatever the statistics say, as the
+    // conversion reads (gen3_to_caom2/flush.cpp).
+    pg::SettingsScope by_key({{"enable_seqscan", "off"}, {"max_parallel_workers_per_gather", "0"}, {"jit", "off"}});
     static pg::KeptPlan obs_plan(
         "SELECT o.* FROM caom2.observation o WHERE o.obs_id = ($1::uuid[])[1] AND obsmeta.observation_visible(o.obs_id)",
         {kUuidArray});
@@ -95,18 +102,25 @@ std::optional<Entity> load_observation(const Uuid& obs_id) {
     static pg::KeptPlan planes_plan(
         "SELECT p.obs_id, p.* FROM caom2.plane p WHERE p.obs_id = ($1::uuid[])[1] ORDER BY p.product_id COLLATE \"C\"",
         {kUuidArray});
+    // Each level is read by its parent's key through LATERAL ... OFFSET 0: a fence the planner
+    // cannot flatten into a hash or merge join over the whole child table.
     static pg::KeptPlan artifacts_plan(
-        "SELECT a.plane_id, a.* FROM caom2.plane p JOIN caom2.artifact a ON a.plane_id = p.plane_id "
-        "WHERE p.obs_id = ($1::uuid[])[1] ORDER BY a.uri COLLATE \"C\"",
+        "SELECT a.plane_id, a.* FROM caom2.plane p"
+        " CROSS JOIN LATERAL (SELECT * FROM caom2.artifact a WHERE a.plane_id = p.plane_id OFFSET 0) a"
+        " WHERE p.obs_id = ($1::uuid[])[1] ORDER BY a.uri COLLATE \"C\"",
         {kUuidArray});
     static pg::KeptPlan parts_plan(
-        "SELECT t.artifact_id, t.* FROM caom2.plane p JOIN caom2.artifact a ON a.plane_id = p.plane_id "
-        "JOIN caom2.part t ON t.artifact_id = a.artifact_id WHERE p.obs_id = ($1::uuid[])[1] ORDER BY t.name COLLATE \"C\"",
+        "SELECT t.artifact_id, t.* FROM caom2.plane p"
+        " CROSS JOIN LATERAL (SELECT a.artifact_id FROM caom2.artifact a WHERE a.plane_id = p.plane_id OFFSET 0) a"
+        " CROSS JOIN LATERAL (SELECT * FROM caom2.part t WHERE t.artifact_id = a.artifact_id OFFSET 0) t"
+        " WHERE p.obs_id = ($1::uuid[])[1] ORDER BY t.name COLLATE \"C\"",
         {kUuidArray});
     static pg::KeptPlan chunks_plan(
-        "SELECT c.part_id, c.* FROM caom2.plane p JOIN caom2.artifact a ON a.plane_id = p.plane_id "
-        "JOIN caom2.part t ON t.artifact_id = a.artifact_id JOIN caom2.chunk c ON c.part_id = t.part_id "
-        "WHERE p.obs_id = ($1::uuid[])[1] ORDER BY c.chunk_id",
+        "SELECT c.part_id, c.* FROM caom2.plane p"
+        " CROSS JOIN LATERAL (SELECT a.artifact_id FROM caom2.artifact a WHERE a.plane_id = p.plane_id OFFSET 0) a"
+        " CROSS JOIN LATERAL (SELECT t.part_id FROM caom2.part t WHERE t.artifact_id = a.artifact_id OFFSET 0) t"
+        " CROSS JOIN LATERAL (SELECT * FROM caom2.chunk c WHERE c.part_id = t.part_id OFFSET 0) c"
+        " WHERE p.obs_id = ($1::uuid[])[1] ORDER BY c.chunk_id",
         {kUuidArray});
 
     auto planes = read_children(planes_plan, obs_id, Level::Plane);

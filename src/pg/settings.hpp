@@ -8,3 +8,37 @@
 extern "C" {
 #include "utils/guc.h"
 }
+
+#include "pg/guard.hpp"
+
+#include <exception>
+#include <initializer_list>
+#include <utility>
+
+namespace obsmeta::pg {
+
+// Settings changed for the lifetime of the object, as a function's SET clause changes them: the
+// destructor restores them; on an error, the abort of the (sub)transaction does.
+class SettingsScope {
+public:
+    explicit SettingsScope(std::initializer_list<std::pair<const char*, const char*>> settings)
+        : uncaught_at_entry_(std::uncaught_exceptions()) {
+        level_ = call([&settings] {
+            const int level = NewGUCNestLevel();
+            for (const auto& [name, value] : settings)
+                (void)set_config_option(name, value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+            return level;
+        });
+    }
+    ~SettingsScope() {
+        if (std::uncaught_exceptions() == uncaught_at_entry_) AtEOXact_GUC(true, level_);
+    }
+    SettingsScope(const SettingsScope&) = delete;
+    SettingsScope& operator=(const SettingsScope&) = delete;
+
+private:
+    int uncaught_at_entry_;
+    int level_ = 0;
+};
+
+}  // namespace obsmeta::pg

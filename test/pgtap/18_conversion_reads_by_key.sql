@@ -6,41 +6,7 @@
 BEGIN;
 SELECT plan(6);
 
-CREATE FUNCTION pg_temp.add_exposures(first_id bigint, n int, detectors int) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO gen3.physical_filter (instrument, name, band) VALUES ('LSSTCam', 'r_57', 'r') ON CONFLICT DO NOTHING;
-  INSERT INTO gen3.exposure (instrument, id, physical_filter, obs_id, exposure_time, observation_type, day_obs, seq_num,
-                             target_name, science_program, tracking_ra, tracking_dec, can_see_sky, timespan_begin, timespan_end)
-  SELECT 'LSSTCam', first_id + e, 'r_57', 'MC_O_' || (first_id + e), 30.0, 'science', 20251201, e, 'wfd', 'BLOCK-1',
-         10.2, -29.9, true, '2025-12-02 03:00:00+00'::timestamptz + e * interval '1 min',
-         '2025-12-02 03:00:30+00'::timestamptz + e * interval '1 min'
-    FROM generate_series(0, n - 1) e;
-  INSERT INTO gen3.visit (instrument, id, physical_filter, day_obs, name, seq_num, exposure_time, region, timespan_begin, timespan_end)
-  SELECT 'LSSTCam', first_id + e, 'r_57', 20251201, 'MC_O_' || (first_id + e), e, 30.0,
-         obsmeta.spoly_to_sphgeom('{(10d,-30d),(10.4d,-30d),(10.4d,-29.8d),(10d,-29.8d)}'::spoly),
-         '2025-12-02 03:00:00+00'::timestamptz + e * interval '1 min', '2025-12-02 03:00:30+00'::timestamptz + e * interval '1 min'
-    FROM generate_series(0, n - 1) e;
-  INSERT INTO gen3.visit_definition (instrument, exposure, visit)
-  SELECT 'LSSTCam', first_id + e, first_id + e FROM generate_series(0, n - 1) e;
-  INSERT INTO gen3.visit_detector_region (instrument, visit, detector, region)
-  SELECT 'LSSTCam', first_id + e, d,
-         obsmeta.spoly_to_sphgeom(format('{(%sd,-30d),(%sd,-30d),(%sd,-29.8d),(%sd,-29.8d)}',
-                                         10 + d * 0.01, 10.01 + d * 0.01, 10.01 + d * 0.01, 10 + d * 0.01)::spoly)
-    FROM generate_series(0, n - 1) e, generate_series(0, detectors - 1) d;
-  INSERT INTO gen3.dataset (id, dataset_type, run, instrument, exposure, visit, detector, physical_filter, band, day_obs, ingest_date)
-  SELECT md5(k.t || (first_id + e) || '/' || d)::uuid, k.t, 'LSSTCam/raw/all', 'LSSTCam',
-         CASE WHEN k.t = 'raw' THEN first_id + e END, CASE WHEN k.t = 'visit_image' THEN first_id + e END,
-         d, 'r_57', 'r', 20251201, now()
-    FROM generate_series(0, n - 1) e, generate_series(0, detectors - 1) d, (VALUES ('raw'), ('visit_image')) k(t);
-  INSERT INTO gen3.file_datastore_record (dataset_id, component, path, formatter, storage_class, checksum, file_size)
-  SELECT md5(k.t || (first_id + e) || '/' || d)::uuid, '__NULL_STRING__', k.t || '/' || (first_id + e) || '_' || d || '.fits',
-         'F', 'Exposure', NULL, 1000
-    FROM generate_series(0, n - 1) e, generate_series(0, detectors - 1) d, (VALUES ('raw'), ('visit_image')) k(t);
-$$;
-
--- rows read (fetched by index or by sequential scan) in this transaction so far
-CREATE FUNCTION pg_temp.rows_read(rel regclass) RETURNS bigint LANGUAGE sql AS $$
-  SELECT coalesce(sum(coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0)), 0)::bigint
-    FROM pg_stat_xact_user_tables WHERE relid = rel $$;
+\ir fixtures/add_exposures.psql
 
 -- the archive: 30 exposures x 20 detectors x 2 dataset types (1,200 artifacts, parts, chunks)
 SELECT pg_temp.add_exposures(4000000000, 30, 20);
