@@ -586,4 +586,45 @@ pg::KeptPlan& flush_obscore() {
     return plan;
 }
 
+std::vector<Named> all() {
+    std::vector<Named> out = {
+        {"filter_users", &filter_users()},
+        {"visits_of_exposures", &visits_of_exposures()},
+        {"datasets_of_keys", &datasets_of_keys()},
+        {"datasets_of_patches", &datasets_of_patches()},
+        {"observation_lock_keys", &observation_lock_keys()},
+        {"coadd_datasets_present", &coadd_datasets_present()},
+        {"delete_observations", &delete_observations()},
+        {"clear_tombstones", &clear_tombstones()},
+        {"sync_members", &sync_members()},
+        {"map_datasets_to_planes", &map_datasets_to_planes()},
+        {"map_new_datasets_to_planes", &map_new_datasets_to_planes()},
+        {"planes_of_observations", &planes_of_observations()},
+        {"delete_planes", &delete_planes()},
+        {"delete_empty_coadds", &delete_empty_coadds()},
+        {"upsert_files (with patches)", &upsert_files(true)},
+        {"upsert_files", &upsert_files(false)},
+        {"insert_new_files (with patches)", &insert_new_files(true)},
+        {"insert_new_files", &insert_new_files(false)},
+        {"delete_artifacts", &delete_artifacts()},
+        {"update_plane_positions", &update_plane_positions()},
+        {"touch_parts", &touch_parts()},
+        {"touch_artifacts", &touch_artifacts()},
+        {"touch_planes", &touch_planes()},
+        {"touch_observations", &touch_observations()},
+        {"defer_obscore", &defer_obscore()},
+        {"flush_obscore", &flush_obscore()},
+    };
+    auto both_halves = [&out](const std::string& name, Upsert& u) {
+        out.push_back({name + " (insert new)", &u.insert_new});
+        out.push_back({name + " (upsert)", &u.upsert});
+    };
+    both_halves("upsert_exposure_observations", upsert_exposure_observations());
+    both_halves("upsert_visit_observations", upsert_visit_observations());
+    both_halves("upsert_coadd_observations", upsert_coadd_observations());
+    both_halves("upsert_planes (with filter ranges)", upsert_planes(true));
+    both_halves("upsert_planes", upsert_planes(false));
+    return out;
+}
+
 }  // namespace obsmeta::gen3_to_caom2::statements

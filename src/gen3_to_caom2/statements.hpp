@@ -58,4 +58,12 @@ pg::KeptPlan& touch_observations();            // ($1 observations) → none
 pg::KeptPlan& defer_obscore();
 pg::KeptPlan& flush_obscore();
 
+// Every statement above, each variant and both halves of an Upsert, by name: what
+// obsmeta.check_conversion_statements() prepares (check_statements.cpp).
+struct Named {
+    std::string name;
+    pg::KeptPlan* plan;
+};
+std::vector<Named> all();
+
 }  // namespace obsmeta::gen3_to_caom2::statements

@@ -35,6 +35,24 @@ SPIPlanPtr KeptPlan::prepared() {
     return plan_;
 }
 
+void KeptPlan::check() const {
+    const char* sql = sql_.c_str();
+    int nargs = static_cast<int>(argtypes_.size());
+    Oid* types = const_cast<Oid*>(argtypes_.data());
+    call([=] {
+        SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+        if (plan == nullptr)
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SPI_prepare failed: %s",
+                                                                    SPI_result_code_string(SPI_result))));
+        // The generic plan (no parameter values): planned as a first execution would plan it.
+        CachedPlan* generic = SPI_plan_get_cached_plan(plan);
+        if (generic == nullptr)
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("not a single planned statement")));
+        ReleaseCachedPlan(generic, nullptr);
+        SPI_freeplan(plan);
+    });
+}
+
 uint64 KeptPlan::execute(const std::vector<Datum>& args, bool read_only, const std::string& nulls) {
     check_arity(args, nulls);
     SPIPlanPtr plan = prepared();

@@ -49,6 +49,11 @@ public:
 
     const std::string& sql() const { return sql_; }
 
+    // Prepares the statement afresh (not kept, the kept plan untouched) and builds its generic
+    // plan, raising any error its first execution would raise before running (unknown table or
+    // column, type mismatch, wrong parameter types). Needs an SPI connection.
+    void check() const;
+
 private:
     SPIPlanPtr prepared();  // prepares and keeps the plan on first use
     void check_arity(const std::vector<Datum>& args, const std::string& nulls) const;
