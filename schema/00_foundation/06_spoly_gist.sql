@@ -7,13 +7,7 @@
 -- gives the same key bit for bit (src/geom_sql/spoly_gist_key.cpp); every other support function
 -- and every operator is pg_sphere's, so the planner uses the index for exactly the queries
 -- pg_sphere's own would serve (ADQL INTERSECTS/CONTAINS translated to && @> <@ by TAP servers).
-CREATE FUNCTION obsmeta.spoly_gist_compress(internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'obsmeta_spoly_gist_compress' LANGUAGE C STRICT;
-CREATE FUNCTION obsmeta.spoly_gist_key(polygon spoly, pg_sphere_own boolean DEFAULT false) RETURNS integer[]
-    AS 'MODULE_PATHNAME', 'obsmeta_spoly_gist_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION obsmeta.spoly_gist_key(spoly, boolean) IS
-  'The GiST key (3-D box, six int32) of a polygon as obsmeta.spoly_gist_ops computes it, or with pg_sphere_own as pg_sphere''s spherepoly_gen_key does: the two are equal';
-
+-- Its compress function: 06_spoly_gist.rerunnable.sql (runs first).
 CREATE OPERATOR CLASS obsmeta.spoly_gist_ops FOR TYPE spoly USING gist AS
     OPERATOR  1 =  (spoly, spoly),
     OPERATOR 11 @  (spoly, scircle),

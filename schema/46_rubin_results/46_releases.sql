@@ -10,7 +10,7 @@
 --   public_date, a release without a public_date (loaded, not yet scheduled) above all dated ones;
 --   ties by created_at, then name. The views rubin.*_current apply this rule to the rows the caller
 --   may see (staff: every release, including loaded-but-unpublished ones; readers: public releases
---   only); CAOM2 carries the rule applied to the public releases only (48_rubin_into_caom2.sql).
+--   only); CAOM2 carries the rule applied to the public releases only (48_rubin_into_caom2.rerunnable.sql).
 -- Who sees a release's rows (row-level security, 47_rubin_results.sql):
 --   prompt: with the image (its observation's embargo and holds);
 --   a Data Release: once its public_date has passed, and the image itself is public;
@@ -66,34 +66,7 @@ VALUES ('prompt', 'prompt', 'Prompt Processing: per-visit and per-detector resul
 
 SELECT pg_catalog.pg_extension_config_dump('obsmeta.release', '');
 
--- pg_dump keeps every release row; on restore CREATE EXTENSION has already inserted 'prompt', so
--- an inserted prompt row replaces that row's values instead of colliding with it. (Any other
--- existing name collides: registering dr1 twice is an error, not a silent change of its date.)
-CREATE FUNCTION obsmeta.release_replace_row() RETURNS trigger LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    UPDATE obsmeta.release r
-       SET kind = NEW.kind, public_date = NEW.public_date, retracted_at = NEW.retracted_at,
-           retraction_reason = NEW.retraction_reason, description = NEW.description, created_at = NEW.created_at,
-           caom2_applied_at = NEW.caom2_applied_at
-     WHERE r.name = NEW.name;
-    IF FOUND THEN
-        RETURN NULL;
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER release_replace_row BEFORE INSERT ON obsmeta.release
-    FOR EACH ROW WHEN (NEW.kind = 'prompt') EXECUTE FUNCTION obsmeta.release_replace_row();
-
--- The releases whose rows a reader may see now (not retracted; prompt, or public_date passed).
--- Policies call it as (SELECT obsmeta.visible_releases()): once per query.
-CREATE FUNCTION obsmeta.visible_releases() RETURNS text[]
-    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(array_agg(r.name ORDER BY r.name), '{}')
-      FROM obsmeta.release r
-     WHERE r.retracted_at IS NULL AND (r.kind = 'prompt' OR r.public_date <= now()) $$;
-COMMENT ON FUNCTION obsmeta.visible_releases() IS
-  'Names of the releases whose rows readers may see now: not retracted, and prompt or past their public_date';
+-- Its trigger and obsmeta.visible_releases(): 46_releases_functions.rerunnable.sql.
 
 GRANT SELECT ON obsmeta.release TO obsmeta_reader, obsmeta_staff, obsmeta_writer, obsmeta_release_manager;
 -- Readers see the releases whose rows they may see (prompt, or published and not retracted): an

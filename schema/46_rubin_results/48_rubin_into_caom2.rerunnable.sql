@@ -1,4 +1,4 @@
--- obsmeta install script, part 48: the current best results in CAOM2 (and so in ObsCore).
+-- obsmeta install script, part 48 (re-runnable): the current best results in CAOM2 (and so in ObsCore).
 --
 -- CAOM2 holds one value per plane and chunk, visible to whoever may see the plane, so it carries
 -- the PUBLIC current best: the highest-precedence release (46_releases.sql) that has a value for
@@ -25,13 +25,13 @@
 -- Data Release whose public_date was set in the future, at obsmeta.apply_releases() after that
 -- date (the rubin tables themselves release on time by row-level security alone).
 
-CREATE FUNCTION obsmeta.rubin_lock_planes(planes uuid[]) RETURNS void
+CREATE OR REPLACE FUNCTION obsmeta.rubin_lock_planes(planes uuid[]) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     SELECT obsmeta.lock_observations(ARRAY(SELECT obsmeta.lock_key(p.obs_id) FROM caom2.plane p WHERE p.plane_id = ANY ($1))) $$;
 
 -- Plane Position resolution / sample size and Metrics of the given visit_image planes. With
 -- only_with_results, planes without a public result are left alone (used for new planes).
-CREATE FUNCTION obsmeta.rubin_apply_planes(planes uuid[], only_with_results boolean DEFAULT false) RETURNS integer
+CREATE OR REPLACE FUNCTION obsmeta.rubin_apply_planes(planes uuid[], only_with_results boolean DEFAULT false) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer;
@@ -94,7 +94,7 @@ COMMENT ON FUNCTION obsmeta.rubin_apply_planes(uuid[], boolean) IS
   'Writes the public current best per-visit results into the given visit_image planes (resolution, sample size, Metrics); returns the number of planes changed';
 
 -- Chunk SpatialWCS and resolution of the given (visit_image plane, detector) pairs.
-CREATE FUNCTION obsmeta.rubin_apply_chunks(planes uuid[], detectors integer[], only_with_results boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION obsmeta.rubin_apply_chunks(planes uuid[], detectors integer[], only_with_results boolean DEFAULT false)
     RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer;
@@ -202,7 +202,7 @@ COMMENT ON FUNCTION obsmeta.rubin_apply_chunks(uuid[], integer[], boolean) IS
   'Writes the public current best per-detector results (astrometric solution as SpatialWCS, PSF FWHM as resolution) into the chunks of the given visit_image planes and detectors; returns the number of chunks changed';
 
 -- Everything the given releases touch (or all results when names is NULL).
-CREATE FUNCTION obsmeta.rubin_apply_releases(names text[]) RETURNS integer
+CREATE OR REPLACE FUNCTION obsmeta.rubin_apply_releases(names text[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     planes uuid[];
@@ -228,7 +228,7 @@ END $$;
 ---------------------------------------------------------------------------------------------------
 -- Rows of a release that is not public (or retracted) cannot change CAOM2: they are skipped, so
 -- bulk-loading a Data Release before its public date costs no CAOM2 work.
-CREATE FUNCTION obsmeta.rubin_results_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION obsmeta.rubin_results_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     public_releases text[] := ARRAY(SELECT r.name FROM obsmeta.release r
@@ -269,12 +269,12 @@ DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['detector_visit_result', 'visit_result'] LOOP
-        EXECUTE format('CREATE TRIGGER rubin_fill_caom2_insert AFTER INSERT ON rubin.%I REFERENCING NEW TABLE AS new_rows
+        EXECUTE format('CREATE OR REPLACE TRIGGER rubin_fill_caom2_insert AFTER INSERT ON rubin.%I REFERENCING NEW TABLE AS new_rows
                           FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.rubin_results_changed()', t);
-        EXECUTE format('CREATE TRIGGER rubin_fill_caom2_update AFTER UPDATE ON rubin.%I
+        EXECUTE format('CREATE OR REPLACE TRIGGER rubin_fill_caom2_update AFTER UPDATE ON rubin.%I
                           REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
                           FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.rubin_results_changed()', t);
-        EXECUTE format('CREATE TRIGGER rubin_fill_caom2_delete AFTER DELETE ON rubin.%I REFERENCING OLD TABLE AS old_rows
+        EXECUTE format('CREATE OR REPLACE TRIGGER rubin_fill_caom2_delete AFTER DELETE ON rubin.%I REFERENCING OLD TABLE AS old_rows
                           FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.rubin_results_changed()', t);
         EXECUTE format('ALTER TABLE rubin.%I ENABLE ALWAYS TRIGGER rubin_fill_caom2_insert,
                           ENABLE ALWAYS TRIGGER rubin_fill_caom2_update, ENABLE ALWAYS TRIGGER rubin_fill_caom2_delete', t);
@@ -283,7 +283,7 @@ END
 $triggers$;
 
 -- A release published, re-dated, retracted or restored: everything it has values for is re-decided.
-CREATE FUNCTION obsmeta.rubin_release_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION obsmeta.rubin_release_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     changed text[];
@@ -296,12 +296,12 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER rubin_release_changed AFTER UPDATE ON obsmeta.release
+CREATE OR REPLACE TRIGGER rubin_release_changed AFTER UPDATE ON obsmeta.release
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.rubin_release_changed();
 
 -- A release with results keeps its name and its row (retract it instead of deleting it).
-CREATE FUNCTION obsmeta.rubin_release_guard() RETURNS trigger
+CREATE OR REPLACE FUNCTION obsmeta.rubin_release_guard() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n bigint;
@@ -319,7 +319,7 @@ BEGIN
     END IF;
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END $$;
-CREATE TRIGGER rubin_release_guard BEFORE UPDATE OR DELETE ON obsmeta.release
+CREATE OR REPLACE TRIGGER rubin_release_guard BEFORE UPDATE OR DELETE ON obsmeta.release
     FOR EACH ROW EXECUTE FUNCTION obsmeta.rubin_release_guard();
 
 -- New visit_image planes: results that arrived first apply now. A plane's area (set after its
@@ -327,7 +327,7 @@ CREATE TRIGGER rubin_release_guard BEFORE UPDATE OR DELETE ON obsmeta.release
 -- Not for the rows of a CAOM-2.4 document being imported (obsmeta.caom2_import is on only then; a
 -- session cannot set it): caom2.import_observation_xml stores the document exactly as given, and
 -- the results apply again at the next event that re-decides them (doc/caom2_interop.md).
-CREATE FUNCTION obsmeta.rubin_plane_arrived() RETURNS trigger
+CREATE OR REPLACE FUNCTION obsmeta.rubin_plane_arrived() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     planes uuid[];
@@ -347,14 +347,14 @@ BEGIN
     PERFORM obsmeta.rubin_apply_planes(planes, true);
     RETURN NULL;
 END $$;
-CREATE TRIGGER rubin_plane_insert AFTER INSERT ON caom2.plane REFERENCING NEW TABLE AS new_rows
+CREATE OR REPLACE TRIGGER rubin_plane_insert AFTER INSERT ON caom2.plane REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.rubin_plane_arrived();
-CREATE TRIGGER rubin_plane_update AFTER UPDATE ON caom2.plane REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+CREATE OR REPLACE TRIGGER rubin_plane_update AFTER UPDATE ON caom2.plane REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.rubin_plane_arrived();
 
 -- New chunks of a visit_image: their detector's results apply now (not during a CAOM-2.4 import,
 -- as above).
-CREATE FUNCTION obsmeta.rubin_chunk_arrived() RETURNS trigger
+CREATE OR REPLACE FUNCTION obsmeta.rubin_chunk_arrived() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     planes uuid[];
@@ -376,10 +376,11 @@ BEGIN
     PERFORM obsmeta.rubin_apply_chunks(planes, dets, true);
     RETURN NULL;
 END $$;
-CREATE TRIGGER rubin_chunk_insert AFTER INSERT ON caom2.chunk REFERENCING NEW TABLE AS new_rows
+CREATE OR REPLACE TRIGGER rubin_chunk_insert AFTER INSERT ON caom2.chunk REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.rubin_chunk_arrived();
 
--- ENABLE ALWAYS: CAOM2 written by a conversion under logical replication (session_replication_role
+-- ENABLE ALWAYS (again after CREATE OR REPLACE TRIGGER, which enables a trigger on origin only):
+-- CAOM2 written by a conversion under logical replication (session_replication_role
 -- = replica) gets its results too.
 ALTER TABLE caom2.plane ENABLE ALWAYS TRIGGER rubin_plane_insert, ENABLE ALWAYS TRIGGER rubin_plane_update;
 ALTER TABLE caom2.chunk ENABLE ALWAYS TRIGGER rubin_chunk_insert;
@@ -388,7 +389,7 @@ ALTER TABLE obsmeta.release ENABLE ALWAYS TRIGGER rubin_release_changed, ENABLE 
 ---------------------------------------------------------------------------------------------------
 -- Release management
 ---------------------------------------------------------------------------------------------------
-CREATE FUNCTION obsmeta.release_row(name text) RETURNS obsmeta.release
+CREATE OR REPLACE FUNCTION obsmeta.release_row(name text) RETURNS obsmeta.release
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r obsmeta.release;
@@ -401,7 +402,7 @@ BEGIN
     RETURN r;
 END $$;
 
-CREATE FUNCTION obsmeta.publish_release(name text, public_date timestamptz DEFAULT now()) RETURNS timestamptz
+CREATE OR REPLACE FUNCTION obsmeta.publish_release(name text, public_date timestamptz DEFAULT now()) RETURNS timestamptz
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r obsmeta.release := obsmeta.release_row(name);
@@ -419,7 +420,7 @@ END $$;
 COMMENT ON FUNCTION obsmeta.publish_release(text, timestamptz) IS
   'Sets a Data Release''s public date (default now). Its rows become visible to readers at that date; CAOM2 takes its values at once if the date has passed, else at obsmeta.apply_releases() after it';
 
-CREATE FUNCTION obsmeta.retract_release(name text, reason text) RETURNS void
+CREATE OR REPLACE FUNCTION obsmeta.retract_release(name text, reason text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r obsmeta.release := obsmeta.release_row(name);
@@ -434,7 +435,7 @@ END $$;
 COMMENT ON FUNCTION obsmeta.retract_release(text, text) IS
   'Retracts a release: its rows stay (staff see them) but leave the current views and CAOM2, where the previous best returns';
 
-CREATE FUNCTION obsmeta.restore_release(name text) RETURNS void
+CREATE OR REPLACE FUNCTION obsmeta.restore_release(name text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r obsmeta.release := obsmeta.release_row(name);
@@ -448,7 +449,7 @@ COMMENT ON FUNCTION obsmeta.restore_release(text) IS 'Undoes a retraction';
 -- Catch-up for Data Releases whose public_date has passed since CAOM2 last looked (a release dated
 -- in the future when it was published). Cheap when there is nothing to do; call it from any
 -- scheduler, or by hand on release day.
-CREATE FUNCTION obsmeta.apply_releases() RETURNS integer
+CREATE OR REPLACE FUNCTION obsmeta.apply_releases() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     due text[];
@@ -464,7 +465,7 @@ END $$;
 COMMENT ON FUNCTION obsmeta.apply_releases() IS
   'Brings CAOM2 up to date with Data Releases that became public since it last looked; returns the number of planes and chunks changed';
 
-CREATE FUNCTION obsmeta.apply_rubin_results(release text DEFAULT NULL) RETURNS integer
+CREATE OR REPLACE FUNCTION obsmeta.apply_rubin_results(release text DEFAULT NULL) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF release IS NOT NULL THEN

@@ -1,4 +1,4 @@
--- obsmeta install script, part 78: TAP_SCHEMA 1.1 rows for ivoa.obscore, caom2 and rubin.
+-- obsmeta install script, part 78 (re-runnable): TAP_SCHEMA 1.1 rows for ivoa.obscore, caom2 and rubin.
 -- obsmeta.register_tap_schema(target_schema) creates a TAP_SCHEMA 1.1 (schemas, tables, columns,
 -- keys, key_columns) when the schema is absent, then replaces obsmeta's rows in it. ObsCore's
 -- columns carry the IVOA ObsCore 1.1 descriptions, units, UCDs and utypes; CAOM2 and rubin columns
@@ -8,7 +8,7 @@
 -- declaration (70_obscore/70_columns_declared.rerunnable.sql).
 
 -- VOTable datatype / arraysize / xtype of a PostgreSQL column type (TAP 1.1, DALI).
-CREATE FUNCTION obsmeta.tap_datatype(t regtype, OUT datatype text, OUT arraysize text, OUT xtype text)
+CREATE OR REPLACE FUNCTION obsmeta.tap_datatype(t regtype, OUT datatype text, OUT arraysize text, OUT xtype text)
     LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE tn WHEN 'smallint' THEN 'short' WHEN 'integer' THEN 'int' WHEN 'bigint' THEN 'long'
                    WHEN 'real' THEN 'float' WHEN 'double precision' THEN 'double' WHEN 'boolean' THEN 'boolean'
@@ -21,7 +21,7 @@ CREATE FUNCTION obsmeta.tap_datatype(t regtype, OUT datatype text, OUT arraysize
                    WHEN 'spoint' THEN 'point' WHEN 'scircle' THEN 'circle' WHEN 'spoly' THEN 'polygon' END
       FROM (SELECT format_type(t, NULL) AS tn) s $$;
 
-CREATE FUNCTION obsmeta.register_tap_schema(target_schema text DEFAULT 'tap_schema') RETURNS integer
+CREATE OR REPLACE FUNCTION obsmeta.register_tap_schema(target_schema text DEFAULT 'tap_schema') RETURNS integer
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
 DECLARE
     s text := quote_ident(target_schema);

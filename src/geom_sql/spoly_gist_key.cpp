@@ -1,4 +1,4 @@
-// The GiST key of a pg_sphere polygon, for obsmeta's spoly operator class (schema/00_foundation/06_spoly_gist.sql).
+// The GiST key of a pg_sphere polygon, for obsmeta's spoly operator class (schema/00_foundation/06_spoly_gist*.sql).
 //
 // pg_sphere 1.2 indexes an spoly by a 3-D box (six int32 coordinates scaled by MAXCVALUE): the
 // union of its edges' boxes, widened to the unit sphere's extreme in each axis direction that the

@@ -1,6 +1,6 @@
 -- CAOM-2.4 import of an observation whose planes and chunks carry Rubin results (issue 2): the
 -- document is stored exactly as given. The rubin triggers on caom2.plane / caom2.chunk
--- (48_rubin_into_caom2.sql) leave the rows an import writes alone, so the checksums verify and
+-- (48_rubin_into_caom2.rerunnable.sql) leave the rows an import writes alone, so the checksums verify and
 -- export after import returns the same document; the Rubin results apply again at the next event
 -- that re-decides them (here obsmeta.apply_rubin_results()). A replace keeps obsmeta's own columns
 -- (Butler links, footprints, derived positions) of the entities it keeps.
