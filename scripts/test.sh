@@ -92,7 +92,8 @@ isolation() {  # pg_isolation_regress: test/isolation/specs, permutations spelle
 second_cluster_lane() {  # the suites that crash or restart their cluster, on a cluster of their own
   export "${second_cluster[@]}"
   . scripts/env.sh
-  scripts/cluster.sh start >"$logs/second_cluster.log" 2>&1 && with_template >>"$logs/second_cluster.log" 2>&1 || return 1
+  { scripts/cluster.sh start && with_template; } >"$logs/second_cluster.log" 2>&1 ||
+    { echo "the second cluster did not start:" >"$logs/second_cluster.failed"; return 1; }
   quiet registry_ddl bash test/replication/registry_ddl.sh
   quiet registry_e2e bash test/replication/registry_end_to_end.sh
   await tools  # the parts below need build/
@@ -137,7 +138,7 @@ report gen3_e2e "logical replication end to end (publisher cluster → obsmeta)"
 report fault "fault injection (kill -9 mid-conversion, mid-EFD recompute, mid-ObsCore flush)"
 report package "Debian package (dpkg-buildpackage, apt-get install, CREATE EXTENSION)"
 report fuzz "fuzzing (libFuzzer, ASan+UBSan, 8 s per target)"
-[ -f "$logs/second_cluster.log" ] && [ -s "$logs/second_cluster.log" ] && cat "$logs/second_cluster.log"
+[ -f "$logs/second_cluster.failed" ] && cat "$logs/second_cluster.failed" "$logs/second_cluster.log"
 
 echo
 echo "test suites: $passed passed, $failed failed; wall time $((SECONDS - start)) s"
