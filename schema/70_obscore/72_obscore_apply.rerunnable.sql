@@ -35,6 +35,27 @@ BEGIN
     IF cardinality(full_planes) = 0 AND cardinality(keys) = 0 THEN
         RETURN 0;
     END IF;
+    IF cardinality(keys) = 0 THEN
+        -- whole planes only (a conversion's new planes): one pass of the view, half the plan to start
+        WITH want AS MATERIALIZED (
+            SELECT s.* FROM obsmeta.obscore_source s WHERE s.caom_plane_id = ANY (full_planes)
+        ), gone AS (
+            DELETE FROM ivoa.obscore t
+             WHERE t.caom_plane_id = ANY (full_planes) AND NOT EXISTS (SELECT 1 FROM want w WHERE w.row_id = t.row_id)
+            RETURNING 1
+        ), put AS (
+            INSERT INTO ivoa.obscore AS t SELECT * FROM want ORDER BY row_id
+            ON CONFLICT (row_id) DO UPDATE SET
+                (%1$s)
+              = ROW(%2$s)
+             WHERE ROW(%3$s)
+                   IS DISTINCT FROM
+                   ROW(%4$s)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put) INTO n;
+        RETURN n;
+    END IF;
     WITH want AS MATERIALIZED (
         SELECT s.* FROM obsmeta.obscore_source s WHERE s.caom_plane_id = ANY (full_planes)
         UNION ALL

@@ -40,12 +40,39 @@ BEGIN
     INSERT INTO obsmeta.obscore_pending (txn, kind, id)
     SELECT pg_current_xact_id(), k.kind, k.id
       FROM (SELECT 'p'::"char", x FROM unnest(full_planes) x
-            UNION ALL SELECT 'a'::"char", x FROM unnest(artifacts) x
             UNION ALL SELECT 'r'::"char", x FROM unnest(plane_rows) x) AS k(kind, id)
      WHERE k.id IS NOT NULL
     ON CONFLICT DO NOTHING;
+    IF cardinality(artifacts) > 0 THEN
+        -- An artifact whose plane is recorded whole needs no key of its own (the flush computes
+        -- the plane's rows): the conversion's new artifacts, parts and chunks of its new planes
+        -- record nothing, and the flush has planes only.
+        INSERT INTO obsmeta.obscore_pending (txn, kind, id)
+        SELECT pg_current_xact_id(), 'a', x
+          FROM unnest(artifacts) x
+         WHERE x IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM caom2.artifact a
+                             JOIN obsmeta.obscore_pending w
+                               ON w.txn = pg_current_xact_id() AND w.kind = 'p' AND w.id = a.plane_id
+                            WHERE a.artifact_id = x)
+        ON CONFLICT DO NOTHING;
+    END IF;
 END $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.obscore_maintain(uuid[], uuid[], uuid[]) FROM PUBLIC;
+
+-- The key-recording entry point for a writer that knows which planes it wrote, changed or deleted
+-- and writes CAOM2 without firing the obscore_on_* triggers (e.g. the conversion, once per batch):
+-- their ivoa.obscore rows are recomputed whole by the flush (or at once, when not deferring), and
+-- only rows that differ are written.
+CREATE OR REPLACE FUNCTION obsmeta.obscore_record(planes uuid[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    PERFORM obsmeta.obscore_maintain(planes, NULL, NULL);
+END $$;
+COMMENT ON FUNCTION obsmeta.obscore_record(uuid[]) IS
+  'Records CAOM2 planes (written, changed or deleted) whose ivoa.obscore rows obsmeta.obscore_flush() recomputes whole (applied at once when the transaction does not defer); for writers that bypass the CAOM2 maintenance triggers';
+REVOKE EXECUTE ON FUNCTION obsmeta.obscore_record(uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION obsmeta.obscore_record(uuid[]) TO obsmeta_writer;
 
 CREATE OR REPLACE FUNCTION obsmeta.obscore_flush() RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$"
@@ -74,6 +101,9 @@ BEGIN
           INTO artifacts, more_rows
           FROM unnest(artifacts) AS x LEFT JOIN caom2.artifact a ON a.artifact_id = x;
         plane_rows := coalesce(plane_rows, '{}') || coalesce(more_rows, '{}');
+    END IF;
+    IF cardinality(plane_rows) > 0 THEN  -- a plane recomputed whole includes its plane row
+        plane_rows := ARRAY(SELECT x FROM unnest(plane_rows) x WHERE NOT x = ANY (planes));
     END IF;
     RETURN obsmeta.obscore_apply(planes, artifacts, plane_rows);
 END $$;
