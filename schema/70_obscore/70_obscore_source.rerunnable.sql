@@ -76,7 +76,7 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                                   b.obs_collection, b.obs_id, b.product_id, b.lsst_detector) AS obs_publisher_did
       FROM (
         -- detector rows: one per artifact whose (first) chunk names a detector
-        SELECT a.artifact_id AS row_id, o.obs_id AS caom_obs_id, p.plane_id AS caom_plane_id,
+        SELECT a.artifact_id AS row_id, o.obs_id AS caom_obs_id, a.plane_id AS caom_plane_id,  -- a.: the filters reach DISTINCT ON
                a.artifact_id AS caom_artifact_id, a.artifact_id, a.uri, a.content_type, a.content_length,
                coalesce(a.lsst_dataset_id, p.plane_id) AS dataset_id, p.product_id,
                p.data_product_type AS dataproduct_type, p.calibration_level AS calib_level,

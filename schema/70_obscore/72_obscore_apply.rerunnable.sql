@@ -24,9 +24,11 @@ BEGIN
     EXECUTE format($function$
 CREATE OR REPLACE FUNCTION obsmeta.obscore_apply(full_planes uuid[], artifacts uuid[], plane_rows uuid[]) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$"
-    -- key-driven: index probes per key, whatever the statistics say; hash joins stay allowed for
-    -- CTEs (no index there)
-    SET enable_seqscan = off SET enable_material = off SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+    -- key-driven: index probes per key, whatever the statistics say. Nested loops only: the view's
+    -- filter reaches the artifacts (caom_plane_id and row_id are theirs), and the planes and
+    -- observations must be probed from them, not scanned whole for a merge or hash join.
+    SET enable_seqscan = off SET enable_material = off SET enable_mergejoin = off SET enable_hashjoin = off
+    SET plan_cache_mode = force_generic_plan SET jit = off AS $$
 DECLARE
     keys uuid[] := coalesce(artifacts, '{}') || coalesce(plane_rows, '{}');
     n bigint;
