@@ -26,7 +26,8 @@ CREATE OR REPLACE FUNCTION obsmeta.obscore_apply(full_planes uuid[], artifacts u
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$"
     -- key-driven: index probes per key, whatever the statistics say. Nested loops only: the view's
     -- filter reaches the artifacts (caom_plane_id and row_id are theirs), and the planes and
-    -- observations must be probed from them, not scanned whole for a merge or hash join.
+    -- observations must be probed from them, not scanned whole for a merge or hash join. (The rows
+    -- gone are found by a hashed EXCEPT, not by a join with what is wanted.)
     SET enable_seqscan = off SET enable_material = off SET enable_mergejoin = off SET enable_hashjoin = off
     SET plan_cache_mode = force_generic_plan SET jit = off AS $$
 DECLARE
@@ -43,7 +44,9 @@ BEGIN
             SELECT s.* FROM obsmeta.obscore_source s WHERE s.caom_plane_id = ANY (full_planes)
         ), gone AS (
             DELETE FROM ivoa.obscore t
-             WHERE t.caom_plane_id = ANY (full_planes) AND NOT EXISTS (SELECT 1 FROM want w WHERE w.row_id = t.row_id)
+             USING (SELECT o.row_id FROM ivoa.obscore o WHERE o.caom_plane_id = ANY (full_planes)
+                    EXCEPT SELECT w.row_id FROM want w) g
+             WHERE t.row_id = g.row_id
             RETURNING 1
         ), put AS (
             INSERT INTO ivoa.obscore AS t SELECT * FROM want ORDER BY row_id
@@ -64,8 +67,9 @@ BEGIN
         SELECT s.* FROM obsmeta.obscore_source s WHERE s.row_id = ANY (keys) AND NOT s.caom_plane_id = ANY (full_planes)
     ), gone AS (
         DELETE FROM ivoa.obscore t
-         WHERE (t.caom_plane_id = ANY (full_planes) OR t.row_id = ANY (keys))
-           AND NOT EXISTS (SELECT 1 FROM want w WHERE w.row_id = t.row_id)
+         USING (SELECT o.row_id FROM ivoa.obscore o WHERE o.caom_plane_id = ANY (full_planes) OR o.row_id = ANY (keys)
+                EXCEPT SELECT w.row_id FROM want w) g
+         WHERE t.row_id = g.row_id
         RETURNING 1
     ), put AS (
         INSERT INTO ivoa.obscore AS t SELECT * FROM want ORDER BY row_id
