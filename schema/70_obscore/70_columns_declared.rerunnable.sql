@@ -1,7 +1,8 @@
 -- obsmeta install script, part 70: the columns of ivoa.obscore, declared once (70_columns.sql).
--- Adding a column: a row here, its value in obsmeta.obscore_source (70_obscore.sql), and in the
--- upgrade step the ALTER TABLE that adds it to an existing ivoa.obscore and the changed view; an
--- update applies these rows again and regenerates obsmeta.obscore_apply from them.
+-- Adding a column: a row here, its value in obsmeta.obscore_source (70_obscore_source.rerunnable.sql),
+-- and in the upgrade step the ALTER TABLE that adds it to an existing ivoa.obscore and a DROP VIEW of
+-- the old view (its columns change; the re-runnable file creates it again); an update applies these
+-- rows again and regenerates obsmeta.obscore_apply from them.
 INSERT INTO obsmeta.obscore_column
     (ordinal_position, column_name, definition, written, compared,
      column_index, datatype, arraysize, xtype, unit, ucd, utype, principal, std, description) VALUES

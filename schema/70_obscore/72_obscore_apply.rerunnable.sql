@@ -24,9 +24,12 @@ BEGIN
     EXECUTE format($function$
 CREATE OR REPLACE FUNCTION obsmeta.obscore_apply(full_planes uuid[], artifacts uuid[], plane_rows uuid[]) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$"
-    -- key-driven: index probes per key, whatever the statistics say; hash joins stay allowed for
-    -- CTEs (no index there)
-    SET enable_seqscan = off SET enable_material = off SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+    -- key-driven: index probes per key, whatever the statistics say. Nested loops only: the view's
+    -- filter reaches the artifacts (caom_plane_id and row_id are theirs), and the planes and
+    -- observations must be probed from them, not scanned whole for a merge or hash join. (The rows
+    -- gone are found by a hashed EXCEPT, not by a join with what is wanted.)
+    SET enable_seqscan = off SET enable_material = off SET enable_mergejoin = off SET enable_hashjoin = off
+    SET plan_cache_mode = force_generic_plan SET jit = off AS $$
 DECLARE
     keys uuid[] := coalesce(artifacts, '{}') || coalesce(plane_rows, '{}');
     n bigint;
@@ -35,14 +38,38 @@ BEGIN
     IF cardinality(full_planes) = 0 AND cardinality(keys) = 0 THEN
         RETURN 0;
     END IF;
+    IF cardinality(keys) = 0 THEN
+        -- whole planes only (a conversion's new planes): one pass of the view, half the plan to start
+        WITH want AS MATERIALIZED (
+            SELECT s.* FROM obsmeta.obscore_source s WHERE s.caom_plane_id = ANY (full_planes)
+        ), gone AS (
+            DELETE FROM ivoa.obscore t
+             USING (SELECT o.row_id FROM ivoa.obscore o WHERE o.caom_plane_id = ANY (full_planes)
+                    EXCEPT SELECT w.row_id FROM want w) g
+             WHERE t.row_id = g.row_id
+            RETURNING 1
+        ), put AS (
+            INSERT INTO ivoa.obscore AS t SELECT * FROM want ORDER BY row_id
+            ON CONFLICT (row_id) DO UPDATE SET
+                (%1$s)
+              = ROW(%2$s)
+             WHERE ROW(%3$s)
+                   IS DISTINCT FROM
+                   ROW(%4$s)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put) INTO n;
+        RETURN n;
+    END IF;
     WITH want AS MATERIALIZED (
         SELECT s.* FROM obsmeta.obscore_source s WHERE s.caom_plane_id = ANY (full_planes)
         UNION ALL
         SELECT s.* FROM obsmeta.obscore_source s WHERE s.row_id = ANY (keys) AND NOT s.caom_plane_id = ANY (full_planes)
     ), gone AS (
         DELETE FROM ivoa.obscore t
-         WHERE (t.caom_plane_id = ANY (full_planes) OR t.row_id = ANY (keys))
-           AND NOT EXISTS (SELECT 1 FROM want w WHERE w.row_id = t.row_id)
+         USING (SELECT o.row_id FROM ivoa.obscore o WHERE o.caom_plane_id = ANY (full_planes) OR o.row_id = ANY (keys)
+                EXCEPT SELECT w.row_id FROM want w) g
+         WHERE t.row_id = g.row_id
         RETURNING 1
     ), put AS (
         INSERT INTO ivoa.obscore AS t SELECT * FROM want ORDER BY row_id

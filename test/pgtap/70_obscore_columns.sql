@@ -1,7 +1,7 @@
 -- The one declaration of ivoa.obscore's columns (obsmeta.obscore_column): the table, the column
 -- lists of obsmeta.obscore_apply and the TAP_SCHEMA metadata all follow from it.
 BEGIN;
-SELECT plan(6);
+SELECT plan(7);
 
 SELECT is((SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
             WHERE a.attrelid = 'ivoa.obscore'::regclass AND a.attnum > 0 AND NOT a.attisdropped),
@@ -12,14 +12,20 @@ SELECT is_empty($$SELECT c.column_name FROM obsmeta.obscore_column c
                    WHERE c.written = (a.attgenerated <> '' OR EXISTS (SELECT 1 FROM pg_index i
                                         WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY (i.indkey)))$$,
                 'obscore_apply writes every column but the key and the generated one');
-SELECT is_empty($$SELECT c.column_name FROM obsmeta.obscore_column c, pg_proc p
+-- each of its upserts (whole planes only; planes, artifacts and plane rows)
+SELECT cmp_ok((SELECT count(*) FROM pg_proc p, regexp_matches(p.prosrc, 'ON CONFLICT', 'g') m
+                WHERE p.oid = 'obsmeta.obscore_apply(uuid[], uuid[], uuid[])'::regprocedure), '>=', 1::bigint,
+              'obscore_apply upserts');
+SELECT is_empty($$SELECT c.column_name, m.n FROM obsmeta.obscore_column c, pg_proc p,
+                         regexp_matches(p.prosrc, 'DO UPDATE SET(.*?)WHERE ROW', 'g') WITH ORDINALITY AS m(part, n)
                    WHERE p.oid = 'obsmeta.obscore_apply(uuid[], uuid[], uuid[])'::regprocedure
-                     AND c.written <> (substring(p.prosrc from 'DO UPDATE SET(.*)WHERE ROW') ~ ('\mEXCLUDED\.' || c.column_name || '\M'))$$,
-                'obscore_apply sets exactly the columns declared written');
-SELECT is_empty($$SELECT c.column_name FROM obsmeta.obscore_column c, pg_proc p
+                     AND c.written <> (m.part[1] ~ ('\mEXCLUDED\.' || c.column_name || '\M'))$$,
+                'each upsert of obscore_apply sets exactly the columns declared written');
+SELECT is_empty($$SELECT c.column_name, m.n FROM obsmeta.obscore_column c, pg_proc p,
+                         regexp_matches(p.prosrc, 'WHERE ROW(.*?)IS DISTINCT FROM', 'g') WITH ORDINALITY AS m(part, n)
                    WHERE p.oid = 'obsmeta.obscore_apply(uuid[], uuid[], uuid[])'::regprocedure
-                     AND c.compared <> (substring(p.prosrc from 'WHERE ROW(.*)IS DISTINCT FROM') ~ ('\mt\.' || c.column_name || '\M'))$$,
-                'obscore_apply compares exactly the columns declared compared (not the pg_sphere values)');
+                     AND c.compared <> (m.part[1] ~ ('\mt\.' || c.column_name || '\M'))$$,
+                'each upsert of obscore_apply compares exactly the columns declared compared (not the pg_sphere values)');
 SELECT set_eq($$SELECT column_name FROM obsmeta.obscore_column_meta$$,
               $$SELECT column_name FROM obsmeta.obscore_column WHERE column_index IS NOT NULL$$,
               'the TAP_SCHEMA metadata is the declaration''s published columns');
