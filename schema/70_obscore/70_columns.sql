@@ -4,7 +4,7 @@
 -- service publishes, their TAP_SCHEMA metadata. The rows are declared in
 -- 70_columns_declared.rerunnable.sql; from them come the table (70_obscore.sql), the column lists
 -- of obsmeta.obscore_apply (72_obscore_apply.rerunnable.sql) and the TAP_SCHEMA columns
--- (obsmeta.obscore_column_meta, read by obsmeta.register_tap_schema in 78_tap_schema.sql).
+-- (obsmeta.obscore_column_meta, read by obsmeta.register_tap_schema in 78_tap_schema.rerunnable.sql).
 CREATE TABLE obsmeta.obscore_column (
     column_name  text PRIMARY KEY,
     ordinal_position integer NOT NULL UNIQUE DEFERRABLE INITIALLY DEFERRED,  -- order in ivoa.obscore (and in obsmeta.obscore_source)
