@@ -7,11 +7,19 @@
 //    visit_image) bulk-COPYed into gen3 and converted, 50 exposures a transaction (as
 //    obsmeta-bench-obscore does);
 //  * after measuring it, that archive becomes the base (bench_scale.snapshot()), and each larger
-//    size is reached by set-based copies of the base (CALL bench_scale.replicate(k0, k1)): every
-//    table that grows with the archive, gen3 through caom2 to ivoa.obscore and the coverage cells,
-//    with fresh ids, positions rotated in RA and the tables' production indexes taking every row
-//    (bench/scale_replicate.sql says column by column what a copy changes); then VACUUM ANALYZE.
-// Measured at every size, on top of that archive, with real conversions:
+//    size is reached by set-based copies of the base (bench/scale_replicate.sql says column by
+//    column what a copy changes): every table that grows with the archive, gen3 through caom2 to
+//    ivoa.obscore and the coverage cells, with fresh ids and positions rotated in RA. To fill
+//    10^7 rows within the hour on 2 cores the copies go into the tables with their indexes and
+//    keys dropped (triggers off; --sessions sessions at once; fsync, full_page_writes and
+//    synchronous_commit off), and the indexes and keys, as the extension defines them, are built
+//    once afterwards (largest first, over the sessions; a duplicate id or dangling reference
+//    fails there), then VACUUM ANALYZE, CHECKPOINT, and a sample of planes checked as
+//    obsmeta.verify_obscore() does. Copying stops early at --min-free-gb free disk or after
+//    --max-copy-s; the size reached is measured.
+// Measured at every size, on top of that archive, with real conversions and the production
+// durability settings (fsync, full_page_writes, synchronous_commit on; --cluster-settings: the
+// cluster's own):
 //  * --visits new visits, one transaction each (COPY of its gen3 rows, obsmeta.convert(), COMMIT):
 //    the whole visit, the conversion call, ObsCore maintenance (the CAOM2 triggers' recording +
 //    obscore_flush(), server's function time, track_functions = pl), of which the coverage
@@ -24,10 +32,15 @@
 //  * the database's and ivoa.obscore's size, and btree depths (pageinspect).
 // Prints one table; --tsv writes it for bench/plot_scale.py. A benchmark reports; it asserts
 // nothing: exit 0 unless a query fails.
+#include <sys/statvfs.h>
+
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sample_night/cli.hpp"
@@ -51,6 +64,11 @@ struct Options {
     int cones = 100;
     int rounds = 5;
     long moc_rebuild_max = 2000000;
+    int sessions = 2;          // sessions filling (copies, index builds, VACUUM) at once
+    double min_free_gb = 15;   // stop copying before the data directory's disk has less free
+    double max_copy_s = 0;     // stop copying for one size after this long (0: no limit)
+    bool production = true;    // measure with fsync, full_page_writes, synchronous_commit on
+    int verify_planes = 20;    // verify_obscore() on the rows of this many random planes after each fill
 };
 
 template <typename T>
@@ -66,7 +84,8 @@ Options parse(int argc, char** argv) {
     Options o;
     Cli cli(argc, argv,
             "usage: obsmeta-bench-scale --conninfo \"...\" [--sizes N,N,...] [--batch N] [--visits N] [--cones N]\n"
-            "       [--rounds N] [--radii DEG,DEG] [--moc-rebuild-max N] [--tsv FILE]");
+            "       [--rounds N] [--radii DEG,DEG] [--moc-rebuild-max N] [--tsv FILE] [--sessions N] [--min-free-gb G] [--max-copy-s S]\n"
+            "       [--verify-planes N] [--cluster-settings (measure with the cluster's own durability settings)]");
     while (cli.next()) {
         if (cli.is("--conninfo")) o.conninfo = cli.value();
         else if (cli.is("--sizes")) o.sizes = list_of<long>(cli.value(), [](const std::string& s) { return std::stol(s); });
@@ -77,10 +96,15 @@ Options parse(int argc, char** argv) {
         else if (cli.is("--rounds")) o.rounds = cli.int_value();
         else if (cli.is("--moc-rebuild-max")) o.moc_rebuild_max = cli.long_value();
         else if (cli.is("--tsv")) o.tsv = cli.value();
+        else if (cli.is("--sessions")) o.sessions = cli.int_value();
+        else if (cli.is("--min-free-gb")) o.min_free_gb = std::stod(cli.value());
+        else if (cli.is("--max-copy-s")) o.max_copy_s = std::stod(cli.value());
+        else if (cli.is("--verify-planes")) o.verify_planes = cli.int_value();
+        else if (cli.is("--cluster-settings")) o.production = false;
         else cli.unknown();
     }
     if (o.conninfo.empty()) cli.fail("--conninfo is required");
-    if (o.sizes.empty() || o.radii.empty() || o.batch < 1 || o.visits < 1 || o.cones < 1 || o.rounds < 1)
+    if (o.sizes.empty() || o.radii.empty() || o.batch < 1 || o.visits < 1 || o.cones < 1 || o.rounds < 1 || o.sessions < 1)
         cli.fail("counts must be >= 1, --sizes and --radii non-empty");
     for (std::size_t i = 1; i < o.sizes.size(); ++i)
         if (o.sizes[i] <= o.sizes[i - 1]) cli.fail("--sizes must increase");
@@ -134,7 +158,8 @@ void measure_coverage(Connection& conn, const Backend& be, const Options& o, Poi
         std::printf("  coverage recompute not timed above --moc-rebuild-max %ld rows\n", o.moc_rebuild_max);
     }
     conn.exec(std::string("SET ROLE ") + kReaderRole);
-    for (int i = 0; i < 3; ++i)
+    const int reads = p.rows <= o.moc_rebuild_max ? 3 : 1;  // linear in the plane cells: minutes at 10^7
+    for (int i = 0; i < reads; ++i)
         p.coverage_read.add(timed(be, [&] { conn.value("SELECT count(*) FROM ivoa.coverage WHERE moc IS NOT NULL"); }));
     conn.exec("RESET ROLE");
     std::printf("  a reader's SELECT of ivoa.coverage (union of %ld plane cells): %s\n", p.moc_cells,
@@ -208,23 +233,154 @@ Point measure(Connection& conn, const Backend& be, const Options& o, unsigned se
     return p;
 }
 
-// Copies of the base until ivoa.obscore has at least `target` rows.
-std::string replicate_to(Connection& conn, long target, long base_rows, int& next_copy) {
+// Durability while filling (off: the copies can be made again) and while measuring (the
+// production settings, unless --cluster-settings). Server-wide: ALTER SYSTEM + reload.
+void durability(Connection& conn, const Options& o, bool fill) {
+    if (!fill && !o.production) {
+        for (const char* g : {"fsync", "full_page_writes", "synchronous_commit"}) conn.exec(std::string("ALTER SYSTEM RESET ") + g);
+    } else {
+        const std::string v = fill ? "off" : "on";
+        for (const char* g : {"fsync", "full_page_writes", "synchronous_commit"}) conn.exec(std::string("ALTER SYSTEM SET ") + g + " = " + v);
+    }
+    conn.value("SELECT pg_reload_conf()");
+    conn.exec("SELECT pg_sleep(0.5)");  // the reload reaches every process
+    if (!fill) conn.exec("CHECKPOINT");  // what the fill wrote unsynced is on disk before measuring
+    std::printf("  (%s: fsync %s, full_page_writes %s, synchronous_commit %s)\n", fill ? "filling" : "measuring",
+                conn.value("SHOW fsync").c_str(), conn.value("SHOW full_page_writes").c_str(),
+                conn.value("SHOW synchronous_commit").c_str());
+}
+
+double free_gb(const std::string& dir) {
+    struct statvfs st {};
+    if (statvfs(dir.c_str(), &st) != 0) return NAN;
+    return static_cast<double>(st.f_bavail) * static_cast<double>(st.f_frsize) / 1e9;
+}
+
+// Runs each statement on one of --sessions sessions at once (each its own transaction, in the
+// given order as sessions free up); the first failure stops the rest and is thrown.
+void run_pooled(const Options& o, const std::vector<std::string>& statements, const std::string& setup) {
+    std::atomic<std::size_t> next{0};
+    std::mutex m;
+    std::string failure;
+    auto work = [&] {
+        try {
+            Connection c(o.conninfo);
+            if (!setup.empty()) c.exec(setup);
+            for (std::size_t i; (i = next++) < statements.size();) {
+                {
+                    std::lock_guard<std::mutex> g(m);
+                    if (!failure.empty()) return;
+                }
+                const double t0 = now_s();
+                c.exec(statements[i]);
+                std::printf("    %.0f s: %s\n", now_s() - t0, statements[i].c_str());
+            }
+        } catch (const std::exception& e) {
+            std::lock_guard<std::mutex> g(m);
+            if (failure.empty()) failure = e.what();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 0; i < o.sessions; ++i) threads.emplace_back(work);
+    for (auto& t : threads) t.join();
+    if (!failure.empty()) throw std::runtime_error(failure);
+}
+
+// Copies of the base until ivoa.obscore has at least `target` rows, or until the disk would have
+// less than --min-free-gb left: the replicated tables' indexes and keys dropped, the copies
+// written by --sessions sessions at once (triggers off, durability off), the indexes and keys
+// built once (largest first, spread over the sessions), the triggers restored, VACUUM ANALYZE,
+// a sample of rows checked by verify_obscore(). Returns how (empty: not one copy fits).
+std::string replicate_to(Connection& conn, const Options& o, long target, long base_rows, int& next_copy) {
     const long have = count_rows(conn);
     if (have >= target) return "already there";
-    const int copies = static_cast<int>((target - have + base_rows - 1) / base_rows);
+    int copies = static_cast<int>((target - have + base_rows - 1) / base_rows);
+    const std::string datadir = conn.value("SHOW data_directory");
+    const double per_copy_gb = std::stod(conn.value("SELECT pg_database_size(current_database())")) / 1e9 * base_rows / have;
+    const double free0 = free_gb(datadir);
+    const int fit = static_cast<int>(std::floor((free0 - o.min_free_gb) / (1.15 * per_copy_gb)));  // +15%: sorts, WAL
+    std::printf("\nto %ld rows: %d copies of the base (%ld rows, ~%.2f GB each with indexes); %.1f GB free on %s, %d copies fit above "
+                "--min-free-gb %.0f\n", target, copies, base_rows, per_copy_gb, free0, datadir.c_str(), std::max(fit, 0), o.min_free_gb);
+    if (fit < copies) {
+        if (fit < 1) return "";
+        copies = fit;
+        std::printf("  the disk stops it at %d copies (%ld rows)\n", copies, have + copies * base_rows);
+    }
     const int k0 = next_copy, k1 = next_copy + copies - 1;
-    std::printf("\nreplicating the base (%ld rows) %d times (copies %d..%d) ...\n", base_rows, copies, k0, k1);
+    durability(conn, o, true);
+    conn.exec("CALL bench_scale.disable_triggers()");
+    conn.exec("CALL bench_scale.drop_indexes()");
     const double t0 = now_s();
-    conn.exec("CALL bench_scale.replicate(" + std::to_string(k0) + ", " + std::to_string(k1) + ")");
+    std::atomic<int> next{k0}, done{0};
+    std::atomic<bool> disk_full{false}, out_of_time{false};
+    std::mutex m;
+    std::string failure;
+    auto copier = [&] {
+        try {
+            Connection c(o.conninfo);
+            c.exec("SET client_min_messages = warning");
+            for (int k; (k = next++) <= k1;) {
+                const double f = free_gb(datadir);
+                if (f < o.min_free_gb) {
+                    disk_full = true;
+                    next = k1 + 1;
+                    std::printf("  %.1f GB free: copying stops\n", f);
+                    return;
+                }
+                if (o.max_copy_s > 0 && now_s() - t0 > o.max_copy_s) {
+                    out_of_time = true;
+                    next = k1 + 1;
+                    return;
+                }
+                c.exec("CALL bench_scale.copy(" + std::to_string(k) + ", " + std::to_string(k) + ")");
+                const int d = ++done;
+                if (d % 5 == 0 || k == k1)
+                    std::printf("  %d of %d copies written (%.0f s; %.1f GB free)\n", d, copies, now_s() - t0, free_gb(datadir));
+            }
+        } catch (const std::exception& e) {
+            std::lock_guard<std::mutex> g(m);
+            if (failure.empty()) failure = e.what();
+            next = k1 + 1;
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 0; i < o.sessions; ++i) threads.emplace_back(copier);
+    for (auto& t : threads) t.join();
+    if (!failure.empty()) throw std::runtime_error("copying: " + failure);
     const double t1 = now_s();
-    for (const auto& rel : conn.query("SELECT rel::text FROM bench_scale.replicated ORDER BY ord")) conn.exec("VACUUM ANALYZE " + rel[0]);
+    next_copy = k0 + done;
+    // the kept definitions, largest first: phase 1 (indexes, primary and unique keys) on the
+    // sessions at once, then phase 2 (foreign keys, which use phase 1's keys)
+    const std::string setup = "SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 1";
+    for (const char* phase : {"1", "2"}) {
+        std::vector<std::string> calls;
+        for (const auto& r : conn.query(std::string("SELECT ord FROM bench_scale.dropped WHERE phase = ") + phase +
+                                        " ORDER BY bytes DESC, ord"))
+            calls.push_back("CALL bench_scale.build_index(" + r[0] + ")");
+        std::printf("  building %zu %s\n", calls.size(), *phase == '1' ? "indexes and keys" : "foreign keys");
+        run_pooled(o, calls, setup);
+    }
     const double t2 = now_s();
-    next_copy = k1 + 1;
+    conn.exec("CALL bench_scale.restore_triggers()");
+    std::vector<std::string> vacuums;
+    for (const auto& r : conn.query("SELECT rel::text FROM bench_scale.replicated ORDER BY pg_total_relation_size(rel) DESC"))
+        vacuums.push_back("VACUUM ANALYZE " + r[0]);
+    run_pooled(o, vacuums, "");
+    const double t3 = now_s();
+    durability(conn, o, false);
+    std::string verified;
+    for (const auto& r : conn.query("SELECT problem, coalesce(array_to_string(columns, ' '), ''), rows FROM bench_scale.verify_obscore_sample(" +
+                                    std::to_string(o.verify_planes) + ")"))
+        verified += (verified.empty() ? "" : ", ") + r[2] + " " + r[0] + (r[1].empty() ? "" : " (" + r[1] + ")");
+    const double t4 = now_s();
+    std::printf("  verify_obscore() on the rows of %d random planes: %s (%.0f s)\n", o.verify_planes, verified.c_str(), t4 - t3);
     const long now_rows = count_rows(conn);
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "base copied %d more times: %.0f s, %.0f ObsCore rows/s with every table; VACUUM ANALYZE %.0f s", copies,
-                  t1 - t0, static_cast<double>(now_rows - have) / (t1 - t0), t2 - t1);
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "base copied %d more times by %d sessions, indexes dropped: %.0f s (%.0f ObsCore rows/s with every table)%s; indexes "
+                  "and keys built %.0f s; VACUUM ANALYZE %.0f s; sample verified: %s",
+                  done.load(), o.sessions, t1 - t0, static_cast<double>(now_rows - have) / (t1 - t0),
+                  disk_full ? " (stopped: disk)" : out_of_time ? " (stopped: --max-copy-s)" : "", t2 - t1, t3 - t2, verified.c_str());
     std::printf("%s\n", buf);
     return buf;
 }
@@ -267,7 +423,9 @@ int main(int argc, char** argv) {
 
         std::vector<Point> points;
         const double t0 = now_s();
+        durability(conn, o, true);
         grow_to(conn, o.sizes[0], o.batch);
+        durability(conn, o, false);
         char how[128];
         std::snprintf(how, sizeof how, "real bulk COPY + conversion, %.0f s", now_s() - t0);
         points.push_back(measure(conn, be, o, 42, how));
@@ -279,11 +437,17 @@ int main(int argc, char** argv) {
             std::printf("\nbase for the copies: the %ld ObsCore rows above and every row they came from\n", base_rows);
         }
         for (std::size_t i = 1; i < o.sizes.size(); ++i) {
-            const std::string h = replicate_to(conn, o.sizes[i], base_rows, next_copy);
+            const std::string h = replicate_to(conn, o, o.sizes[i], base_rows, next_copy);
+            if (h.empty()) {
+                std::printf("  not one more copy fits on the disk above --min-free-gb: the curve stops at %ld rows\n", points.back().rows);
+                break;
+            }
             points.push_back(measure(conn, be, o, 42 + static_cast<unsigned>(i), h));
             write_tsv(o, points);
         }
         conn.exec(std::string("DROP ROLE ") + kReaderRole);
+        for (const char* g : {"fsync", "full_page_writes", "synchronous_commit"}) conn.exec(std::string("ALTER SYSTEM RESET ") + g);
+        conn.value("SELECT pg_reload_conf()");
 
         std::printf("\n### scale curve: medians of %d visits (s; wall, backend CPU for the whole visit), cones in ms per query "
                     "(median of %d rounds)\n\n", o.visits, o.rounds);
