@@ -25,6 +25,10 @@
 //
 //   obsmeta-bench-efd-influxdb --conninfo STR [--exposures N|small|full] [--writers N] [--batch N]
 //                              [--repeat N] [--port N] [--influxd PATH] [--keep-influx-dir] [--keep]
+//                              [--fsync-off-too]
+// --fsync-off-too: each round also reduces with fsync, synchronous_commit and full_page_writes off
+// (ALTER SYSTEM and reload, set back at the end; a superuser connection), so that the durable and
+// the fsync-off figures come from the same rounds, against the same InfluxDB runs.
 //   small = 10 exposures, default 100 (1 h of telemetry, ~7.6 M samples), full = 1000.
 // The database must have obsmeta installed and no EFD chunks yet (a fresh database): the disk
 // figure is the whole efd.chunk. influxd (Debian package influxdb) runs on 127.0.0.1:--port
@@ -74,6 +78,7 @@ struct Options {
     int port = 18086;
     std::string conninfo, influxd = "/usr/bin/influxd";
     bool keep_influx_dir = false, keep = false;
+    bool fsync_off_too = false;  // also reduce with fsync, synchronous_commit, full_page_writes off, same rounds
 };
 
 constexpr std::int64_t kNightStart = std::int64_t{1862611200} * 1000000;  // 2029-01-10 00:00 UTC, Unix µs
@@ -87,6 +92,7 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 struct Timing {
     double wall = 0, cpu = -1;  // cpu: the server's (backend or influxd), -1 when unknown
+    double statement = 0, commit = 0, wal_bytes = 0, fpi = 0;  // obsmeta: the statement and its COMMIT apart
 };
 
 Timing median(std::vector<Timing> runs) {
@@ -95,6 +101,56 @@ Timing median(std::vector<Timing> runs) {
 }
 
 std::string quoted_literal(const std::string& s) { return "'" + s + "'"; }
+
+// The machine's load average (1, 5, 15 min), as uptime prints it.
+std::string load_average() {
+    std::FILE* f = std::fopen("/proc/loadavg", "r");
+    if (!f) return "?";
+    double a = 0, b = 0, c = 0;
+    const int n = std::fscanf(f, "%lf %lf %lf", &a, &b, &c);
+    std::fclose(f);
+    if (n != 3) return "?";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f %.2f %.2f", a, b, c);
+    return buf;
+}
+
+// PostgreSQL's durability settings (fsync, synchronous_commit, full_page_writes) switched for the
+// whole cluster (ALTER SYSTEM, reload) and, at destruction, set back to what they were. Waits
+// until the benchmark's session sees the new values (the reload reaches backends asynchronously).
+class Durability {
+public:
+    explicit Durability(Connection& conn) : conn_(conn) {
+        for (const char* s : kSettings) original_.push_back(conn.value(std::string("SELECT current_setting('") + s + "')"));
+    }
+    ~Durability() {
+        if (!changed_) return;
+        try {
+            for (std::size_t i = 0; i < original_.size(); ++i)
+                conn_.exec(std::string("ALTER SYSTEM SET ") + kSettings[i] + " = " + original_[i]);
+            reload(original_[0]);
+        } catch (const std::exception& e) {
+            std::cerr << "could not restore fsync/synchronous_commit/full_page_writes: " << e.what() << "\n";
+        }
+    }
+    void set(bool on) {
+        changed_ = true;
+        for (const char* s : kSettings) conn_.exec(std::string("ALTER SYSTEM SET ") + s + " = " + (on ? "on" : "off"));
+        reload(on ? "on" : "off");
+    }
+
+private:
+    static constexpr const char* kSettings[3] = {"fsync", "synchronous_commit", "full_page_writes"};
+    void reload(const std::string& fsync) {
+        conn_.exec("SELECT pg_reload_conf()");
+        for (int i = 0; i < 200 && conn_.value("SELECT current_setting('fsync')") != fsync; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (conn_.value("SELECT current_setting('fsync')") != fsync) throw std::runtime_error("fsync did not become " + fsync);
+    }
+    Connection& conn_;
+    std::vector<std::string> original_;
+    bool changed_ = false;
+};
 
 // Shortest decimal that reads back as the same double (what the EFD's writers send for a float).
 void append_double(std::string& out, double v) {
@@ -342,9 +398,10 @@ int main(int argc, char** argv) {
         else if (a == "--conninfo") o.conninfo = next();
         else if (a == "--keep-influx-dir") o.keep_influx_dir = true;
         else if (a == "--keep") o.keep = true;
+        else if (a == "--fsync-off-too") o.fsync_off_too = true;
         else {
             std::cerr << "usage: obsmeta-bench-efd-influxdb --conninfo STR [--exposures N|small|full] [--writers N] [--batch N] "
-                         "[--repeat N] [--port N] [--influxd PATH] [--keep-influx-dir] [--keep]\n";
+                         "[--repeat N] [--port N] [--influxd PATH] [--keep-influx-dir] [--keep] [--fsync-off-too]\n";
             return 2;
         }
     }
@@ -509,33 +566,61 @@ int main(int argc, char** argv) {
         std::vector<std::pair<std::int64_t, std::int64_t>> windows;
         for (int e = 0; e < o.exposures; ++e)
             windows.push_back({kNightStart + e * kCadence, kNightStart + e * kCadence + kExptime});
-        std::vector<Timing> obsmeta_runs, influx_runs;
+        std::vector<Timing> obsmeta_runs, obsmeta_off_runs, influx_runs;
         std::vector<std::string> answers(windows.size());
         std::string values;
         HttpClient http;
-        for (int r = 0; r < o.repeat; ++r) {
+        std::optional<Durability> durability;
+        if (o.fsync_off_too) durability.emplace(conn);
+        const std::string load_before = load_average();
+        // One obsmeta run: the values deleted, a checkpoint (each run starts from the same state,
+        // and with full_page_writes pays the pages it first changes), then the recomputation and
+        // its COMMIT timed apart, with the WAL they wrote (pg_current_wal_insert_lsn, pg_stat_wal).
+        auto obsmeta_run = [&]() {
             conn.exec("DELETE FROM efd.exposure_values WHERE instrument = 'LSSTCam' AND exposure BETWEEN " + first + " AND " + last);
             conn.exec("CHECKPOINT");
+            conn.exec("SELECT pg_stat_reset_shared('wal')");
+            const std::string lsn0 = conn.value("SELECT pg_current_wal_insert_lsn()");
             Timing t;
-            double cpu0 = process_cpu_seconds(pid);
-            auto t0 = Clock::now();
+            const double cpu0 = process_cpu_seconds(pid);
+            const auto t0 = Clock::now();
+            conn.exec("BEGIN");
             values = conn.value("SELECT efd.recompute('exposure', '2029-01-01', '2030-01-01')");
+            const auto t1 = Clock::now();
+            conn.exec("COMMIT");
             t.wall = seconds_since(t0);
             t.cpu = process_cpu_seconds(pid) - cpu0;
-            obsmeta_runs.push_back(t);
+            t.statement = std::chrono::duration<double>(t1 - t0).count();
+            t.commit = seconds_since(t1);
+            t.wal_bytes = std::stod(conn.value("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '" + lsn0 + "')"));
+            conn.exec("SELECT pg_stat_force_next_flush()");  // the backend's WAL statistics reach pg_stat_wal now
+            t.fpi = std::stod(conn.value("SELECT wal_fpi FROM pg_stat_wal"));
+            return t;
+        };
+        for (int r = 0; r < o.repeat; ++r) {
+            if (durability) durability->set(true);
+            obsmeta_runs.push_back(obsmeta_run());
 
-            cpu0 = process_cpu_seconds(influx.pid());
-            t0 = Clock::now();
+            const double cpu0 = process_cpu_seconds(influx.pid());
+            const auto t0 = Clock::now();
             for (std::size_t e = 0; e < windows.size(); ++e) {
                 const std::string q = exposure_query(plan, windows[e].first, windows[e].second);
                 const long status = http.post(influx.url("/query?db=" + std::string(kDatabase) + "&epoch=u"),
                                               "q=" + http.escape(q), answers[e], "application/x-www-form-urlencoded");
                 if (status != 200) throw std::runtime_error("InfluxDB /query answered " + std::to_string(status) + ": " + answers[e]);
             }
+            Timing t;
             t.wall = seconds_since(t0);
             t.cpu = process_cpu_seconds(influx.pid()) - cpu0;
             influx_runs.push_back(t);
+
+            if (durability) {
+                durability->set(false);
+                obsmeta_off_runs.push_back(obsmeta_run());
+            }
         }
+        durability.reset();  // settings as they were (the values checked below are the last run's: the same in either setting)
+        const std::string load_after = load_average();
         const Timing obsmeta_t = median(obsmeta_runs), influx_t = median(influx_runs);
 
         // Same values? Every output of every exposure. count, min, max, first, last and
@@ -578,8 +663,16 @@ int main(int argc, char** argv) {
             }
         }
 
-        std::printf("reduce  obsmeta  efd.recompute (%s values into efd.exposure_values): %8.3f s   backend CPU %7.3f s\n",
-                    values.c_str(), obsmeta_t.wall, obsmeta_t.cpu);
+        auto print_obsmeta = [&](const char* how, const std::vector<Timing>& runs) {
+            const Timing m = median(runs);
+            std::printf("reduce  obsmeta  efd.recompute, %s (%s values into efd.exposure_values): %8.3f s   backend CPU %7.3f s  "
+                        "(statement %.3f s + COMMIT %.3f s; WAL %.0f kB, %.0f full-page images)\n",
+                        how, values.c_str(), m.wall, m.cpu, m.statement, m.commit, m.wal_bytes / 1024, m.fpi);
+            return m;
+        };
+        std::printf("load    %s at the first reduction, %s after the last (/proc/loadavg; %u cores)\n", load_before.c_str(),
+                    load_after.c_str(), std::thread::hardware_concurrency());
+        print_obsmeta(o.fsync_off_too ? "durable: fsync, synchronous_commit, full_page_writes on" : "as the server is set", obsmeta_runs);
         std::printf("reduce  InfluxDB one /query per exposure, %zu InfluxQL statements each (answers kept, parsed after): "
                     "%8.3f s   influxd CPU %7.3f s\n",
                     plan.statements.size(), influx_t.wall, influx_t.cpu);
@@ -589,6 +682,13 @@ int main(int argc, char** argv) {
         std::printf(", InfluxDB");
         for (const auto& t : influx_runs) std::printf(" %.2f", t.wall);
         std::printf(")\n");
+        if (!obsmeta_off_runs.empty()) {
+            const Timing off = print_obsmeta("fsync, synchronous_commit, full_page_writes off, same rounds", obsmeta_off_runs);
+            std::printf("        ratio InfluxDB/obsmeta fsync off: %.1fx wall, %.1fx server CPU   (runs:", influx_t.wall / off.wall,
+                        off.cpu > 0 ? influx_t.cpu / off.cpu : 0.0);
+            for (const auto& t : obsmeta_off_runs) std::printf(" %.3f", t.wall);
+            std::printf(")\n");
+        }
         std::printf("check   %zu values (%zu outputs x %d exposures: mean/min/max/stddev/count/first/last of %d channels, "
                     "8 most_recent_value -1 h, 96 pooled salIndex pairs, 6 pre-aggregated 1 s means): %zu mismatches "
                     "(exact: count/min/max/first/last/most_recent_value; relative 1e-9: mean, stddev; max relative diff mean %.2g, "

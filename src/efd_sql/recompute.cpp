@@ -183,6 +183,8 @@ void build_jsonb(const JsonbBuild& b) {
 void lock_images(const std::vector<Image>& images) {
     // Read-merge-write of each image's object; the images are locked (efd.loader_lock rows, in one
     // call) so that two sessions recomputing different outputs of one image do not lose each other's.
+    // A key's low 14 bits are its slot: the id plus a per-(kind, instrument) offset keeps a night's
+    // consecutive images on one or two pages of efd.loader_lock (schema/60_efd/66_efd_loader_locks.sql).
     std::vector<int64_t> keys;
     keys.reserve(images.size());
     for (const Image& im : images)

@@ -3,7 +3,7 @@
 -- rows nor call the function that does; the isolation spec efd_reader_advisory_lock shows a
 -- reader holding the old advisory key no longer blocks a loader.
 BEGIN;
-SELECT plan(7);
+SELECT plan(8);
 
 SELECT is((SELECT count(*) FROM efd.loader_lock), 32768::bigint, 'efd.loader_lock has 16,384 slots for chunks and 16,384 for images');
 SET LOCAL ROLE obsmeta_reader;
@@ -17,6 +17,13 @@ SELECT lives_ok($$SELECT efd.lock_loader_keys('i', ARRAY[3::bigint, 1, 2, 1])$$,
 RESET ROLE;
 SELECT is((SELECT count(*) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid()), 0::bigint,
           'taking loader locks takes no advisory lock');
+
+-- A night's consecutive images lock consecutive slots, a page or two of efd.loader_lock (hashed
+-- slots spread 100 images over ~50 pages, each written whole to the WAL after a checkpoint).
+SELECT efd.lock_loader_keys('i', ARRAY(SELECT 7000000100000 + g FROM generate_series(0, 99) g));
+SELECT cmp_ok((SELECT count(DISTINCT (l.ctid::text::point)[0]) FROM efd.loader_lock l
+                WHERE l.kind = 'i' AND l.xmax = pg_current_xact_id()::xid), '<=', 3::bigint,
+              '100 consecutive image keys lock rows on at most 3 pages of efd.loader_lock');
 
 -- A loader's statement and an image's recompute, in this transaction, hold no advisory lock after:
 -- the chunk and image locks they take are all row locks (before 0.4.0 both were advisory).
