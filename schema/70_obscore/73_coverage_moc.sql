@@ -2,16 +2,18 @@
 -- per collection and band, for what each role may see: the tables and who may read them. The
 -- maintenance, the view ivoa.coverage and the exports: 73_coverage_union.rerunnable.sql.
 --
--- Stored, in two levels:
+-- Stored:
 --   obsmeta.coverage_cell: the MOC (at obsmeta.coverage_config.moc_order) of the ivoa.obscore
 --     rows of one CAOM2 plane (its rows share collection, band and visible_from), recomputed for
 --     the planes a statement on ivoa.obscore touched;
---   obsmeta.coverage_bucket: the union of the cells of one collection, band and release day
---     (UTC day of visible_from; held planes: the day 'infinity'), and of one release month, kept
---     with the cells (a grown cell is merged in, a shrunk or moved one recomputes its day and month).
--- A reader unions the months whose end has passed, the days of this month whose end has passed
--- and today's released cells: a few dozen MOCs whatever the number of planes, and a release time
--- passing shows without any job. Staff and writers union every month.
+--   obsmeta.coverage_bucket: the union of the cells of one collection, band and release hour
+--     (UTC hour of visible_from; held planes: 'infinity'), of its hours per day and of its days
+--     per month, kept with the cells (a grown cell is merged in; a shrunk, moved or deleted one
+--     recomputes its hour, day and month).
+-- A reader unions the months that have ended, this month's days that have ended, today's hours
+-- that have ended and this hour's released cells: at most ~24 + 31 + one per month of the archive,
+-- whatever the number of planes, and a release time passing shows without any job. Staff and
+-- writers union every month.
 CREATE TABLE obsmeta.coverage_config (
     singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
     moc_order  integer NOT NULL DEFAULT 10 CHECK (moc_order BETWEEN 0 AND 20)   -- order 20: cells of 0.2 arcsec
@@ -36,29 +38,31 @@ CREATE TABLE obsmeta.coverage_cell (
     visible_from    timestamptz NOT NULL,   -- as ivoa.obscore.visible_from (infinity while held)
     moc             smoc NOT NULL,
     n_rows          bigint NOT NULL,
-    release_day     date GENERATED ALWAYS AS ((visible_from AT TIME ZONE 'UTC')::date) STORED  -- its bucket
+    release_hour    timestamp GENERATED ALWAYS AS (date_trunc('hour', visible_from AT TIME ZONE 'UTC')) STORED  -- its bucket (UTC)
 );
-CREATE INDEX coverage_cell_bucket ON obsmeta.coverage_cell (obs_collection, band, release_day);
-CREATE INDEX coverage_cell_release_day ON obsmeta.coverage_cell (release_day);  -- today's cells, for readers
+CREATE INDEX coverage_cell_bucket ON obsmeta.coverage_cell (obs_collection, band, release_hour);
+CREATE INDEX coverage_cell_release_hour ON obsmeta.coverage_cell (release_hour);  -- this hour's cells, for readers
 COMMENT ON TABLE obsmeta.coverage_cell IS
   'MOC of the ivoa.obscore rows of one plane; maintained by triggers on ivoa.obscore (internal: read ivoa.coverage)';
 
--- span 'day': the cells of one release day; 'month': the days of one month (first_day its 1st).
--- released: the end of the span (UTC), when every cell in it is visible to readers.
+-- span 'hour': the cells of one release hour; 'day': the hours of one day; 'month': the days of
+-- one month (UTC, starts its first instant). released: the end of the span, from when every cell
+-- in it is visible to readers.
 CREATE TABLE obsmeta.coverage_bucket (
     obs_collection  text NOT NULL,
     band            text NOT NULL,
-    span            text NOT NULL CHECK (span IN ('day', 'month')),
-    first_day       date NOT NULL,
+    span            text NOT NULL CHECK (span IN ('hour', 'day', 'month')),
+    starts          timestamp NOT NULL CHECK (starts = date_trunc(span, starts)),  -- UTC
     moc             smoc NOT NULL,
     n_rows          bigint NOT NULL,
     released        timestamptz GENERATED ALWAYS AS
-                        ((first_day::timestamp + CASE span WHEN 'day' THEN interval '1 day' ELSE interval '1 month' END)
-                         AT TIME ZONE 'UTC') STORED,
-    PRIMARY KEY (obs_collection, band, span, first_day)
+                        ((starts + CASE span WHEN 'hour' THEN interval '1 hour' WHEN 'day' THEN interval '1 day'
+                                             ELSE interval '1 month' END) AT TIME ZONE 'UTC') STORED,
+    PRIMARY KEY (obs_collection, band, span, starts)
 );
+CREATE INDEX coverage_bucket_span ON obsmeta.coverage_bucket (span, starts);  -- this month's days, today's hours
 COMMENT ON TABLE obsmeta.coverage_bucket IS
-  'Union of the coverage cells of one collection, band and release day or month; maintained with obsmeta.coverage_cell (internal: read ivoa.coverage)';
+  'Union of the coverage cells of one collection, band and release hour, day or month; maintained with obsmeta.coverage_cell (internal: read ivoa.coverage)';
 
 -- What the caller may see: row-level security on cells and buckets, the same rule as
 -- ivoa.obscore's (staff and writers everything, everyone else what is already released: a

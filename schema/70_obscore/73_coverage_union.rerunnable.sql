@@ -3,7 +3,7 @@
 -- MOC ASCII/JSON export.
 --
 -- Entry point for writers: obsmeta.coverage_recompute(planes uuid[]) recomputes the cells of
--- these planes from ivoa.obscore and the day and month buckets they move into or out of, in the
+-- these planes from ivoa.obscore and the hour, day and month buckets they move into or out of, in the
 -- caller's transaction. ivoa.obscore's statement triggers call it; a writer that bypasses them
 -- (session_replication_role = replica, a bulk path) calls it with the planes it wrote.
 
@@ -33,84 +33,81 @@ BEGIN
 END $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_cells_write(uuid[]) FROM PUBLIC;
 
--- What a change of cells does to the day buckets, one row per bucket: the MOC it gains (NULL:
+-- What a change of cells does to the hour buckets, one row per bucket: the MOC it gains (NULL:
 -- none), the rows it gains (or loses), and whether it may have lost cells (then it is recomputed
 -- from its cells: a MOC union cannot be subtracted from). A cell that stays in its bucket with a
 -- MOC that holds its old one only adds; an unchanged cell does nothing.
 CREATE OR REPLACE FUNCTION obsmeta.coverage_bucket_changes(before obsmeta.coverage_cell[], after obsmeta.coverage_cell[])
-    RETURNS TABLE (obs_collection text, band text, day date, added smoc, added_rows bigint, shrunk boolean)
+    RETURNS TABLE (obs_collection text, band text, hour timestamp, added smoc, added_rows bigint, shrunk boolean)
     LANGUAGE sql STABLE SET search_path = pg_catalog, "$pgsphere$" AS $$
     WITH c AS (
-        SELECT o.obs_collection AS oc, o.band AS ob, o.release_day AS od, o.moc AS om, o.n_rows AS orows,
-               n.obs_collection AS nc, n.band AS nb, n.release_day AS nd, n.moc AS nm, n.n_rows AS nrows,
-               coalesce((o.obs_collection, o.band, o.release_day) = (n.obs_collection, n.band, n.release_day), false) AS same
+        SELECT o.obs_collection AS oc, o.band AS ob, o.release_hour AS oh, o.moc AS om, o.n_rows AS orows,
+               n.obs_collection AS nc, n.band AS nb, n.release_hour AS nh, n.moc AS nm, n.n_rows AS nrows,
+               coalesce((o.obs_collection, o.band, o.release_hour) = (n.obs_collection, n.band, n.release_hour), false) AS same
           FROM unnest(before) o FULL JOIN unnest(after) n ON n.caom_plane_id = o.caom_plane_id),
     moved AS (SELECT * FROM c WHERE NOT (same AND nm = om AND nrows = orows)),
     per_cell AS (
-        SELECT oc AS obs_collection, ob AS band, od AS day, NULL::smoc AS added, -orows AS added_rows,
+        SELECT oc AS obs_collection, ob AS band, oh AS hour, NULL::smoc AS added, -orows AS added_rows,
                NOT (same AND nm @> om) AS shrunk
           FROM moved WHERE om IS NOT NULL
         UNION ALL
-        SELECT nc, nb, nd, nm, nrows, false FROM moved WHERE nm IS NOT NULL)
-    SELECT p.obs_collection, p.band, p.day, sum(p.added), sum(p.added_rows)::bigint, bool_or(p.shrunk)
-      FROM per_cell p GROUP BY p.obs_collection, p.band, p.day $$;
+        SELECT nc, nb, nh, nm, nrows, false FROM moved WHERE nm IS NOT NULL)
+    SELECT p.obs_collection, p.band, p.hour, sum(p.added), sum(p.added_rows)::bigint, bool_or(p.shrunk)
+      FROM per_cell p GROUP BY p.obs_collection, p.band, p.hour $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_bucket_changes(obsmeta.coverage_cell[], obsmeta.coverage_cell[]) FROM PUBLIC;
 
--- Brings the day and month buckets from the cells `before` to the cells `after` (the rows of
--- obsmeta.coverage_cell of some planes before and after their recomputation). Month rows are
--- taken first, in key order, so two writers of one month queue there instead of deadlocking on
--- its days (readers cannot lock them: they may only SELECT).
+-- Brings the hour, day and month buckets from the cells `before` to the cells `after` (the rows
+-- of obsmeta.coverage_cell of some planes before and after their recomputation). Coarse spans are
+-- taken first, in key order, so two writers of one month queue there instead of deadlocking
+-- below it (readers cannot lock these rows: they may only SELECT). A span that only grows takes
+-- the union of what it gains; one that may have lost cells is recomputed from the span below
+-- (hours from cells), finest first.
 CREATE OR REPLACE FUNCTION obsmeta.coverage_buckets_apply(before obsmeta.coverage_cell[], after obsmeta.coverage_cell[])
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
 DECLARE
+    lvl text;
     ch record;
 BEGIN
-    -- months: grown by the union of what their days gain, or locked to be recomputed below
-    FOR ch IN SELECT c.obs_collection, c.band, date_trunc('month', c.day::timestamp)::date AS month,
-                     sum(c.added) AS added, sum(c.added_rows)::bigint AS added_rows, bool_or(c.shrunk) AS shrunk
-                FROM obsmeta.coverage_bucket_changes(before, after) c
-               GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LOOP
-        IF ch.shrunk OR ch.added IS NULL THEN
-            PERFORM 1 FROM obsmeta.coverage_bucket b
-              WHERE (b.obs_collection, b.band, b.span, b.first_day) = (ch.obs_collection, ch.band, 'month', ch.month)
-                FOR UPDATE;
-        ELSE
-            INSERT INTO obsmeta.coverage_bucket AS b (obs_collection, band, span, first_day, moc, n_rows)
-            VALUES (ch.obs_collection, ch.band, 'month', ch.month, ch.added, ch.added_rows)
-            ON CONFLICT (obs_collection, band, span, first_day)
-            DO UPDATE SET moc = b.moc | excluded.moc, n_rows = b.n_rows + excluded.n_rows;
-        END IF;
+    FOREACH lvl IN ARRAY ARRAY['month', 'day', 'hour'] LOOP
+        FOR ch IN SELECT c.obs_collection, c.band, date_trunc(lvl, c.hour) AS starts,
+                         sum(c.added) AS added, sum(c.added_rows)::bigint AS added_rows, bool_or(c.shrunk) AS shrunk
+                    FROM obsmeta.coverage_bucket_changes(before, after) c
+                   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LOOP
+            IF ch.shrunk OR ch.added IS NULL THEN
+                PERFORM 1 FROM obsmeta.coverage_bucket b
+                  WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, lvl, ch.starts)
+                    FOR UPDATE;
+            ELSE
+                INSERT INTO obsmeta.coverage_bucket AS b (obs_collection, band, span, starts, moc, n_rows)
+                VALUES (ch.obs_collection, ch.band, lvl, ch.starts, ch.added, ch.added_rows)
+                ON CONFLICT (obs_collection, band, span, starts)
+                DO UPDATE SET moc = b.moc | excluded.moc, n_rows = b.n_rows + excluded.n_rows;
+            END IF;
+        END LOOP;
     END LOOP;
-    -- days: grown, or recomputed from their cells
-    FOR ch IN SELECT * FROM obsmeta.coverage_bucket_changes(before, after) c ORDER BY 1, 2, 3 LOOP
-        IF ch.shrunk THEN
+    FOREACH lvl IN ARRAY ARRAY['hour', 'day', 'month'] LOOP
+        FOR ch IN SELECT c.obs_collection, c.band, date_trunc(lvl, c.hour) AS starts
+                    FROM obsmeta.coverage_bucket_changes(before, after) c
+                   GROUP BY 1, 2, 3 HAVING bool_or(c.shrunk) OR sum(c.added) IS NULL ORDER BY 1, 2, 3 LOOP
             DELETE FROM obsmeta.coverage_bucket b
-             WHERE (b.obs_collection, b.band, b.span, b.first_day) = (ch.obs_collection, ch.band, 'day', ch.day);
-            INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, first_day, moc, n_rows)
-            SELECT ch.obs_collection, ch.band, 'day', ch.day, sum(t.moc), sum(t.n_rows)::bigint
-              FROM obsmeta.coverage_cell t
-             WHERE (t.obs_collection, t.band, t.release_day) = (ch.obs_collection, ch.band, ch.day)
-            HAVING count(*) > 0;
-        ELSE
-            INSERT INTO obsmeta.coverage_bucket AS b (obs_collection, band, span, first_day, moc, n_rows)
-            VALUES (ch.obs_collection, ch.band, 'day', ch.day, ch.added, ch.added_rows)
-            ON CONFLICT (obs_collection, band, span, first_day)
-            DO UPDATE SET moc = b.moc | excluded.moc, n_rows = b.n_rows + excluded.n_rows;
-        END IF;
-    END LOOP;
-    -- months that lost something: recomputed from their (now current) days
-    FOR ch IN SELECT c.obs_collection, c.band, date_trunc('month', c.day::timestamp)::date AS month
-                FROM obsmeta.coverage_bucket_changes(before, after) c
-               GROUP BY 1, 2, 3 HAVING bool_or(c.shrunk) OR sum(c.added) IS NULL ORDER BY 1, 2, 3 LOOP
-        DELETE FROM obsmeta.coverage_bucket b
-         WHERE (b.obs_collection, b.band, b.span, b.first_day) = (ch.obs_collection, ch.band, 'month', ch.month);
-        INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, first_day, moc, n_rows)
-        SELECT ch.obs_collection, ch.band, 'month', ch.month, sum(b.moc), sum(b.n_rows)::bigint
-          FROM obsmeta.coverage_bucket b
-         WHERE (b.obs_collection, b.band, b.span) = (ch.obs_collection, ch.band, 'day')
-           AND b.first_day >= ch.month
-           AND (b.first_day < (ch.month::timestamp + interval '1 month')::date OR b.first_day = ch.month)
-        HAVING count(*) > 0;
+             WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, lvl, ch.starts);
+            IF lvl = 'hour' THEN
+                INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+                SELECT ch.obs_collection, ch.band, lvl, ch.starts, sum(t.moc), sum(t.n_rows)::bigint
+                  FROM obsmeta.coverage_cell t
+                 WHERE (t.obs_collection, t.band, t.release_hour) = (ch.obs_collection, ch.band, ch.starts)
+                HAVING count(*) > 0;
+            ELSE
+                INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+                SELECT ch.obs_collection, ch.band, lvl, ch.starts, sum(b.moc), sum(b.n_rows)::bigint
+                  FROM obsmeta.coverage_bucket b
+                 WHERE (b.obs_collection, b.band, b.span) = (ch.obs_collection, ch.band, CASE lvl WHEN 'day' THEN 'hour' ELSE 'day' END)
+                   AND b.starts >= ch.starts
+                   AND b.starts <= ch.starts + CASE lvl WHEN 'day' THEN interval '1 day' ELSE interval '1 month' END
+                   AND date_trunc(lvl, b.starts) = ch.starts
+                HAVING count(*) > 0;
+            END IF;
+        END LOOP;
     END LOOP;
 END $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_buckets_apply(obsmeta.coverage_cell[], obsmeta.coverage_cell[]) FROM PUBLIC;
@@ -139,12 +136,15 @@ DECLARE
     n integer;
 BEGIN
     DELETE FROM obsmeta.coverage_bucket;
-    INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, first_day, moc, n_rows)
-    SELECT t.obs_collection, t.band, 'day', t.release_day, sum(t.moc), sum(t.n_rows)::bigint
-      FROM obsmeta.coverage_cell t GROUP BY t.obs_collection, t.band, t.release_day;
+    INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+    SELECT t.obs_collection, t.band, 'hour', t.release_hour, sum(t.moc), sum(t.n_rows)::bigint
+      FROM obsmeta.coverage_cell t GROUP BY t.obs_collection, t.band, t.release_hour;
     GET DIAGNOSTICS n = ROW_COUNT;
-    INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, first_day, moc, n_rows)
-    SELECT b.obs_collection, b.band, 'month', date_trunc('month', b.first_day::timestamp)::date, sum(b.moc), sum(b.n_rows)::bigint
+    INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+    SELECT b.obs_collection, b.band, 'day', date_trunc('day', b.starts), sum(b.moc), sum(b.n_rows)::bigint
+      FROM obsmeta.coverage_bucket b WHERE b.span = 'hour' GROUP BY 1, 2, 4;
+    INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+    SELECT b.obs_collection, b.band, 'month', date_trunc('month', b.starts), sum(b.moc), sum(b.n_rows)::bigint
       FROM obsmeta.coverage_bucket b WHERE b.span = 'day' GROUP BY 1, 2, 4;
     RETURN n;
 END $$;
@@ -203,21 +203,23 @@ CREATE OR REPLACE TRIGGER coverage_order AFTER UPDATE OR INSERT ON obsmeta.cover
 
 -- The caller's coverage per collection and band. It runs as the caller (row-level security on
 -- buckets and cells applies). Staff, writers and superusers union every month bucket; everyone
--- else the months that have ended, the days of this month that have ended and today's released
--- cells (the three do not overlap, and together they are exactly the cells released by now()).
+-- else the months that have ended, this month's days that have ended, today's hours that have
+-- ended and this hour's released cells (UTC): they do not overlap, and together they are exactly
+-- the cells released by now().
 CREATE OR REPLACE VIEW ivoa.coverage WITH (security_invoker = true) AS
-WITH t AS (SELECT now() AS now, (now() AT TIME ZONE 'UTC')::date AS today,
-                  date_trunc('month', now() AT TIME ZONE 'UTC')::date AS this_month,
-                  obsmeta.sees_everything() AS everything)
+WITH t AS (SELECT now() AS now, now() AT TIME ZONE 'UTC' AS utc, obsmeta.sees_everything() AS everything)
 SELECT u.obs_collection, nullif(u.band, '') AS band, sum(u.moc) AS moc, sum(u.n_rows)::bigint AS n_rows
   FROM (SELECT b.obs_collection, b.band, b.moc, b.n_rows FROM obsmeta.coverage_bucket b, t
          WHERE b.span = 'month' AND (t.everything OR b.released <= t.now)
         UNION ALL
         SELECT b.obs_collection, b.band, b.moc, b.n_rows FROM obsmeta.coverage_bucket b, t
-         WHERE b.span = 'day' AND NOT t.everything AND b.first_day >= t.this_month AND b.released <= t.now
+         WHERE b.span = 'day' AND NOT t.everything AND b.starts >= date_trunc('month', t.utc) AND b.released <= t.now
+        UNION ALL
+        SELECT b.obs_collection, b.band, b.moc, b.n_rows FROM obsmeta.coverage_bucket b, t
+         WHERE b.span = 'hour' AND NOT t.everything AND b.starts >= date_trunc('day', t.utc) AND b.released <= t.now
         UNION ALL
         SELECT c.obs_collection, c.band, c.moc, c.n_rows FROM obsmeta.coverage_cell c, t
-         WHERE NOT t.everything AND c.release_day = t.today AND c.visible_from <= t.now) u
+         WHERE NOT t.everything AND c.release_hour = date_trunc('hour', t.utc) AND c.visible_from <= t.now) u
  GROUP BY u.obs_collection, u.band;
 COMMENT ON VIEW ivoa.coverage IS
   'Sky coverage (pg_sphere smoc, MOC) of the ivoa.obscore rows the caller may see, per collection and band (band NULL: rows without one)';

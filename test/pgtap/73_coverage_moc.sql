@@ -20,12 +20,9 @@ CREATE TEMP VIEW moc_diff AS
 
 -- the buckets a full recomputation from the cells gives
 CREATE TEMP VIEW bucket_want AS
-SELECT obs_collection, band, 'day' AS span, release_day AS first_day, sum(moc)::text AS moc, sum(n_rows)::bigint AS n_rows
-  FROM obsmeta.coverage_cell GROUP BY 1, 2, 4
-UNION ALL
-SELECT obs_collection, band, 'month', date_trunc('month', release_day::timestamp)::date, sum(moc)::text, sum(n_rows)::bigint
-  FROM obsmeta.coverage_cell GROUP BY 1, 2, 4;
-CREATE TEMP VIEW bucket_have AS SELECT obs_collection, band, span, first_day, moc::text AS moc, n_rows FROM obsmeta.coverage_bucket;
+SELECT obs_collection, band, s.span, date_trunc(s.span, release_hour) AS starts, sum(moc)::text AS moc, sum(n_rows)::bigint AS n_rows
+  FROM obsmeta.coverage_cell, unnest(ARRAY['hour', 'day', 'month']) s(span) GROUP BY 1, 2, 3, 4;
+CREATE TEMP VIEW bucket_have AS SELECT obs_collection, band, span, starts, moc::text AS moc, n_rows FROM obsmeta.coverage_bucket;
 CREATE TEMP VIEW bucket_diff AS
 (SELECT * FROM bucket_want EXCEPT SELECT * FROM bucket_have) UNION ALL (SELECT * FROM bucket_have EXCEPT SELECT * FROM bucket_want);
 
@@ -84,14 +81,16 @@ SELECT is_empty('SELECT * FROM moc_diff', 'a deleted file: the cells follow');
 SELECT is_empty('SELECT * FROM bucket_diff', 'a deleted file: the buckets follow');
 
 -- Release times on every side of now(): cells of a collection of their own, released in an
--- earlier month, earlier this month, at the end of yesterday, at the start of this month and of
--- today (UTC), a second ago, in an hour, and held; the buckets built incrementally, then shrunk.
+-- earlier month, earlier this month, at the end of yesterday and of the last hour, at the start of
+-- this month, of today and of this hour (UTC), a second ago, now, in an hour, and held; the
+-- buckets built incrementally, then shrunk.
 CREATE TEMP TABLE times AS
 SELECT gen_random_uuid() AS plane, t AS visible_from, ('10/' || (100 + i))::smoc AS moc, i
   FROM unnest(ARRAY[now() - interval '40 days', now() - interval '3 days', now() - interval '1 second',
                     now() + interval '1 hour', 'infinity',
                     date_trunc('day', now(), 'UTC') - interval '1 microsecond', date_trunc('month', now(), 'UTC'),
-                    date_trunc('day', now(), 'UTC'), now()]) WITH ORDINALITY AS x(t, i);
+                    date_trunc('day', now(), 'UTC'), now(), date_trunc('hour', now(), 'UTC') - interval '1 microsecond',
+                    date_trunc('hour', now(), 'UTC'), now() - interval '90 minutes']) WITH ORDINALITY AS x(t, i);
 INSERT INTO obsmeta.coverage_cell (caom_plane_id, obs_collection, band, visible_from, moc, n_rows)
 SELECT plane, 'TimeTest', 'g', visible_from, moc, i FROM times;
 SELECT obsmeta.coverage_buckets_apply('{}', ARRAY(SELECT c FROM obsmeta.coverage_cell c WHERE obs_collection = 'TimeTest'));
