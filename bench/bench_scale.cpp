@@ -147,7 +147,7 @@ void measure_coverage(Connection& conn, const Backend& be, const Options& o, Poi
         p.coverage_read.add(timed(be, [&] { conn.value("SELECT count(*) FROM ivoa.coverage WHERE moc IS NOT NULL"); }));
     }
     conn.exec("RESET ROLE");
-    std::printf("  a reader's SELECT of ivoa.coverage (stored unions, %ld day/month buckets): %s; the union of every plane cell it may "
+    std::printf("  a reader's SELECT of ivoa.coverage (stored unions, %ld hour/day/month buckets): %s; the union of every plane cell it may "
                 "see (%ld cells, ivoa.coverage before 0.4.0): %s; stored unions %s faster in CPU, %s in wall\n",
                 p.moc_buckets, seconds(p.coverage_read.wall_median(), p.coverage_read.cpu_median()).c_str(), p.moc_cells,
                 seconds(p.coverage_read_cells.wall_median(), p.coverage_read_cells.cpu_median()).c_str(),

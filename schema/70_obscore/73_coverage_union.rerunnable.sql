@@ -7,8 +7,16 @@
 -- caller's transaction. ivoa.obscore's statement triggers call it; a writer that bypasses them
 -- (session_replication_role = replica, a bulk path) calls it with the planes it wrote.
 
+-- A polygon's exact stored bytes: rows are grouped by footprint with it (src/geom_sql/spoly_bytes.cpp).
+CREATE OR REPLACE FUNCTION obsmeta.spoly_bytes(polygon spoly) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'obsmeta_spoly_bytes' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION obsmeta.spoly_bytes(spoly) IS
+  'The polygon''s stored bytes (vertex count, then longitudes and latitudes as float8): equal exactly when the polygons are';
+
 -- The cells of the given planes from ivoa.obscore (deleted first; a plane without footprints
--- gets none). Internal: the buckets are not touched.
+-- gets none). Internal: the buckets are not touched. Each distinct footprint's MOC is computed
+-- once, and each distinct set of footprints is unioned once: a visit's raw and visit image planes
+-- share their detectors' footprints (the same cells as a MOC per row and a union per plane).
 CREATE OR REPLACE FUNCTION obsmeta.coverage_cells_write(planes uuid[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
 DECLARE
@@ -16,18 +24,34 @@ DECLARE
     ord integer := (SELECT moc_order FROM obsmeta.coverage_config);
 BEGIN
     DELETE FROM obsmeta.coverage_cell t WHERE t.caom_plane_id = ANY (planes);
-    -- The union in two steps (16 groups of a plane's rows, by the last byte of row_id, then the
-    -- groups): pg_sphere's sum(smoc) merges each row into the growing union, so one step costs as
-    -- much as the MOCs themselves for a plane of 189 detectors; the result is the same MOC.
+    WITH r AS MATERIALIZED (
+        SELECT o.caom_plane_id AS plane, o.obs_collection, o.lsst_band, o.visible_from, o.s_region,
+               obsmeta.spoly_bytes(o.s_region) AS k
+          FROM ivoa.obscore o
+         WHERE o.caom_plane_id = ANY (planes) AND o.s_region IS NOT NULL),
+    -- a plane, and the set of its footprints (its signature)
+    p AS MATERIALIZED (
+        SELECT r.plane, min(r.obs_collection) AS obs_collection, coalesce(min(r.lsst_band), '') AS band,
+               min(r.visible_from) AS visible_from, count(*) AS n_rows,
+               sha256(string_agg(DISTINCT r.k, ''::bytea ORDER BY r.k)) AS sig  -- keys start with their length
+          FROM r GROUP BY r.plane),
+    -- each distinct footprint once, with its MOC
+    f AS MATERIALIZED (
+        SELECT d.k, smoc(ord, d.s_region) AS moc
+          FROM (SELECT DISTINCT ON (r.k) r.k, r.s_region FROM r ORDER BY r.k) d),
+    -- each signature's union, in two steps (16 groups of its footprints, then the groups):
+    -- pg_sphere's sum(smoc) merges each MOC into the growing union, so one step over a plane of
+    -- 189 detectors costs as much as the MOCs themselves; the result is the same MOC
+    u AS (
+        SELECT g.sig, sum(g.moc) AS moc
+          FROM (SELECT s.sig, sum(f.moc) AS moc
+                  FROM (SELECT DISTINCT p.sig, r.k FROM p JOIN r ON r.plane = p.plane) s
+                  JOIN f ON f.k = s.k
+                 GROUP BY s.sig, get_byte(sha256(s.k), 0) & 15) g
+         GROUP BY g.sig)
     INSERT INTO obsmeta.coverage_cell (caom_plane_id, obs_collection, band, visible_from, moc, n_rows)
-    SELECT g.caom_plane_id, min(g.obs_collection), coalesce(min(g.band), ''), min(g.visible_from),
-           sum(g.moc), sum(g.n)::bigint
-      FROM (SELECT o.caom_plane_id, min(o.obs_collection) AS obs_collection, min(o.lsst_band) AS band,
-                   min(o.visible_from) AS visible_from, sum(smoc(ord, o.s_region)) AS moc, count(*) AS n
-              FROM ivoa.obscore o
-             WHERE o.caom_plane_id = ANY (planes) AND o.s_region IS NOT NULL
-             GROUP BY o.caom_plane_id, get_byte(uuid_send(o.row_id), 15) & 15) g
-     GROUP BY g.caom_plane_id;
+    SELECT p.plane, p.obs_collection, p.band, p.visible_from, u.moc, p.n_rows
+      FROM p JOIN u ON u.sig = p.sig;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;

@@ -4,7 +4,7 @@
 -- cells (ended months, ended days of this month, today's released cells), staff all, and the
 -- buckets show a reader nothing held or unreleased; MOC ASCII and JSON exports; bad input.
 BEGIN;
-SELECT plan(29);
+SELECT plan(32);
 SET LOCAL obsmeta.conversion = 'statement';
 CREATE ROLE oc_moc_reader LOGIN IN ROLE obsmeta_reader;
 CREATE ROLE oc_moc_staff LOGIN IN ROLE obsmeta_staff;
@@ -38,6 +38,20 @@ UPDATE gen3.visit_detector_region SET region = obsmeta.spoly_to_sphgeom('{(10.2d
  WHERE detector = 11;
 SELECT is_empty('SELECT * FROM moc_diff', 'a changed detector region: the cells follow');
 SELECT is_empty('SELECT * FROM bucket_diff', 'a changed detector region: the buckets follow');
+
+-- the visit image of detector 11 too: the visit's plane has the raw plane's footprints (their MOC
+-- and union are computed once for both)
+INSERT INTO gen3.dataset (id, dataset_type, run, instrument, exposure, visit, detector, physical_filter, band, day_obs, ingest_date) VALUES
+    ('b0000000-0000-4000-8000-000000000011', 'visit_image', 'LSSTCam/runs/nightly/20251201', 'LSSTCam', NULL, 2025120100123, 11, 'r_57', 'r', 20251201, '2025-12-02 04:00:00+00');
+INSERT INTO gen3.file_datastore_record (dataset_id, component, path, formatter, storage_class, checksum, file_size) VALUES
+    ('b0000000-0000-4000-8000-000000000011', '__NULL_STRING__', 'LSSTCam/runs/nightly/20251201/visit_image/visit_image_LSSTCam_r_57_2025120100123_R02_S02.fits',
+     'lsst.obs.base.formatters.fitsExposure.FitsExposureFormatter', 'ExposureF', NULL, 104857601);
+SELECT is((SELECT count(DISTINCT moc::text) || '/' || count(*) FROM obsmeta.coverage_cell), '1/2',
+          'two planes with the same footprints: one MOC');
+SELECT is_empty('SELECT * FROM moc_diff', 'shared footprints: the cells equal a recomputation');
+SELECT ok('{(10d,-30d),(10.2d,-30d),(10.2d,-29.8d)}'::spoly = '{(10.0000000001d,-30d),(10.2d,-30d),(10.2d,-29.8d)}'::spoly
+          AND obsmeta.spoly_bytes('{(10d,-30d),(10.2d,-30d),(10.2d,-29.8d)}') <> obsmeta.spoly_bytes('{(10.0000000001d,-30d),(10.2d,-30d),(10.2d,-29.8d)}'),
+          'spoly_bytes tells apart polygons that pg_sphere''s = takes as equal');
 SELECT ok((SELECT moc FROM ivoa.coverage WHERE obs_collection = 'LSSTCam' AND band = 'r') @> spoint(radians(11.4), radians(-29.9)),
           'the coverage now holds a point only the new region covers');
 
