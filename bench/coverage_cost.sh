@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# A visit's coverage maintenance in instructions (callgrind; not part of the tests): what 0.3.0's
-# obsmeta.coverage_recompute did (a MOC per row, a union per plane; copied below as
-# pg_temp.cells_0_3) against 0.4.0's obsmeta.coverage_cells_write (a MOC per distinct footprint, a
+# A visit's coverage maintenance in instructions (callgrind; not part of the tests): what
+# obsmeta.coverage_recompute did before the stored unions (main a5c8e33: a MOC per row, a union per
+# plane in two steps; copied below as pg_temp.cells_before) against obsmeta.coverage_cells_write (a MOC per distinct footprint, a
 # union per distinct set of footprints) and obsmeta.coverage_recompute (those cells and the hour,
 # day and month buckets they enter), in a single-user backend, same database, same visits.
 # Each variant runs in its own backend over the same --visits visits (each as a new visit: its
-# cells deleted first, rolled back after); a run with no call at all is subtracted.
+# cells deleted first, rolled back after); a run with no call at all is subtracted. The buckets are
+# measured twice: as a revisit (the visit's footprints are in its hour, day and month already, as
+# for a field observed again) and on new sky (the visit taken out of its buckets first).
 # Usage: bench/coverage_cost.sh [--rows N (default 8000: the archive, converted for real)] [--visits N (default 6)]
 # A throwaway cluster beside the one of scripts/env.sh (its own directories, removed at the end).
 set -euo pipefail
@@ -37,9 +39,9 @@ echo "archive: $(psql -X -At -d "$db" -c "SELECT count(*) || ' ObsCore rows, ' |
 su postgres -s /bin/bash -c "'$(pg_config --bindir)/pg_ctl' -D '$data' -m fast -w stop" >/dev/null
 
 # One backend's statements (single-user mode, -j: a statement ends with a semicolon and an empty line).
-script() {  # script CALL → SQL that runs CALL(planes) for each visit as a new visit
+script() {  # script CALL [SETUP] → SQL that runs CALL(planes) for each visit as a new visit
   cat <<SQL
-CREATE FUNCTION pg_temp.cells_0_3(planes uuid[]) RETURNS integer LANGUAGE plpgsql AS \$f\$
+CREATE FUNCTION pg_temp.cells_before(planes uuid[]) RETURNS integer LANGUAGE plpgsql AS \$f\$
 DECLARE
     n integer;
     ord integer := (SELECT moc_order FROM obsmeta.coverage_config);
@@ -66,6 +68,7 @@ BEGIN
     FOR v IN SELECT o.obs_id FROM ivoa.obscore o GROUP BY o.obs_id ORDER BY o.obs_id DESC LIMIT $visits LOOP
         planes := ARRAY(SELECT DISTINCT o.caom_plane_id FROM ivoa.obscore o WHERE o.obs_id = v);
         BEGIN
+            $2
             DELETE FROM obsmeta.coverage_cell t WHERE t.caom_plane_id = ANY (planes);
             $1
             RAISE EXCEPTION 'undo';
@@ -77,22 +80,28 @@ END \$d\$;
 SQL
 }
 declare -A ir
-for variant in none cells_0_3 coverage_cells_write coverage_recompute; do
+new_sky="PERFORM obsmeta.coverage_buckets_apply(ARRAY(SELECT t FROM obsmeta.coverage_cell t WHERE t.caom_plane_id = ANY (planes)), '{}');"
+for variant in none cells_before coverage_cells_write coverage_recompute none_new_sky coverage_recompute_new_sky; do
+  setup=""
   case $variant in
     none) call="NULL;" ;;
-    cells_0_3) call="PERFORM pg_temp.cells_0_3(planes);" ;;
+    cells_before) call="PERFORM pg_temp.cells_before(planes);" ;;
+    none_new_sky) call="NULL;" setup=$new_sky ;;
+    coverage_recompute_new_sky) call="PERFORM obsmeta.coverage_recompute(planes);" setup=$new_sky ;;
     *) call="PERFORM obsmeta.$variant(planes);" ;;
   esac
-  script "$call" > "$work/$variant.sql"
+  script "$call" "$setup" > "$work/$variant.sql"
   su postgres -s /bin/bash -c "valgrind --tool=callgrind --callgrind-out-file=/dev/null \
       '$(pg_config --bindir)/postgres' --single -j -D '$data' -c search_path=public $db < '$work/$variant.sql'" \
       > "$work/$variant.out" 2> "$work/$variant.err"
   ir[$variant]=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/$variant.err")
   if grep -q "ERROR" "$work/$variant.out"; then grep ERROR "$work/$variant.out" >&2; exit 1; fi
 done
-per_visit() { echo $(( (${ir[$1]} - ${ir[none]}) / visits )); }
-old=$(per_visit cells_0_3) cells=$(per_visit coverage_cells_write) full=$(per_visit coverage_recompute)
+per_visit() { echo $(( (${ir[$1]} - ${ir[${2:-none}]}) / visits )); }
+old=$(per_visit cells_before) cells=$(per_visit coverage_cells_write) full=$(per_visit coverage_recompute)
+full_new=$(per_visit coverage_recompute_new_sky none_new_sky)
 printf "instructions a visit (%d visits, callgrind, single-user backend):\n" "$visits"
-printf "  0.3.0 cells (a MOC per row, a union per plane):            %12d\n" "$old"
-printf "  0.4.0 cells (a MOC per footprint, a union per footprint set): %9d  (%.2fx of 0.3.0)\n" "$cells" "$(awk -v a="$cells" -v b="$old" 'BEGIN { print a / b }')"
-printf "  0.4.0 cells + hour/day/month buckets (coverage_recompute):  %10d  (%.2fx of 0.3.0)\n" "$full" "$(awk -v a="$full" -v b="$old" 'BEGIN { print a / b }')"
+printf "  before: cells (a MOC per row, a union per plane):            %12d\n" "$old"
+printf "  now: cells (a MOC per footprint, a union per footprint set):   %10d  (%.2fx of before)\n" "$cells" "$(awk -v a="$cells" -v b="$old" 'BEGIN { print a / b }')"
+printf "  now: cells + hour/day/month buckets (coverage_recompute), revisit: %4d  (%.2fx of before)\n" "$full" "$(awk -v a="$full" -v b="$old" 'BEGIN { print a / b }')"
+printf "  now: the same on new sky (buckets grow):                      %10d  (%.2fx of before)\n" "$full_new" "$(awk -v a="$full_new" -v b="$old" 'BEGIN { print a / b }')"

@@ -81,57 +81,57 @@ CREATE OR REPLACE FUNCTION obsmeta.coverage_bucket_changes(before obsmeta.covera
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_bucket_changes(obsmeta.coverage_cell[], obsmeta.coverage_cell[]) FROM PUBLIC;
 
 -- Brings the hour, day and month buckets from the cells `before` to the cells `after` (the rows
--- of obsmeta.coverage_cell of some planes before and after their recomputation). Coarse spans are
--- taken first, in key order, so two writers of one month queue there instead of deadlocking
--- below it (readers cannot lock these rows: they may only SELECT). A span that only grows takes
--- the union of what it gains; one that may have lost cells is recomputed from the span below
--- (hours from cells), finest first.
+-- of obsmeta.coverage_cell of some planes before and after their recomputation). First every
+-- affected bucket, coarse spans first and each in key order, so two writers of one month queue
+-- on its row instead of deadlocking below it (readers cannot lock these rows: they may only
+-- SELECT): one that only grows takes the union of what it gains (its stored MOC is kept, not
+-- rewritten, when it holds that already), one that may have lost cells is locked. Then those
+-- are recomputed from the span below (hours from cells), finest first.
 CREATE OR REPLACE FUNCTION obsmeta.coverage_buckets_apply(before obsmeta.coverage_cell[], after obsmeta.coverage_cell[])
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
 DECLARE
-    lvl text;
     ch record;
 BEGIN
-    FOREACH lvl IN ARRAY ARRAY['month', 'day', 'hour'] LOOP
-        FOR ch IN SELECT c.obs_collection, c.band, date_trunc(lvl, c.hour) AS starts,
-                         sum(c.added) AS added, sum(c.added_rows)::bigint AS added_rows, bool_or(c.shrunk) AS shrunk
-                    FROM obsmeta.coverage_bucket_changes(before, after) c
-                   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LOOP
-            IF ch.shrunk OR ch.added IS NULL THEN
-                PERFORM 1 FROM obsmeta.coverage_bucket b
-                  WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, lvl, ch.starts)
-                    FOR UPDATE;
-            ELSE
-                INSERT INTO obsmeta.coverage_bucket AS b (obs_collection, band, span, starts, moc, n_rows)
-                VALUES (ch.obs_collection, ch.band, lvl, ch.starts, ch.added, ch.added_rows)
-                ON CONFLICT (obs_collection, band, span, starts)
-                DO UPDATE SET moc = b.moc | excluded.moc, n_rows = b.n_rows + excluded.n_rows;
-            END IF;
-        END LOOP;
-    END LOOP;
-    FOREACH lvl IN ARRAY ARRAY['hour', 'day', 'month'] LOOP
-        FOR ch IN SELECT c.obs_collection, c.band, date_trunc(lvl, c.hour) AS starts
-                    FROM obsmeta.coverage_bucket_changes(before, after) c
-                   GROUP BY 1, 2, 3 HAVING bool_or(c.shrunk) OR sum(c.added) IS NULL ORDER BY 1, 2, 3 LOOP
+    FOR ch IN WITH c AS MATERIALIZED (SELECT * FROM obsmeta.coverage_bucket_changes(before, after)),
+                   b AS (SELECT c.obs_collection, c.band, l.span, l.rank, date_trunc(l.span, c.hour) AS starts,
+                                sum(c.added) AS added, sum(c.added_rows)::bigint AS added_rows,
+                                bool_or(c.shrunk) OR sum(c.added) IS NULL AS recompute
+                           FROM c, (VALUES ('month', 1), ('day', 2), ('hour', 3)) l(span, rank)
+                          GROUP BY 1, 2, 3, 4, 5)
+              SELECT 1 AS phase, b.rank AS step, * FROM b
+              UNION ALL
+              SELECT 2, -b.rank, * FROM b WHERE b.recompute
+              ORDER BY phase, step, obs_collection, band, starts LOOP
+        IF ch.phase = 1 AND ch.recompute THEN
+            PERFORM 1 FROM obsmeta.coverage_bucket b
+              WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, ch.span, ch.starts)
+                FOR UPDATE;
+        ELSIF ch.phase = 1 THEN
+            INSERT INTO obsmeta.coverage_bucket AS b (obs_collection, band, span, starts, moc, n_rows)
+            VALUES (ch.obs_collection, ch.band, ch.span, ch.starts, ch.added, ch.added_rows)
+            ON CONFLICT (obs_collection, band, span, starts)
+            DO UPDATE SET moc = CASE WHEN b.moc @> excluded.moc THEN b.moc ELSE b.moc | excluded.moc END,
+                          n_rows = b.n_rows + excluded.n_rows;
+        ELSE
             DELETE FROM obsmeta.coverage_bucket b
-             WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, lvl, ch.starts);
-            IF lvl = 'hour' THEN
+             WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, ch.span, ch.starts);
+            IF ch.span = 'hour' THEN
                 INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
-                SELECT ch.obs_collection, ch.band, lvl, ch.starts, sum(t.moc), sum(t.n_rows)::bigint
+                SELECT ch.obs_collection, ch.band, ch.span, ch.starts, sum(t.moc), sum(t.n_rows)::bigint
                   FROM obsmeta.coverage_cell t
                  WHERE (t.obs_collection, t.band, t.release_hour) = (ch.obs_collection, ch.band, ch.starts)
                 HAVING count(*) > 0;
             ELSE
                 INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
-                SELECT ch.obs_collection, ch.band, lvl, ch.starts, sum(b.moc), sum(b.n_rows)::bigint
+                SELECT ch.obs_collection, ch.band, ch.span, ch.starts, sum(b.moc), sum(b.n_rows)::bigint
                   FROM obsmeta.coverage_bucket b
-                 WHERE (b.obs_collection, b.band, b.span) = (ch.obs_collection, ch.band, CASE lvl WHEN 'day' THEN 'hour' ELSE 'day' END)
+                 WHERE (b.obs_collection, b.band, b.span) = (ch.obs_collection, ch.band, CASE ch.span WHEN 'day' THEN 'hour' ELSE 'day' END)
                    AND b.starts >= ch.starts
-                   AND b.starts <= ch.starts + CASE lvl WHEN 'day' THEN interval '1 day' ELSE interval '1 month' END
-                   AND date_trunc(lvl, b.starts) = ch.starts
+                   AND b.starts <= ch.starts + CASE ch.span WHEN 'day' THEN interval '1 day' ELSE interval '1 month' END
+                   AND date_trunc(ch.span, b.starts) = ch.starts
                 HAVING count(*) > 0;
             END IF;
-        END LOOP;
+        END IF;
     END LOOP;
 END $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_buckets_apply(obsmeta.coverage_cell[], obsmeta.coverage_cell[]) FROM PUBLIC;
