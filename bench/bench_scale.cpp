@@ -25,7 +25,9 @@
 //    obscore_flush(), server's function time, track_functions = pl), of which the coverage
 //    triggers on ivoa.obscore (coverage_on_obscore), and the WAL the transaction wrote;
 //  * the coverage MOCs recomputed from ivoa.obscore (obsmeta.coverage_rebuild() in a transaction
-//    rolled back; up to --moc-rebuild-max rows), and a reader's read of ivoa.coverage;
+//    rolled back; up to --moc-rebuild-max rows), and a reader's read of ivoa.coverage (the stored
+//    day/month unions, obsmeta.coverage_bucket) against the same reader's union of every plane
+//    cell it may see (what ivoa.coverage read before 0.4.0), alternating;
 //  * cone searches (s_region && scircle at --radii, --cones positions near random rows, sent as
 //    text so planned each time) as a reader (RLS applies) and as superuser, alternating, --rounds
 //    rounds; ms per query is the median over rounds of the round's mean;
@@ -118,7 +120,9 @@ struct Point {
     std::vector<double> wal;
     double moc_rebuild = NAN;     // coverage_rebuild(), s
     long moc_cells = 0;
-    Series coverage_read;         // a reader's SELECT of ivoa.coverage
+    Series coverage_read;         // a reader's SELECT of ivoa.coverage (stored unions)
+    Series coverage_read_cells;   // the same reader's union of every plane cell (ivoa.coverage before 0.4.0)
+    long moc_buckets = 0;
     std::vector<double> cone_reader_ms, cone_super_ms, cone_matched;  // per radius
     double db_gb = 0, obscore_gb = 0, gist_mb = 0;
     std::string depths;
@@ -157,13 +161,24 @@ void measure_coverage(Connection& conn, const Backend& be, const Options& o, Poi
     } else {
         std::printf("  coverage recompute not timed above --moc-rebuild-max %ld rows\n", o.moc_rebuild_max);
     }
+    p.moc_buckets = std::stol(conn.value("SELECT count(*) FROM obsmeta.coverage_bucket"));
     conn.exec(std::string("SET ROLE ") + kReaderRole);
-    const int reads = p.rows <= o.moc_rebuild_max ? 3 : 1;  // linear in the plane cells: minutes at 10^7
-    for (int i = 0; i < reads; ++i)
+    // the old read (every plane cell) is linear in the cells: minutes at 10^7, so read once there
+    const int reads = p.rows <= o.moc_rebuild_max ? 3 : 1;
+    for (int i = 0; i < reads; ++i) {
+        p.coverage_read_cells.add(timed(be, [&] {
+            conn.value("SELECT count(*) FROM (SELECT obs_collection, band, sum(moc) AS moc FROM obsmeta.coverage_cell"
+                       " GROUP BY obs_collection, band) c WHERE moc IS NOT NULL");
+        }));
         p.coverage_read.add(timed(be, [&] { conn.value("SELECT count(*) FROM ivoa.coverage WHERE moc IS NOT NULL"); }));
+    }
     conn.exec("RESET ROLE");
-    std::printf("  a reader's SELECT of ivoa.coverage (union of %ld plane cells): %s\n", p.moc_cells,
-                seconds(p.coverage_read.wall_median(), p.coverage_read.cpu_median()).c_str());
+    std::printf("  a reader's SELECT of ivoa.coverage (stored unions, %ld hour/day/month buckets): %s; the union of every plane cell it may "
+                "see (%ld cells, ivoa.coverage before 0.4.0): %s; stored unions %s faster in CPU, %s in wall\n",
+                p.moc_buckets, seconds(p.coverage_read.wall_median(), p.coverage_read.cpu_median()).c_str(), p.moc_cells,
+                seconds(p.coverage_read_cells.wall_median(), p.coverage_read_cells.cpu_median()).c_str(),
+                times_x(p.coverage_read_cells.cpu_median() / p.coverage_read.cpu_median()).c_str(),
+                times_x(p.coverage_read_cells.wall_median() / p.coverage_read.wall_median()).c_str());
 }
 
 void measure_cones(Connection& conn, const Options& o, unsigned seed, Point& p) {
@@ -348,6 +363,7 @@ std::string replicate_to(Connection& conn, const Options& o, long target, long b
     for (auto& t : threads) t.join();
     if (!failure.empty()) throw std::runtime_error("copying: " + failure);
     const double t1 = now_s();
+<<<<<<< HEAD
     next_copy = k0 + done;
     // the kept definitions, largest first: phase 1 (indexes, primary and unique keys) on the
     // sessions at once, then phase 2 (foreign keys, which use phase 1's keys)
@@ -360,6 +376,12 @@ std::string replicate_to(Connection& conn, const Options& o, long target, long b
         std::printf("  building %zu %s\n", calls.size(), *phase == '1' ? "indexes and keys" : "foreign keys");
         run_pooled(o, calls, setup);
     }
+=======
+    for (const auto& rel : conn.query("SELECT rel::text FROM bench_scale.replicated ORDER BY ord")) conn.exec("VACUUM ANALYZE " + rel[0]);
+    // the copies' cells came without their triggers: the day/month unions again from the cells
+    conn.exec("SELECT obsmeta.coverage_buckets_rebuild()");
+    conn.exec("VACUUM ANALYZE obsmeta.coverage_bucket");
+>>>>>>> coverage
     const double t2 = now_s();
     conn.exec("CALL bench_scale.restore_triggers()");
     std::vector<std::string> vacuums;
@@ -375,12 +397,18 @@ std::string replicate_to(Connection& conn, const Options& o, long target, long b
     const double t4 = now_s();
     std::printf("  verify_obscore() on the rows of %d random planes: %s (%.0f s)\n", o.verify_planes, verified.c_str(), t4 - t3);
     const long now_rows = count_rows(conn);
+<<<<<<< HEAD
     char buf[512];
     std::snprintf(buf, sizeof buf,
                   "base copied %d more times by %d sessions, indexes dropped: %.0f s (%.0f ObsCore rows/s with every table)%s; indexes "
                   "and keys built %.0f s; VACUUM ANALYZE %.0f s; sample verified: %s",
                   done.load(), o.sessions, t1 - t0, static_cast<double>(now_rows - have) / (t1 - t0),
                   disk_full ? " (stopped: disk)" : out_of_time ? " (stopped: --max-copy-s)" : "", t2 - t1, t3 - t2, verified.c_str());
+=======
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "base copied %d more times: %.0f s, %.0f ObsCore rows/s with every table; VACUUM ANALYZE + coverage buckets %.0f s", copies,
+                  t1 - t0, static_cast<double>(now_rows - have) / (t1 - t0), t2 - t1);
+>>>>>>> coverage
     std::printf("%s\n", buf);
     return buf;
 }
@@ -393,13 +421,13 @@ void write_tsv(const Options& o, const std::vector<Point>& points) {
     if (!f) throw std::runtime_error("cannot write " + o.tsv);
     std::fprintf(f, "rows\twhole_s\tconvert_s\tmaint_s\tcoverage_s\twal_mb\tmoc_rebuild_s\tcoverage_read_s");
     for (const double r : o.radii) std::fprintf(f, "\tcone_%g_reader_ms\tcone_%g_super_ms", r, r);
-    std::fprintf(f, "\tdb_gb\tobscore_gb\n");
+    std::fprintf(f, "\tdb_gb\tobscore_gb\tcoverage_read_cells_s\n");
     for (const auto& p : points) {
         std::fprintf(f, "%ld\t%.6f\t%.6f\t%.6f\t%.6f\t%.3f\t%.3f\t%.6f", p.rows, p.whole.wall_median(), p.convert.wall_median(),
                      p.maint.wall_median(), p.coverage.wall_median(), median(p.wal) / 1e6, p.moc_rebuild,
                      p.coverage_read.wall_median());
         for (std::size_t i = 0; i < p.cone_reader_ms.size(); ++i) std::fprintf(f, "\t%.4f\t%.4f", p.cone_reader_ms[i], p.cone_super_ms[i]);
-        std::fprintf(f, "\t%.3f\t%.3f\n", p.db_gb, p.obscore_gb);
+        std::fprintf(f, "\t%.3f\t%.3f\t%.6f\n", p.db_gb, p.obscore_gb, p.coverage_read_cells.wall_median());
     }
     std::fclose(f);
 }
@@ -453,17 +481,17 @@ int main(int argc, char** argv) {
                     "(median of %d rounds)\n\n", o.visits, o.rounds);
         std::printf("| ObsCore rows | whole visit: COPY + convert + commit | convert() | ObsCore maintenance | of which coverage "
                     "MOC | WAL MB/visit | MOC recompute from ivoa.obscore (s) | recompute / coverage maintenance |"
-                    " ivoa.coverage read (s) |");
+                    " ivoa.coverage read, stored unions (s) | union of every plane cell (s) |");
         for (const double r : o.radii) std::printf(" cone %g deg, reader (superuser) ms |", r);
-        std::printf(" DB GB | ObsCore GB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        std::printf(" DB GB | ObsCore GB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (std::size_t i = 0; i < o.radii.size(); ++i) std::printf("---:|");
         std::printf("---:|---:|\n");
         for (const auto& p : points) {
             const double cov = p.coverage.wall_median();
-            std::printf("| %ld | %s | %.4f | %.4f | %.4f | %.2f | %s | %s | %.3f |", p.rows,
+            std::printf("| %ld | %s | %.4f | %.4f | %.4f | %.2f | %s | %s | %.3f | %.3f |", p.rows,
                         seconds(p.whole.wall_median(), p.whole.cpu_median()).c_str(), p.convert.wall_median(), p.maint.wall_median(),
                         cov, median(p.wal) / 1e6, std::isnan(p.moc_rebuild) ? "-" : std::to_string(p.moc_rebuild).c_str(),
-                        std::isnan(p.moc_rebuild) ? "-" : times_x(p.moc_rebuild / cov).c_str(), p.coverage_read.wall_median());
+                        std::isnan(p.moc_rebuild) ? "-" : times_x(p.moc_rebuild / cov).c_str(), p.coverage_read.wall_median(), p.coverage_read_cells.wall_median());
             for (std::size_t i = 0; i < p.cone_reader_ms.size(); ++i)
                 std::printf(" %.3f (%.3f), %.0f rows |", p.cone_reader_ms[i], p.cone_super_ms[i], p.cone_matched[i]);
             std::printf(" %.2f | %.2f |\n", p.db_gb, p.obscore_gb);

@@ -6,7 +6,7 @@
 -- protected relation; holds and release-date changes move rows at once, the release function
 -- copies rows whose release time passed, staff see everything throughout, verify_obscore() stays empty.
 BEGIN;
-SELECT plan(51);
+SELECT plan(52);
 SET LOCAL obsmeta.conversion = 'statement';
 CREATE ROLE se_reader LOGIN IN ROLE obsmeta_reader;
 CREATE ROLE se_staff LOGIN IN ROLE obsmeta_staff;
@@ -117,7 +117,8 @@ ANALYZE released.obscore, released.observation, released.plane, released.exposur
 SET LOCAL ROLE se_reader;
 SELECT throws_ok(format('SELECT 1 FROM %s LIMIT 0', r), '42501', NULL, 'strict: a reader may not read ' || r)
   FROM unnest(ARRAY['ivoa.obscore', 'caom2.observation', 'caom2.plane', 'caom2.artifact', 'rubin.exposure',
-                    'rubin.visit_result', 'efd.exposure_values', 'efd.exposure_value', 'ivoa.coverage']) r;
+                    'rubin.visit_result', 'efd.exposure_values', 'efd.exposure_value', 'ivoa.coverage',
+                    'obsmeta.coverage_bucket']) r;
 SELECT is(pg_temp.removed($$SELECT * FROM released.obscore WHERE obs_id = 'MC_O_SE_30'$$),
           pg_temp.removed($$SELECT * FROM released.obscore WHERE obs_id = 'MC_O_SE_99'$$),
           'strict CLOSED: released.obscore, an embargoed obs_id removes no more rows than an unknown one');

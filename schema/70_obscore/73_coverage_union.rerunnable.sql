@@ -1,0 +1,278 @@
+-- obsmeta install script, part 73 (re-runnable): keeping the coverage cells and their stored
+-- unions (73_coverage_moc.sql) current with ivoa.obscore, the caller's view ivoa.coverage, and the
+-- MOC ASCII/JSON export.
+--
+-- Entry point for writers: obsmeta.coverage_recompute(planes uuid[]) recomputes the cells of
+-- these planes from ivoa.obscore and the hour, day and month buckets they move into or out of, in the
+-- caller's transaction. ivoa.obscore's statement triggers call it; a writer that bypasses them
+-- (session_replication_role = replica, a bulk path) calls it with the planes it wrote.
+
+-- A polygon's exact stored bytes: rows are grouped by footprint with it (src/geom_sql/spoly_bytes.cpp).
+CREATE OR REPLACE FUNCTION obsmeta.spoly_bytes(polygon spoly) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'obsmeta_spoly_bytes' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION obsmeta.spoly_bytes(spoly) IS
+  'The polygon''s stored bytes (vertex count, then longitudes and latitudes as float8): equal exactly when the polygons are';
+
+-- The cells of the given planes from ivoa.obscore (deleted first; a plane without footprints
+-- gets none). Internal: the buckets are not touched. Each distinct footprint's MOC is computed
+-- once, and each distinct set of footprints is unioned once: a visit's raw and visit image planes
+-- share their detectors' footprints (the same cells as a MOC per row and a union per plane).
+CREATE OR REPLACE FUNCTION obsmeta.coverage_cells_write(planes uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
+DECLARE
+    n integer;
+    ord integer := (SELECT moc_order FROM obsmeta.coverage_config);
+BEGIN
+    DELETE FROM obsmeta.coverage_cell t WHERE t.caom_plane_id = ANY (planes);
+    WITH r AS MATERIALIZED (
+        SELECT o.caom_plane_id AS plane, o.obs_collection, o.lsst_band, o.visible_from, o.s_region,
+               obsmeta.spoly_bytes(o.s_region) AS k
+          FROM ivoa.obscore o
+         WHERE o.caom_plane_id = ANY (planes) AND o.s_region IS NOT NULL),
+    -- a plane, and the set of its footprints (its signature)
+    p AS MATERIALIZED (
+        SELECT r.plane, min(r.obs_collection) AS obs_collection, coalesce(min(r.lsst_band), '') AS band,
+               min(r.visible_from) AS visible_from, count(*) AS n_rows,
+               sha256(string_agg(DISTINCT r.k, ''::bytea ORDER BY r.k)) AS sig  -- keys start with their length
+          FROM r GROUP BY r.plane),
+    -- each distinct footprint once, with its MOC
+    f AS MATERIALIZED (
+        SELECT d.k, smoc(ord, d.s_region) AS moc
+          FROM (SELECT DISTINCT ON (r.k) r.k, r.s_region FROM r ORDER BY r.k) d),
+    -- each signature's union, in two steps (16 groups of its footprints, then the groups):
+    -- pg_sphere's sum(smoc) merges each MOC into the growing union, so one step over a plane of
+    -- 189 detectors costs as much as the MOCs themselves; the result is the same MOC
+    u AS (
+        SELECT g.sig, sum(g.moc) AS moc
+          FROM (SELECT s.sig, sum(f.moc) AS moc
+                  FROM (SELECT DISTINCT p.sig, r.k FROM p JOIN r ON r.plane = p.plane) s
+                  JOIN f ON f.k = s.k
+                 GROUP BY s.sig, get_byte(sha256(s.k), 0) & 15) g
+         GROUP BY g.sig)
+    INSERT INTO obsmeta.coverage_cell (caom_plane_id, obs_collection, band, visible_from, moc, n_rows)
+    SELECT p.plane, p.obs_collection, p.band, p.visible_from, u.moc, p.n_rows
+      FROM p JOIN u ON u.sig = p.sig;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_cells_write(uuid[]) FROM PUBLIC;
+
+-- What a change of cells does to the hour buckets, one row per bucket: the MOC it gains (NULL:
+-- none), the rows it gains (or loses), and whether it may have lost cells (then it is recomputed
+-- from its cells: a MOC union cannot be subtracted from). A cell that stays in its bucket with a
+-- MOC that holds its old one only adds; an unchanged cell does nothing.
+CREATE OR REPLACE FUNCTION obsmeta.coverage_bucket_changes(before obsmeta.coverage_cell[], after obsmeta.coverage_cell[])
+    RETURNS TABLE (obs_collection text, band text, hour timestamp, added smoc, added_rows bigint, shrunk boolean)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, "$pgsphere$" AS $$
+    WITH c AS (
+        SELECT o.obs_collection AS oc, o.band AS ob, o.release_hour AS oh, o.moc AS om, o.n_rows AS orows,
+               n.obs_collection AS nc, n.band AS nb, n.release_hour AS nh, n.moc AS nm, n.n_rows AS nrows,
+               coalesce((o.obs_collection, o.band, o.release_hour) = (n.obs_collection, n.band, n.release_hour), false) AS same
+          FROM unnest(before) o FULL JOIN unnest(after) n ON n.caom_plane_id = o.caom_plane_id),
+    moved AS (SELECT * FROM c WHERE NOT (same AND nm = om AND nrows = orows)),
+    per_cell AS (
+        SELECT oc AS obs_collection, ob AS band, oh AS hour, NULL::smoc AS added, -orows AS added_rows,
+               NOT (same AND nm @> om) AS shrunk
+          FROM moved WHERE om IS NOT NULL
+        UNION ALL
+        SELECT nc, nb, nh, nm, nrows, false FROM moved WHERE nm IS NOT NULL)
+    SELECT p.obs_collection, p.band, p.hour, sum(p.added), sum(p.added_rows)::bigint, bool_or(p.shrunk)
+      FROM per_cell p GROUP BY p.obs_collection, p.band, p.hour $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_bucket_changes(obsmeta.coverage_cell[], obsmeta.coverage_cell[]) FROM PUBLIC;
+
+-- Brings the hour, day and month buckets from the cells `before` to the cells `after` (the rows
+-- of obsmeta.coverage_cell of some planes before and after their recomputation). First every
+-- affected bucket, coarse spans first and each in key order, so two writers of one month queue
+-- on its row instead of deadlocking below it (readers cannot lock these rows: they may only
+-- SELECT): one that only grows takes the union of what it gains (its stored MOC is kept, not
+-- rewritten, when it holds that already), one that may have lost cells is locked. Then those
+-- are recomputed from the span below (hours from cells), finest first.
+CREATE OR REPLACE FUNCTION obsmeta.coverage_buckets_apply(before obsmeta.coverage_cell[], after obsmeta.coverage_cell[])
+    RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
+DECLARE
+    ch record;
+BEGIN
+    FOR ch IN WITH c AS MATERIALIZED (SELECT * FROM obsmeta.coverage_bucket_changes(before, after)),
+                   b AS (SELECT c.obs_collection, c.band, l.span, l.rank, date_trunc(l.span, c.hour) AS starts,
+                                sum(c.added) AS added, sum(c.added_rows)::bigint AS added_rows,
+                                bool_or(c.shrunk) OR sum(c.added) IS NULL AS recompute
+                           FROM c, (VALUES ('month', 1), ('day', 2), ('hour', 3)) l(span, rank)
+                          GROUP BY 1, 2, 3, 4, 5)
+              SELECT 1 AS phase, b.rank AS step, * FROM b
+              UNION ALL
+              SELECT 2, -b.rank, * FROM b WHERE b.recompute
+              ORDER BY phase, step, obs_collection, band, starts LOOP
+        IF ch.phase = 1 AND ch.recompute THEN
+            PERFORM 1 FROM obsmeta.coverage_bucket b
+              WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, ch.span, ch.starts)
+                FOR UPDATE;
+        ELSIF ch.phase = 1 THEN
+            INSERT INTO obsmeta.coverage_bucket AS b (obs_collection, band, span, starts, moc, n_rows)
+            VALUES (ch.obs_collection, ch.band, ch.span, ch.starts, ch.added, ch.added_rows)
+            ON CONFLICT (obs_collection, band, span, starts)
+            DO UPDATE SET moc = CASE WHEN b.moc @> excluded.moc THEN b.moc ELSE b.moc | excluded.moc END,
+                          n_rows = b.n_rows + excluded.n_rows;
+        ELSE
+            DELETE FROM obsmeta.coverage_bucket b
+             WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, ch.span, ch.starts);
+            IF ch.span = 'hour' THEN
+                INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+                SELECT ch.obs_collection, ch.band, ch.span, ch.starts, sum(t.moc), sum(t.n_rows)::bigint
+                  FROM obsmeta.coverage_cell t
+                 WHERE (t.obs_collection, t.band, t.release_hour) = (ch.obs_collection, ch.band, ch.starts)
+                HAVING count(*) > 0;
+            ELSE
+                INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+                SELECT ch.obs_collection, ch.band, ch.span, ch.starts, sum(b.moc), sum(b.n_rows)::bigint
+                  FROM obsmeta.coverage_bucket b
+                 WHERE (b.obs_collection, b.band, b.span) = (ch.obs_collection, ch.band, CASE ch.span WHEN 'day' THEN 'hour' ELSE 'day' END)
+                   AND b.starts >= ch.starts
+                   AND b.starts <= ch.starts + CASE ch.span WHEN 'day' THEN interval '1 day' ELSE interval '1 month' END
+                   AND date_trunc(ch.span, b.starts) = ch.starts
+                HAVING count(*) > 0;
+            END IF;
+        END IF;
+    END LOOP;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_buckets_apply(obsmeta.coverage_cell[], obsmeta.coverage_cell[]) FROM PUBLIC;
+
+-- The entry point: the cells of these planes recomputed from ivoa.obscore, and their buckets.
+CREATE OR REPLACE FUNCTION obsmeta.coverage_recompute(planes uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    n integer;
+    before obsmeta.coverage_cell[];
+BEGIN
+    before := ARRAY(SELECT t FROM obsmeta.coverage_cell t WHERE t.caom_plane_id = ANY (planes));
+    n := obsmeta.coverage_cells_write(planes);
+    PERFORM obsmeta.coverage_buckets_apply(
+        before, ARRAY(SELECT t FROM obsmeta.coverage_cell t WHERE t.caom_plane_id = ANY (planes)));
+    RETURN n;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_recompute(uuid[]) FROM PUBLIC;
+COMMENT ON FUNCTION obsmeta.coverage_recompute(uuid[]) IS
+  'Recomputes the coverage cells of these planes from ivoa.obscore and the coverage buckets they enter or leave (ivoa.obscore''s triggers call it; a writer that bypasses them calls it with the planes it wrote)';
+
+-- Every bucket again from the cells (set-based: a change of order, a TRUNCATE, a bulk load).
+CREATE OR REPLACE FUNCTION obsmeta.coverage_buckets_rebuild() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
+DECLARE
+    n integer;
+BEGIN
+    DELETE FROM obsmeta.coverage_bucket;
+    INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+    SELECT t.obs_collection, t.band, 'hour', t.release_hour, sum(t.moc), sum(t.n_rows)::bigint
+      FROM obsmeta.coverage_cell t GROUP BY t.obs_collection, t.band, t.release_hour;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+    SELECT b.obs_collection, b.band, 'day', date_trunc('day', b.starts), sum(b.moc), sum(b.n_rows)::bigint
+      FROM obsmeta.coverage_bucket b WHERE b.span = 'hour' GROUP BY 1, 2, 4;
+    INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+    SELECT b.obs_collection, b.band, 'month', date_trunc('month', b.starts), sum(b.moc), sum(b.n_rows)::bigint
+      FROM obsmeta.coverage_bucket b WHERE b.span = 'day' GROUP BY 1, 2, 4;
+    RETURN n;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_buckets_rebuild() FROM PUBLIC;
+
+-- Statement triggers on ivoa.obscore: the planes a statement touched.
+CREATE OR REPLACE FUNCTION obsmeta.coverage_on_obscore() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    planes uuid[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT caom_plane_id) INTO planes FROM new_rows;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT caom_plane_id) INTO planes FROM old_rows;
+    ELSE
+        SELECT array_agg(DISTINCT p) INTO planes
+          FROM (SELECT caom_plane_id AS p FROM new_rows UNION SELECT caom_plane_id FROM old_rows) u;
+    END IF;
+    IF planes IS NOT NULL THEN
+        PERFORM obsmeta.coverage_recompute(planes);
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_on_obscore() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER coverage_insert AFTER INSERT ON ivoa.obscore REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.coverage_on_obscore();
+CREATE OR REPLACE TRIGGER coverage_update AFTER UPDATE ON ivoa.obscore REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.coverage_on_obscore();
+CREATE OR REPLACE TRIGGER coverage_delete AFTER DELETE ON ivoa.obscore REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.coverage_on_obscore();
+
+-- TRUNCATE of ivoa.obscore, a change of order: everything again
+CREATE OR REPLACE FUNCTION obsmeta.coverage_rebuild() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    n integer;
+BEGIN
+    DELETE FROM obsmeta.coverage_cell;
+    n := obsmeta.coverage_cells_write(ARRAY(SELECT DISTINCT caom_plane_id FROM ivoa.obscore WHERE s_region IS NOT NULL));
+    PERFORM obsmeta.coverage_buckets_rebuild();
+    RETURN n;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_rebuild() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION obsmeta.coverage_on_rebuild() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    PERFORM obsmeta.coverage_rebuild();
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_on_rebuild() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER coverage_truncate AFTER TRUNCATE ON ivoa.obscore
+    FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.coverage_on_rebuild();
+CREATE OR REPLACE TRIGGER coverage_order AFTER UPDATE OR INSERT ON obsmeta.coverage_config
+    FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.coverage_on_rebuild();
+
+-- The caller's coverage per collection and band. It runs as the caller (row-level security on
+-- buckets and cells applies). Staff, writers and superusers union every month bucket; everyone
+-- else the months that have ended, this month's days that have ended, today's hours that have
+-- ended and this hour's released cells (UTC): they do not overlap, and together they are exactly
+-- the cells released by now().
+CREATE OR REPLACE VIEW ivoa.coverage WITH (security_invoker = true) AS
+WITH t AS (SELECT now() AS now, now() AT TIME ZONE 'UTC' AS utc, obsmeta.sees_everything() AS everything)
+SELECT u.obs_collection, nullif(u.band, '') AS band, sum(u.moc) AS moc, sum(u.n_rows)::bigint AS n_rows
+  FROM (SELECT b.obs_collection, b.band, b.moc, b.n_rows FROM obsmeta.coverage_bucket b, t
+         WHERE b.span = 'month' AND (t.everything OR b.released <= t.now)
+        UNION ALL
+        SELECT b.obs_collection, b.band, b.moc, b.n_rows FROM obsmeta.coverage_bucket b, t
+         WHERE b.span = 'day' AND NOT t.everything AND b.starts >= date_trunc('month', t.utc) AND b.released <= t.now
+        UNION ALL
+        SELECT b.obs_collection, b.band, b.moc, b.n_rows FROM obsmeta.coverage_bucket b, t
+         WHERE b.span = 'hour' AND NOT t.everything AND b.starts >= date_trunc('day', t.utc) AND b.released <= t.now
+        UNION ALL
+        SELECT c.obs_collection, c.band, c.moc, c.n_rows FROM obsmeta.coverage_cell c, t
+         WHERE NOT t.everything AND c.release_hour = date_trunc('hour', t.utc) AND c.visible_from <= t.now) u
+ GROUP BY u.obs_collection, u.band;
+COMMENT ON VIEW ivoa.coverage IS
+  'Sky coverage (pg_sphere smoc, MOC) of the ivoa.obscore rows the caller may see, per collection and band (band NULL: rows without one)';
+GRANT SELECT ON ivoa.coverage TO obsmeta_reader, obsmeta_staff, obsmeta_writer;
+
+-- The caller's coverage of one collection (and band, or all bands) as IVOA MOC 2.0 ASCII and JSON.
+CREATE OR REPLACE FUNCTION obsmeta.coverage_moc(collection text, band text DEFAULT NULL, OUT moc_ascii text, OUT moc_json jsonb)
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, "$pgsphere$" AS $$
+DECLARE
+    m smoc;
+BEGIN
+    IF collection IS NULL THEN
+        RAISE EXCEPTION 'obsmeta.coverage_moc: the collection is NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass an obs_collection of ivoa.obscore.';
+    END IF;
+    SELECT sum(c.moc) INTO m FROM ivoa.coverage c
+     WHERE c.obs_collection = coverage_moc.collection AND ($2 IS NULL OR c.band IS NOT DISTINCT FROM $2);
+    moc_ascii := coalesce(m::text, (SELECT moc_order FROM obsmeta.coverage_config) || '/');
+    -- MOC JSON: {"order": [cell, ...]} (ranges expanded), from the ASCII form "o/c c-c o/c ..."
+    SELECT coalesce(jsonb_object_agg(o, cells), '{}'::jsonb) INTO moc_json
+      FROM (SELECT o, jsonb_agg(cell ORDER BY cell) AS cells
+              FROM (SELECT max(o) OVER (ORDER BY i) AS o, rng
+                      FROM (SELECT i, CASE WHEN strpos(t, '/') > 0 THEN split_part(t, '/', 1)::int END AS o,
+                                   CASE WHEN strpos(t, '/') > 0 THEN split_part(t, '/', 2) ELSE t END AS rng
+                              FROM regexp_split_to_table(moc_ascii, '\s+') WITH ORDINALITY AS x(t, i)) a) b
+             CROSS JOIN LATERAL generate_series(split_part(rng, '-', 1)::bigint,
+                                                coalesce(nullif(split_part(rng, '-', 2), '')::bigint, split_part(rng, '-', 1)::bigint)) cell
+             WHERE rng <> ''
+             GROUP BY o) j;
+END $$;
+COMMENT ON FUNCTION obsmeta.coverage_moc(text, text) IS
+  'The caller''s sky coverage of a collection (one band, or all) as IVOA MOC ASCII and MOC JSON';
