@@ -9,6 +9,11 @@
 // metaChecksum of a written row is still set by the BEFORE ROW trigger, as always.
 #pragma once
 
+#include "pg/datum.hpp"
+#include "pg/postgres.hpp"
+
+#include <set>
+
 namespace obsmeta::caom2 {
 
 class ChecksumBatch {
@@ -22,5 +27,14 @@ public:
     // transaction can see the rows (the end of the conversion).
     void finish();
 };
+
+// For rows a batch inserts without the executor (pg/bulk_insert.hpp: the conversion's new files),
+// what the checksum triggers would do. The rows of a table are passed bottom-up (chunks, then
+// parts, then artifacts), as the conversion's INSERT statement wrote them.
+bool batch_open();
+// caom2.checksum_row on a row about to be inserted into caom2.<table>: the row with its checksums.
+HeapTuple batch_inserted_row(HeapTuple tuple, TupleDesc desc, const char* table);
+// caom2.checksum_propagate after the INSERT: `ids` of the rows inserted, `parents` their parents' ids.
+void batch_inserted_statement(const char* table, const std::set<pg::Uuid>& ids, const std::set<pg::Uuid>& parents);
 
 }  // namespace obsmeta::caom2

@@ -241,25 +241,79 @@ Uuid uuid_of(const pg::Uuid& p) {
 // Inside a batch, what a row write means for the rows settled at their insert (see Pending): an
 // update unsettles the row itself and its old and new parent; an insert unsettles its parent if
 // that was inserted before it (its accMetaChecksum could not include this child).
-void note_batch_write(TriggerData* td, TupleDesc desc, const TableInfo& t, const Uuid& id, bool update) {
+// `old_tuple`: the row before an update, nullptr for an insert.
+void note_batch_write(HeapTuple old_tuple, HeapTuple tuple, TupleDesc desc, const TableInfo& t, const Uuid& id) {
+    const bool update = old_tuple != nullptr;
     const int li = static_cast<int>(t.level);
     if (update) g_pending.unsettled[li].insert(id);
     if (t.parent == nullptr || li + 1 > static_cast<int>(Level::Observation)) return;
     const int parent_att = SPI_fnumber(desc, t.parent);
-    auto parent_of = [&](HeapTuple tuple, std::function<void(const Uuid&)> f) {
+    auto parent_of = [&](HeapTuple row, std::function<void(const Uuid&)> f) {
         bool isnull = false;
-        const Datum parent = heap_getattr(tuple, parent_att, desc, &isnull);
+        const Datum parent = heap_getattr(row, parent_att, desc, &isnull);
         if (!isnull) f(uuid_of(pg::uuid_value(parent)));
     };
     if (update) {
         auto unsettle = [li](const Uuid& p) { g_pending.unsettled[li + 1].insert(p); };
-        parent_of(td->tg_trigtuple, unsettle);
-        parent_of(td->tg_newtuple, unsettle);
+        parent_of(old_tuple, unsettle);
+        parent_of(tuple, unsettle);
     } else {
-        parent_of(td->tg_trigtuple, [li](const Uuid& p) {
+        parent_of(tuple, [li](const Uuid& p) {
             if (g_pending.settled[li + 1].count(p) != 0) g_pending.unsettled[li + 1].insert(p);
         });
     }
+}
+
+// What caom2.checksum_row does to a row being inserted (old_tuple nullptr) or updated: the row
+// with its meta_checksum (and acc_meta_checksum where the row's insert or level decides it).
+HeapTuple row_with_checksums(HeapTuple old_tuple, HeapTuple tuple, TupleDesc desc, const TableInfo& t) {
+    const bool update = old_tuple != nullptr;
+    const Entity e = entity_of_row(tuple, desc, t.level);
+    const Digest meta = meta_checksum(e);
+    int cols[2];
+    Datum values[2];
+    bool nulls[2] = {false, false};
+    int ncols = 0;
+    const int meta_att = SPI_fnumber(desc, "meta_checksum");
+    const int acc_att = SPI_fnumber(desc, "acc_meta_checksum");
+    cols[ncols] = meta_att;
+    values[ncols++] = text_of(md5_uri(meta));
+    const bool batch_insert = g_pending.depth > 0 && !update && t.level <= Level::Artifact;
+    if (g_pending.depth > 0) note_batch_write(old_tuple, tuple, desc, t, e.id);
+    if (batch_insert) {
+        const Digest acc = acc_from_written(t.level, e.id, meta);
+        cols[ncols] = acc_att;
+        values[ncols++] = text_of(md5_uri(acc));
+        if (t.level != Level::Chunk) g_pending.settled[static_cast<int>(t.level)].insert(e.id);
+        bool isnull = false;
+        const Datum parent = heap_getattr(tuple, SPI_fnumber(desc, t.parent), desc, &isnull);
+        if (!isnull) {
+            const pg::Uuid p = pg::uuid_value(parent);
+            Uuid key;
+            std::memcpy(key.data(), p.data(), 16);
+            g_pending.written[static_cast<int>(t.level) + 1][key][e.id] = acc;
+        }
+    } else if (t.level == Level::Chunk) {
+        std::vector<std::pair<Uuid, Digest>> none;
+        cols[ncols] = acc_att;
+        values[ncols++] = text_of(md5_uri(acc_checksum(meta, none)));
+    } else if (update) {
+        bool isnull = false;
+        Datum old_acc = heap_getattr(old_tuple, acc_att, desc, &isnull);
+        cols[ncols] = acc_att;
+        values[ncols] = old_acc;
+        nulls[ncols++] = isnull;
+    }
+    return pg::call([&] { return heap_modify_tuple_by_cols(tuple, desc, ncols, cols, values, nulls); });
+}
+
+// What checksum_propagate records, inside a batch, for the rows an INSERT wrote: `self` (not for
+// chunks) and the parents of the rows.
+void record_batch_insert(Level level, const std::set<pg::Uuid>& self, const std::set<pg::Uuid>& parents) {
+    const int li = static_cast<int>(level);
+    for (const pg::Uuid& id : self) g_pending.inserted[li].insert(uuid_of(id));
+    g_pending.acc[li].insert(self.begin(), self.end());
+    if (li + 1 <= static_cast<int>(Level::Observation)) g_pending.acc[li + 1].insert(parents.begin(), parents.end());
 }
 
 }  // namespace
@@ -272,45 +326,8 @@ OBSMETA_FUNCTION(obsmeta_caom2_checksum_row) {
         if (g_propagating) return PointerGetDatum(tuple);
         const TableInfo* t = table_info_by_name(RelationGetRelationName(td->tg_relation));
         if (t == nullptr) throw pg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "obsmeta: checksum_row on an unknown table");
-        TupleDesc desc = RelationGetDescr(td->tg_relation);
-        const Entity e = entity_of_row(tuple, desc, t->level);
-        const Digest meta = meta_checksum(e);
-        int cols[2];
-        Datum values[2];
-        bool nulls[2] = {false, false};
-        int ncols = 0;
-        const int meta_att = SPI_fnumber(desc, "meta_checksum");
-        const int acc_att = SPI_fnumber(desc, "acc_meta_checksum");
-        cols[ncols] = meta_att;
-        values[ncols++] = text_of(md5_uri(meta));
-        const bool batch_insert = g_pending.depth > 0 && !update && t->level <= Level::Artifact;
-        if (g_pending.depth > 0) note_batch_write(td, desc, *t, e.id, update);
-        if (batch_insert) {
-            const Digest acc = acc_from_written(t->level, e.id, meta);
-            cols[ncols] = acc_att;
-            values[ncols++] = text_of(md5_uri(acc));
-            if (t->level != Level::Chunk) g_pending.settled[static_cast<int>(t->level)].insert(e.id);
-            bool isnull = false;
-            const Datum parent = heap_getattr(tuple, SPI_fnumber(desc, t->parent), desc, &isnull);
-            if (!isnull) {
-                const pg::Uuid p = pg::uuid_value(parent);
-                Uuid key;
-                std::memcpy(key.data(), p.data(), 16);
-                g_pending.written[static_cast<int>(t->level) + 1][key][e.id] = acc;
-            }
-        } else if (t->level == Level::Chunk) {
-            std::vector<std::pair<Uuid, Digest>> none;
-            cols[ncols] = acc_att;
-            values[ncols++] = text_of(md5_uri(acc_checksum(meta, none)));
-        } else if (update) {
-            bool isnull = false;
-            Datum old_acc = heap_getattr(td->tg_trigtuple, acc_att, desc, &isnull);
-            cols[ncols] = acc_att;
-            values[ncols] = old_acc;
-            nulls[ncols++] = isnull;
-        }
-        HeapTuple out = pg::call([&] { return heap_modify_tuple_by_cols(tuple, desc, ncols, cols, values, nulls); });
-        return PointerGetDatum(out);
+        return PointerGetDatum(
+            row_with_checksums(update ? td->tg_trigtuple : nullptr, tuple, RelationGetDescr(td->tg_relation), *t));
     }
 }
 
@@ -373,7 +390,10 @@ OBSMETA_FUNCTION(obsmeta_caom2_checksum_propagate) {
             if (self.empty() && parents.empty()) return PointerGetDatum(nullptr);
             if (g_pending.depth > 0) {
                 const int li = static_cast<int>(level);
-                if (ins) for (const pg::Uuid& id : self) g_pending.inserted[li].insert(uuid_of(id));
+                if (ins) {
+                    record_batch_insert(level, self, parents);
+                    return PointerGetDatum(nullptr);
+                }
                 if (del && li + 1 <= static_cast<int>(Level::Observation))
                     for (const pg::Uuid& p : parents) g_pending.unsettled[li + 1].insert(uuid_of(p));
                 if (del && level != Level::Chunk && !g_pending.settled[li].empty())  // deleted, maybe inserted again
@@ -432,6 +452,27 @@ void ChecksumBatch::finish() {
         if (l + 1 <= static_cast<int>(Level::Observation)) work.acc[l + 1].insert(up.begin(), up.end());
     }
     end_chain();
+}
+
+}  // namespace obsmeta::caom2
+
+namespace obsmeta::caom2 {
+
+bool batch_open() { return g_pending.depth > 0; }
+
+HeapTuple batch_inserted_row(HeapTuple tuple, TupleDesc desc, const char* table) {
+    const TableInfo* t = table_info_by_name(table);
+    if (t == nullptr || g_pending.depth == 0 || g_propagating)
+        throw pg::Error(ERRCODE_INTERNAL_ERROR, std::string("obsmeta: batch checksums of a row of ") + table + " outside a batch");
+    return row_with_checksums(nullptr, tuple, desc, *t);
+}
+
+void batch_inserted_statement(const char* table, const std::set<pg::Uuid>& ids, const std::set<pg::Uuid>& parents) {
+    const TableInfo* t = table_info_by_name(table);
+    if (t == nullptr || g_pending.depth == 0 || g_propagating)
+        throw pg::Error(ERRCODE_INTERNAL_ERROR, std::string("obsmeta: batch checksums of rows of ") + table + " outside a batch");
+    if (ids.empty() && parents.empty()) return;
+    record_batch_insert(t->level, t->level == Level::Chunk ? std::set<pg::Uuid>{} : ids, parents);
 }
 
 }  // namespace obsmeta::caom2

@@ -3,6 +3,7 @@
 #include "gen3_to_caom2/conversion.hpp"
 #include "gen3_to_caom2/dirty_set.hpp"
 #include "gen3_to_caom2/mirror_rows.hpp"
+#include "gen3_to_caom2/new_files.hpp"
 #include "gen3_to_caom2/statements.hpp"
 #include "pg/catalog.hpp"
 #include "pg/datum.hpp"
@@ -266,9 +267,11 @@ int64_t convert_batch(DirtySet& batch) {
         std::set<Uuid> changed_artifacts, changed_parts;
         // New datasets' files are new rows: inserted without ON CONFLICT DO UPDATE (whose UPDATE
         // statement triggers fire even when nothing is updated); any existing row: the upsert.
+        // Without the executor when it can (new_files.hpp), else as one statement.
         uint64 rows = 0;
         bool inserted_all = false;
-        if (!batch.removals) {
+        if (!batch.removals) inserted_all = insert_new_files(datasets, schema_0_3(), changed_planes, written);
+        if (!batch.removals && !inserted_all) {
             rows = statements::insert_new_files(schema_0_3()).execute({datasets});
             inserted_all = rows == 0 || pg::result_text(0, 1) != "conflict";
             if (!inserted_all) rows = 0;

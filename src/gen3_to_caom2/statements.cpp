@@ -435,9 +435,8 @@ namespace {
 // dataset uses the region of the first visit its exposure belongs to), or for a dataset without
 // detector on a skymap patch (a coadd) the patch's region. `with_patches`: false while the
 // installed library runs against a 0.2.0 schema (no gen3.patch) until ALTER EXTENSION UPDATE.
-std::string files_statement(bool with_patches, bool insert_only) {
-    const std::string source = R"SQL(
-WITH src AS MATERIALIZED (
+std::string files_source(bool with_patches) {
+    return R"SQL(
   SELECT a.artifact_id, obsmeta.part_id(a.artifact_id) AS part_id, obsmeta.chunk_id(a.artifact_id) AS chunk_id,
          dp.plane_id,
          obsmeta.artifact_uri(c.artifact_uri_template, r.path, d.id, d.instrument, d.run, d.dataset_type) AS uri,
@@ -466,8 +465,11 @@ WITH src AS MATERIALIZED (
            WHERE d.detector IS NULL AND pa.skymap = d.skymap AND pa.tract = d.tract AND pa.id = d.patch LIMIT 1)SQL"
                                                          : "SELECT NULL::bytea AS region") + R"SQL(
     ) pa ON true
-),
 )SQL";
+}
+
+std::string files_statement(bool with_patches, bool insert_only) {
+    const std::string source = "WITH src AS MATERIALIZED (" + files_source(with_patches) + "),\n";
     static const std::vector<std::string> artifact_columns = {
         "plane_id", "uri", "product_type", "release_type", "content_type", "content_length",
         "content_checksum", "lsst_dataset_id", "lsst_component"};
@@ -504,6 +506,38 @@ pg::KeptPlan& upsert_files(bool with_patches) {
 pg::KeptPlan& insert_new_files(bool with_patches) {
     static pg::KeptPlan with(files_statement(true, true), {kUuid}), without(files_statement(false, true), {kUuid});
     return with_patches ? with : without;
+}
+
+pg::KeptPlan& new_files(bool with_patches) {
+    // The source rows, and whether any of their artifact, part or chunk exists already (probes).
+    auto sql = [](bool patches) {
+        // (scalar subqueries, not EXISTS: the planner may hash a whole table for an EXISTS)
+        return "SELECT s.*, (SELECT true FROM caom2.artifact x WHERE x.artifact_id = s.artifact_id LIMIT 1) IS NOT NULL"
+               " OR (SELECT true FROM caom2.part x WHERE x.part_id = s.part_id LIMIT 1) IS NOT NULL"
+               " OR (SELECT true FROM caom2.chunk x WHERE x.chunk_id = s.chunk_id LIMIT 1) IS NOT NULL AS existed FROM (" +
+               files_source(patches) + ") s";
+    };
+    static pg::KeptPlan with(sql(true), {kUuid}), without(sql(false), {kUuid});
+    return with_patches ? with : without;
+}
+
+pg::KeptPlan& record_obscore_artifacts() {
+    // what obsmeta.obscore_on_artifact (and, deferred, obscore_on_part_or_chunk) does for an INSERT
+    static pg::KeptPlan plan("SELECT obsmeta.obscore_maintain(NULL, $1, $2)", {kUuid, kUuid});
+    return plan;
+}
+
+pg::KeptPlan& rubin_new_chunks() {
+    // what obsmeta.rubin_chunk_arrived does for an INSERT of chunks ($1 their planes, $2 detectors)
+    static pg::KeptPlan plan(R"SQL(
+SELECT obsmeta.rubin_apply_chunks(array_agg(s.plane_id), array_agg(s.detector), true)
+  FROM (SELECT DISTINCT k.plane_id, k.detector FROM unnest($1::uuid[], $2::int4[]) AS k(plane_id, detector)
+         WHERE k.detector IS NOT NULL
+           AND EXISTS (SELECT 1 FROM rubin.detector_visit_result r WHERE r.plane_id = k.plane_id AND r.detector = k.detector)) s
+HAVING current_setting('obsmeta.caom2_import', true) IS DISTINCT FROM 'on'
+   AND EXISTS (SELECT 1 FROM rubin.detector_visit_result))SQL",
+                             {kUuid, kInt4});
+    return plan;
 }
 
 pg::KeptPlan& delete_artifacts() {

@@ -47,6 +47,9 @@ pg::KeptPlan& delete_empty_coadds();           // ($1 observations that lost pla
 pg::KeptPlan& upsert_files(bool with_patches);  // ($1 datasets) → (kind, parent id) of changed artifacts/parts/chunks
 pg::KeptPlan& insert_new_files(bool with_patches);  // ($1 datasets) → (kind, plane_id or NULL) of new rows; a
                                                     // ('conflict', NULL) row if a chunk, part or artifact existed
+pg::KeptPlan& new_files(bool with_patches);  // ($1 datasets) → the source rows of their files, and `existed`
+pg::KeptPlan& record_obscore_artifacts();     // ($1 artifacts, $2 their planes): ObsCore's INSERT trigger work
+pg::KeptPlan& rubin_new_chunks();             // ($1 planes, $2 detectors of new chunks): rubin's chunk trigger work
 pg::KeptPlan& delete_artifacts();              // ($1 datasets) → plane_id
 pg::KeptPlan& update_plane_positions();        // ($1 planes) → obs_id
 pg::KeptPlan& touch_parts();                   // ($1 parts) → artifact_id

@@ -21,6 +21,7 @@ DirtySet the_dirty_set;
 
 enum ConversionTiming { kAtCommit, kAtStatementEnd };
 int conversion_timing = kAtCommit;
+bool bulk_write = true;
 const struct config_enum_entry kTimingOptions[] = {
     {"commit", kAtCommit, false}, {"statement", kAtStatementEnd, false}, {nullptr, 0, false}};
 
@@ -56,12 +57,18 @@ int64_t convert_all() {
 }
 
 bool convert_at_statement_end() { return conversion_timing == kAtStatementEnd; }
+bool bulk_write_enabled() { return bulk_write; }
 
 void define_settings() {
     DefineCustomEnumVariable("obsmeta.conversion",
                              "When gen3 mirror rows are converted to CAOM2: at commit or at the end of each statement.",
                              nullptr, &conversion_timing, kAtCommit, kTimingOptions, PGC_USERSET, 0, nullptr,
                              nullptr, nullptr);
+    DefineCustomBoolVariable("obsmeta.conversion_bulk_write",
+                             "Whether the conversion writes new datasets' artifacts, parts and chunks without the SQL "
+                             "executor (same rows; only for a superuser's conversion)",
+                             "Off: they go through one INSERT statement and the tables' triggers.", &bulk_write, true,
+                             PGC_SUSET, 0, nullptr, nullptr, nullptr);
     replication::define_settings();
     MarkGUCPrefixReserved("obsmeta");
 }
