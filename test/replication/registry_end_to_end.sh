@@ -183,6 +183,35 @@ is "$(sub_q "SELECT obsmeta.retry_quarantined()")" 1 "retry_quarantined() after 
 is "$(sub_q "SELECT count(*) FROM obsmeta.quarantine")" 0 "nothing quarantined"
 is "$(sub_q "SELECT obs_id FROM gen3.exposure WHERE instrument = 'DECam'")" DECam_00000001 "the exposure is translated"
 
+echo "# rows that depend on a quarantined row: a new exposure whose timespan ERFA cannot convert, and its raw, in one transaction"
+late_exposure="INSERT INTO hsc_repo.\"group\" (instrument, name) VALUES ('HSC', '903400');
+INSERT INTO hsc_repo.exposure SELECT instrument, 903400, day_obs, '903400', physical_filter, 'HSCA90340000', exposure_time, dark_time,
+    observation_type, observation_reason, 903400, 903400, 903400, target_name, science_program, tracking_ra, tracking_dec, sky_angle,
+    azimuth, zenith_angle, has_simulated, can_see_sky, timespan FROM hsc_repo.exposure WHERE instrument = 'HSC' AND id = 903334;"
+late_raw="INSERT INTO hsc_repo.collection_summary_dataset_type (collection_id, dataset_type_id) VALUES (2, 3) ON CONFLICT DO NOTHING;
+INSERT INTO hsc_repo.dataset (id, dataset_type_id, ingest_date, run_id) VALUES ('00000000-0000-4000-8000-0000000e0001', 3, 1796280413845531000, 2);
+INSERT INTO hsc_repo.dataset_tags_00000003 VALUES (3, '00000000-0000-4000-8000-0000000e0001', 2, 'HSC', 0, 903400);
+INSERT INTO hsc_repo.file_datastore_records (dataset_id, path, formatter, storage_class, component, checksum, file_size)
+VALUES ('00000000-0000-4000-8000-0000000e0001', 'HSC/raw/all/raw/20130617/HSCA90340000-000.fits',
+        'lsst.obs.base.formatters.fitsExposure.FitsExposureFormatter', 'Exposure', '__NULL_STRING__', NULL, 18000000);"
+late_timespan=$(pub_q "SELECT timespan FROM hsc_repo.exposure WHERE instrument = 'HSC' AND id = 903334")
+pub_psql -d "$pubdb" -c "BEGIN" -c "$late_exposure" \
+  -c "UPDATE hsc_repo.exposure SET timespan = '[-1000000000000000000,-999999970000000000)' WHERE instrument = 'HSC' AND id = 903400" \
+  -c "$late_raw" -c "COMMIT" >/dev/null || exit 1
+wait_for_catchup "$pubdb" "$sub" 60 || exit 1
+is "$(streaming)" t "still streaming"
+want='hsc_repo.exposure {"id": 903400, "instrument": "HSC"} translate 22008'
+is "$(settled "$subdb" "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ') FROM obsmeta.quarantine" "$want")" \
+   "$want" "the exposure is quarantined, alone"
+is "$(sub_q "SELECT waiting_for FROM obsmeta.pending WHERE mirror_table = 'gen3.dataset' AND mirror_key = '00000000-0000-4000-8000-0000000e0001'")" \
+   "gen3.exposure HSC/903400" "its raw waits in obsmeta.pending for the exposure"
+pub_q "UPDATE hsc_repo.exposure SET timespan = '$late_timespan' WHERE instrument = 'HSC' AND id = 903400" >/dev/null || exit 1
+wait_for_catchup "$pubdb" "$sub" 60 || exit 1
+is "$(settled "$subdb" "SELECT (SELECT count(*) FROM obsmeta.quarantine) + (SELECT count(*) FROM obsmeta.pending)" 0)" 0 \
+   "fixed on the publisher: the exposure leaves the quarantine and its raw the pending rows"
+is "$(sub_q "SELECT count(*) FROM ivoa.obscore WHERE obs_publisher_did LIKE '%00000000-0000-4000-8000-0000000e0001'")" 1 \
+   "the raw that waited converted (its ObsCore row)"
+
 echo "# one transaction: a timespan ERFA cannot convert, a 100,000-vertex visit region, and a good change"
 timespan=$(pub_q "SELECT timespan FROM hsc_repo.exposure WHERE instrument = 'HSC' AND id = 903336")
 region=$(pub_q "SELECT region FROM hsc_repo.visit WHERE instrument = 'HSC' AND id = 903334")
@@ -262,7 +291,7 @@ is "$(streaming)" t "still streaming"
 # the reference: the same final registry attached directly
 fresh_database "$refdb" || exit 1
 psql -X -q -v ON_ERROR_STOP=1 -d "$refdb" -f test/registry/hsc_config.sql -c "$decam_config" \
-  -f "$registry/hsc_registry_schema.sql" -f "$registry/hsc_registry_data.sql" -c "$changes" -c "$removerun" -c "$decam" \
+  -f "$registry/hsc_registry_schema.sql" -f "$registry/hsc_registry_data.sql" -c "$changes" -c "$removerun" -c "$decam" -c "$late_exposure" -c "$late_raw" \
   -c "$goodchange" -c "$newtype" -c "$newrows" >/dev/null || exit 1
 ref_q "SELECT obsmeta.attach_registry('hsc_repo')" >/dev/null || exit 1
 is "$(obscore_digest "$subdb")" "$(obscore_digest "$refdb")" "ObsCore equals that of the same registry attached without replication"
