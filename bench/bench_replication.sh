@@ -16,19 +16,21 @@
 #  2. throughput: a night of --exposures exposures, one publisher transaction, replayed by each
 #     subscription alone (the other disabled): registry rows per second from enabling the
 #     subscription until the last row is visible (obsmeta: every published file's ObsCore row).
-# Usage: bench/bench_replication.sh [--exposures N (0: latency only)] [--repeat R] [--profile]   (cluster from scripts/env.sh)
+# Usage: bench/bench_replication.sh [--exposures N (0: no throughput)] [--repeat R] [--latency VISITS (default R; 0: none)]
+#                                   [--profile]   (cluster from scripts/env.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 . scripts/env.sh
 . scripts/publisher.sh
-exposures=10 repeat=5 profile=0
+exposures=20 repeat=5 profile=0 latency=
 while [ $# -gt 0 ]; do
   case $1 in
     --exposures) exposures=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
+    --latency) latency=$2; shift 2 ;;
     --profile) profile=1; shift ;;
-    *) echo "usage: $0 [--exposures N] [--repeat R] [--profile]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--exposures N] [--repeat R] [--latency VISITS] [--profile]" >&2; exit 2 ;;
   esac
 done
 registry=../shared/anchors/rubin/registry
@@ -79,6 +81,8 @@ published() { pub_q "SELECT count(*) FROM staging.dataset d JOIN staging.file_da
                       WHERE d.dataset_type IN ('raw', 'visit_image', 'difference_image') AND ($1)"; }
 uptime_load() { uptime | sed 's/.*load average: //'; }
 
+latency=${latency:-$repeat}
+if [ "$latency" -gt 0 ]; then
 echo "== latency: one visit (~2,000 datasets) in one publisher transaction, until its ObsCore rows are visible on the subscriber"
 echo "machine load before: $(uptime_load)"
 printf '%-4s %8s %9s %9s %10s %10s\n' run visit datasets obscore plain_s obsmeta_s
@@ -94,7 +98,7 @@ fi
 mapfile -t visits < <(pub_q "SELECT v.id FROM staging.visit v
    WHERE (SELECT count(*) FROM staging.dataset d WHERE d.visit = v.id
              OR d.exposure IN (SELECT exposure FROM staging.visit_definition WHERE visit = v.id)) BETWEEN 1800 AND 2200
-   ORDER BY v.id LIMIT $repeat")
+   ORDER BY v.id LIMIT $latency")
 [ "${#visits[@]}" -gt 0 ] || { echo "no staged visit has ~2,000 datasets" >&2; exit 1; }
 for ((r = 0; r < ${#visits[@]}; r++)); do
   v=${visits[$r]}
@@ -146,6 +150,7 @@ if [ "$profile" = 1 ]; then
      FROM pg_stat_user_functions WHERE schemaname = 'obsmeta' AND total_time > 50"
   echo "  (whole report: /tmp/bench_repl_perf.txt)"
 fi
+fi
 
 [ "$exposures" -gt 0 ] || { for db in $objdb $plaindb; do sub_psql -d $db -c "DROP SUBSCRIPTION ${db}_sub" >/dev/null; done; publisher_cluster stop; exit 0; }
 echo "== throughput: a night of $exposures exposures, one publisher transaction, replayed by each subscription alone"
@@ -167,7 +172,7 @@ for ((r = 1; r <= repeat; r++)); do
   stage "$exposures" $((100 + r)) $((1000 * r))
   for db in $objdb $plaindb; do sub_psql -d $db -c "ALTER SUBSCRIPTION ${db}_sub DISABLE"; done
   sleep 1
-  rows=$(pub_q "SELECT staging.publish_visits(ARRAY(SELECT id FROM staging.visit))")
+  rows=$(pub_q "SELECT staging.publish_visits(ARRAY(SELECT id FROM staging.visit), ARRAY(SELECT id FROM staging.exposure))")
   files=$(pub_q "SELECT count(*) FROM hsc_repo.file_datastore_records")
   obscore=$(( $(sub_psql -d $objdb -c "SELECT count(*) FROM ivoa.obscore") + $(published true) ))
   t_plain=$(replay $plaindb "SELECT count(*) FROM hsc_repo.file_datastore_records" "$files")

@@ -64,16 +64,19 @@ CREATE FUNCTION staging.add_products() RETURNS void LANGUAGE sql AS $$
     ON CONFLICT DO NOTHING;
 $$;
 
--- Writes the staged visits (their exposures, and the datasets of both) into the registry, in the
--- order a Butler does (dimension records, then datasets, tags rows, datastore records), in the
--- caller's transaction. Returns the registry rows written.
-CREATE FUNCTION staging.publish_visits(visits bigint[]) RETURNS bigint LANGUAGE plpgsql AS $$
+-- Writes the staged visits (their exposures, and the datasets of both) and the other exposures
+-- named (calibrations: no visit) into the registry, in the order a Butler does (dimension records,
+-- then datasets, tags rows, datastore records), in the caller's transaction. Returns the registry
+-- rows written.
+CREATE FUNCTION staging.publish_visits(visits bigint[], other_exposures bigint[] DEFAULT '{}') RETURNS bigint
+    LANGUAGE plpgsql AS $$
 DECLARE
     n bigint := 0;
     k bigint;
 BEGIN
     CREATE TEMP TABLE exposures ON COMMIT DROP AS
-        SELECT DISTINCT instrument, exposure AS id FROM staging.visit_definition WHERE visit = ANY (visits);
+        SELECT instrument, exposure AS id FROM staging.visit_definition WHERE visit = ANY (visits)
+        UNION SELECT instrument, id FROM staging.exposure WHERE id = ANY (other_exposures);
     CREATE TEMP TABLE datasets ON COMMIT DROP AS
         SELECT d.* FROM staging.dataset d
          WHERE d.visit = ANY (visits) OR (d.visit IS NULL AND d.exposure IN (SELECT id FROM exposures));
