@@ -36,6 +36,17 @@ wait_for_catchup() {
   return 1
 }
 
+# settled DB SQL WANT: SQL's answer in the subscriber's DB once it equals WANT (polled up to 30 s),
+# else its last answer. Catch-up (above) is confirmed by the flushed position, which the publisher
+# may see just before the applied commit is visible to a new snapshot: a bounded wait, not a read.
+settled() {
+  local db=$1 sql=$2 want=$3 got i
+  for ((i = 0; i < 300; i++)); do
+    got=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "$sql"); [ "$got" = "$want" ] && break; sleep 0.1
+  done
+  echo "$got"
+}
+
 # wait_for_sync DB SUBSCRIPTION: until the initial copy of every table of the subscription is done.
 wait_for_sync() {
   local db=$1 sub=$2 i

@@ -24,30 +24,6 @@ COMMENT ON TABLE obsmeta.quarantine IS
   'Rows applied by logical replication that could not be converted (kept in their table): relation, primary key, where it failed (check: a gen3 constraint; capture: unconfigured instrument or dataset type; convert: the CAOM2 conversion; translate: a registry row into gen3), SQLSTATE and message, times, attempts';
 COMMENT ON COLUMN obsmeta.quarantine.row_key IS 'The row''s primary key (replica identity if none), column name → value';
 
--- Writes the listed row again unchanged (UPDATE … SET key = key), so that its triggers run as for
--- a new write; returns the number of rows found (0: the row is gone).
-CREATE FUNCTION obsmeta.quarantine_touch(rel regclass, key jsonb) RETURNS bigint
-    LANGUAGE plpgsql SET search_path = pg_catalog AS $$
-DECLARE
-    condition text;
-    first_column name;
-    n bigint;
-BEGIN
-    SELECT string_agg(format('%I = ($1 ->> %L)::%s', a.attname, a.attname, format_type(a.atttypid, a.atttypmod)),
-                      ' AND ' ORDER BY a.attnum),
-           (array_agg(a.attname ORDER BY a.attnum))[1]
-      INTO condition, first_column
-      FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
-       AND a.attname = ANY (ARRAY(SELECT jsonb_object_keys(key)));
-    IF condition IS NULL THEN
-        RAISE EXCEPTION 'quarantine key % names no column of %', key, rel USING ERRCODE = '42703';
-    END IF;
-    EXECUTE format('UPDATE %s SET %I = %I WHERE %s', rel, first_column, first_column, condition) USING key;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END $$;
-
 CREATE FUNCTION obsmeta.retry_quarantined(relation regclass DEFAULT NULL) RETURNS bigint
     AS 'MODULE_PATHNAME', 'obsmeta_retry_quarantined' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION obsmeta.retry_quarantined(regclass) IS
@@ -74,8 +50,9 @@ BEGIN
 END
 $triggers$;
 
-REVOKE ALL ON FUNCTION obsmeta.quarantine_touch(regclass, jsonb), obsmeta.retry_quarantined(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION obsmeta.quarantine_touch(regclass, jsonb), obsmeta.retry_quarantined(regclass) TO obsmeta_writer;
+REVOKE ALL ON FUNCTION obsmeta.retry_quarantined(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION obsmeta.retry_quarantined(regclass) TO obsmeta_writer;
+-- obsmeta.quarantine_touch and the gen3 tables' NULL-key trigger: 52_quarantine.rerunnable.sql
 GRANT SELECT ON obsmeta.quarantine TO obsmeta_staff;
 -- writers' own conversions remove rows that converted; retries update them
 GRANT SELECT, INSERT, UPDATE, DELETE ON obsmeta.quarantine TO obsmeta_writer;

@@ -21,11 +21,14 @@ namespace {
 
 constexpr Oid kText = TEXTARRAYOID, kInt8 = INT8ARRAYOID;
 
-// Statements depend on the schema and its tags tables, so they are kept per text.
+// Statements depend on the schema and its tags tables, so they are kept per text. Generic plans:
+// their parameters are key arrays, which a custom plan would fold in and plan again at every
+// commit (a quarter of the translation's time under the apply worker); the generic plan probes
+// the keys' indexes, whatever their number.
 pg::KeptPlan& plan_for(const std::string& sql, std::initializer_list<Oid> types) {
     static std::map<std::string, std::unique_ptr<pg::KeptPlan>> plans;
     auto& slot = plans[sql];
-    if (!slot) slot = std::make_unique<pg::KeptPlan>(sql, types);
+    if (!slot) slot = std::make_unique<pg::KeptPlan>(sql, types, pg::KeptPlan::Planning::Generic);
     return *slot;
 }
 
@@ -36,6 +39,17 @@ std::string quote_ident(const std::string& s) {
 std::string joined(const std::vector<std::string>& parts, const std::string& sep) {
     std::string out;
     for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+    return out;
+}
+
+std::vector<std::string> text_values(Datum arr) {
+    ArrayType* a = DatumGetArrayTypeP(arr);
+    Datum* elems = nullptr;
+    bool* nulls = nullptr;
+    int count = 0;
+    pg::call([&] { deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count); });
+    std::vector<std::string> out;
+    for (int j = 0; j < count; ++j) out.push_back(nulls[j] ? std::string() : pg::text_value(elems[j]));
     return out;
 }
 
@@ -68,15 +82,8 @@ SELECT (SELECT a.atttypid = 'int8'::pg_catalog.regtype FROM pg_catalog.pg_attrib
     Datum name = pg::call([&] { return CStringGetTextDatum(schema.c_str()); });
     uint64 n = tables.execute({name}, true);
     for (uint64 i = 0; i < n; ++i) {
-        std::vector<std::string> columns;
         bool isnull = false;
-        Datum arr = pg::result_value(i, 2, &isnull);
-        ArrayType* a = DatumGetArrayTypeP(arr);
-        Datum* elems = nullptr;
-        int count = 0;
-        pg::call([&] { deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, nullptr, &count); });
-        for (int j = 0; j < count; ++j) columns.push_back(pg::text_value(elems[j]));
-        layout.tags_tables.emplace_back(pg::result_text(i, 1), std::move(columns));
+        layout.tags_tables.emplace_back(pg::result_text(i, 1), text_values(pg::result_value(i, 2, &isnull)));
     }
     facts.execute({name}, true);
     bool isnull = false;
@@ -175,10 +182,53 @@ void collect_text(uint64 rows, std::set<std::string>& out) {
     }
 }
 
+std::vector<int64_t> int8_values(Datum arr) {
+    std::vector<int64_t> out;
+    ArrayType* a = DatumGetArrayTypeP(arr);
+    Datum* elems = nullptr;
+    int count = 0;
+    pg::call([&] { deconstruct_array(a, INT8OID, 8, true, TYPALIGN_DOUBLE, &elems, nullptr, &count); });
+    for (int j = 0; j < count; ++j) out.push_back(DatumGetInt64(elems[j]));
+    return out;
+}
+
+// The selection a translation of this backend last computed, per schema, with the configured
+// collections it came from. It stays right until a collection or chain row changes (the capture
+// records that) or registry_config changes (its collections, or selected_collections saved by
+// another backend, or rolled back): then it is computed again.
+struct Selection {
+    std::vector<std::string> collections;
+    std::vector<int64_t> selected;
+};
+std::map<std::string, Selection>& selections() {
+    static std::map<std::string, Selection> cache;
+    return cache;
+}
+
+bool selection_unchanged(const std::string& schema, std::vector<int64_t>& selected) {
+    static pg::KeptPlan config(
+        "SELECT collections, selected_collections FROM obsmeta.registry_config WHERE registry_schema = $1", {TEXTOID});
+    auto cached = selections().find(schema);
+    if (cached == selections().end()) return false;
+    Datum name = pg::call([&] { return CStringGetTextDatum(schema.c_str()); });
+    if (config.execute({name}, true) != 1) return false;
+    bool isnull = false;
+    Datum collections = pg::result_value(0, 1, &isnull);
+    if (isnull) return false;
+    std::vector<std::string> patterns = text_values(collections);
+    Datum saved = pg::result_value(0, 2, &isnull);
+    if (isnull || patterns != cached->second.collections || int8_values(saved) != cached->second.selected) return false;
+    selected = cached->second.selected;
+    return true;
+}
+
 // The collections dax_obscore would search: names or regular expressions (full match), CHAINED
 // collections expanded recursively; RUN and TAGGED collections (the tags tables hold both).
-// Stores the set and returns the ids that entered or left it since the last translation.
-std::vector<int64_t> update_selection(const Layout& layout, const std::string& schema, std::vector<int64_t>& selected) {
+// Stores the set and returns the ids that entered or left it since the last translation. Computed
+// only when it may have changed (see Selection).
+std::vector<int64_t> update_selection(const Layout& layout, const std::string& schema, bool collections_changed,
+                                      std::vector<int64_t>& selected) {
+    if (!collections_changed && selection_unchanged(schema, selected)) return {};
     pg::KeptPlan& plan = plan_for(R"SQL(
 WITH RECURSIVE cfg AS (SELECT collections, selected_collections FROM obsmeta.registry_config WHERE registry_schema = $1),
 sel AS (
@@ -196,24 +246,18 @@ sel AS (
 )
 SELECT n.ids, ARRAY(SELECT x FROM unnest(n.ids) x EXCEPT SELECT y FROM unnest(cfg.selected_collections) y
                     UNION
-                    (SELECT y FROM unnest(cfg.selected_collections) y EXCEPT SELECT x FROM unnest(n.ids) x))
+                    (SELECT y FROM unnest(cfg.selected_collections) y EXCEPT SELECT x FROM unnest(n.ids) x)),
+       cfg.collections
   FROM now_selected n, cfg)SQL",
                                   {TEXTOID});
     Datum name = pg::call([&] { return CStringGetTextDatum(schema.c_str()); });
     std::vector<int64_t> changed;
+    selections().erase(schema);
     if (plan.execute({name}) != 1) return changed;
-    auto ints = [](Datum arr) {
-        std::vector<int64_t> out;
-        ArrayType* a = DatumGetArrayTypeP(arr);
-        Datum* elems = nullptr;
-        int count = 0;
-        pg::call([&] { deconstruct_array(a, INT8OID, 8, true, TYPALIGN_DOUBLE, &elems, nullptr, &count); });
-        for (int j = 0; j < count; ++j) out.push_back(DatumGetInt64(elems[j]));
-        return out;
-    };
     bool isnull = false;
-    selected = ints(pg::result_value(0, 1, &isnull));
-    changed = ints(pg::result_value(0, 2, &isnull));
+    selected = int8_values(pg::result_value(0, 1, &isnull));
+    changed = int8_values(pg::result_value(0, 2, &isnull));
+    selections()[schema] = Selection{text_values(pg::result_value(0, 3, &isnull)), selected};
     return changed;
 }
 
@@ -244,7 +288,7 @@ long translate_schema(const std::string& schema, SchemaKeys& keys) {
     const std::string tags = tags_union(layout);
 
     std::vector<int64_t> selected;
-    std::vector<int64_t> changed = update_selection(layout, schema, selected);
+    std::vector<int64_t> changed = update_selection(layout, schema, keys.collections_changed, selected);
     if (!changed.empty())  // datasets in collections that entered or left the selection
         collect_text(plan_for("SELECT DISTINCT u.dataset_id::text FROM (" + tags + ") u WHERE u.collection_id = ANY ($1::int8[])",
                               {kInt8})
@@ -292,7 +336,7 @@ long translate_schema(const std::string& schema, SchemaKeys& keys) {
 SELECT d.id::text FROM unnest($1::text[], $2::text[]) k(i, e) JOIN gen3.dataset d ON d.instrument = k.i AND d.exposure = k.e::bigint
 UNION SELECT d.id::text FROM unnest($3::text[], $4::text[]) k(i, v) JOIN gen3.dataset d ON d.instrument = k.i AND d.visit = k.v::bigint
 UNION SELECT d.id::text FROM unnest($5::text[], $6::text[]) k(i, f) JOIN gen3.dataset d ON d.instrument = k.i AND d.physical_filter = k.f)SQL",
-                                  {kText, kText, kText, kText, kText, kText});
+                                  {kText, kText, kText, kText, kText, kText}, pg::KeptPlan::Planning::Generic);
         collect_text(users.execute({pg::text_array(ei), pg::text_array(eid), pg::text_array(vi), pg::text_array(vid),
                                     pg::text_array(fi), pg::text_array(fname)}),
                      keys.datasets);

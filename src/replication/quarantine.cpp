@@ -105,22 +105,19 @@ std::string json_string(const std::string& s) {
     return out + "\"";
 }
 
-std::string row_key(Relation rel, TupleTableSlot* slot) {
-    Bitmapset* columns = pg::call([=] {
-        Bitmapset* key = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
-        return key ? key : RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_IDENTITY_KEY);
-    });
-    if (columns == nullptr)
-        throw pg::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        std::string("relation ") + RelationGetRelationName(rel) + " has no primary key or replica identity",
-                        {}, "obsmeta lists rows by their primary key; give the table one.");
+namespace {
+
+// The named columns of the slot's row as a JSON object's text (bms members offset as in
+// RelationGetIndexAttrBitmap; nullptr: every column).
+std::string columns_json(Relation rel, TupleTableSlot* slot, Bitmapset* columns) {
     TupleDesc desc = RelationGetDescr(rel);
     std::string json = "{";
-    int member = -1;
     bool first = true;
-    while ((member = bms_next_member(columns, member)) >= 0) {
-        AttrNumber attnum = member + FirstLowInvalidHeapAttributeNumber;
-        Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+    for (int i = 0; i < desc->natts; ++i) {
+        Form_pg_attribute att = TupleDescAttr(desc, i);
+        AttrNumber attnum = i + 1;
+        if (att->attisdropped) continue;
+        if (columns && !bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, columns)) continue;
         bool isnull = false;
         Datum value = pg::call([=, &isnull] { return slot_getattr(slot, attnum, &isnull); });
         std::string text;
@@ -141,6 +138,24 @@ std::string row_key(Relation rel, TupleTableSlot* slot) {
     }
     return json + "}";
 }
+
+}  // namespace
+
+Bitmapset* key_columns(Relation rel) {
+    Bitmapset* columns = pg::call([=] {
+        Bitmapset* key = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+        return key ? key : RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_IDENTITY_KEY);
+    });
+    if (columns == nullptr)
+        throw pg::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        std::string("relation ") + RelationGetRelationName(rel) + " has no primary key or replica identity",
+                        {}, "obsmeta lists rows by their primary key; give the table one.");
+    return columns;
+}
+
+std::string row_key(Relation rel, TupleTableSlot* slot) { return columns_json(rel, slot, key_columns(rel)); }
+
+std::string row_json(Relation rel, TupleTableSlot* slot) { return columns_json(rel, slot, nullptr); }
 
 namespace {
 

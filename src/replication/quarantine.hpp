@@ -36,6 +36,11 @@ Failure failure_of_current_exception();
 // The row's primary key (replica identity if none) as a jsonb object's text: numbers and booleans
 // as JSON values, everything else as JSON strings (the values' output functions).
 std::string row_key(Relation rel, TupleTableSlot* slot);
+// The columns of that key (primary key, else replica identity; offset by
+// FirstLowInvalidHeapAttributeNumber); throws if the relation has neither.
+Bitmapset* key_columns(Relation rel);
+// The whole row, every column, in the same form (for a row that cannot be kept in its table).
+std::string row_json(Relation rel, TupleTableSlot* slot);
 
 // JSON text helpers to build the same keys without a tuple.
 std::string json_string(const std::string& s);

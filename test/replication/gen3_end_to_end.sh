@@ -235,6 +235,43 @@ is "$(sub_q "SELECT count(*) FROM obsmeta.quarantine")" 0 "fixed rows converted 
 same_as_reference "after the fixes"
 is "$(pending "$subdb")" "$(pending "$refdb")" "obsmeta.pending equals the reference's"
 
+echo "# a NULL in a column of obsmeta's primary key (this publisher keys gen3.visit_detector_region differently)"
+pub_psql -d "$pubdb" -c "ALTER TABLE gen3.visit_detector_region DROP CONSTRAINT visit_detector_region_pkey" \
+  -c "ALTER TABLE gen3.visit_detector_region REPLICA IDENTITY FULL" \
+  -c "ALTER TABLE gen3.visit_detector_region ALTER COLUMN detector DROP NOT NULL" >/dev/null || exit 1
+pub_psql -d "$pubdb" <<SQL >/dev/null || exit 1
+BEGIN;
+INSERT INTO gen3.visit_detector_region (instrument, visit, detector, region)
+SELECT instrument, visit, NULL, region FROM gen3.visit_detector_region ORDER BY visit, detector LIMIT 1;
+UPDATE gen3.exposure SET target_name = 'beside a NULL key' WHERE id = $good;
+COMMIT;
+SQL
+ref_q "UPDATE gen3.exposure SET target_name = 'beside a NULL key' WHERE id = $good" >/dev/null || exit 1
+catch_up || exit 1
+ok "$(streaming)" "a NULL primary-key value does not stop the subscription"
+is "$(sub_q "SELECT stage || ' ' || sqlstate || ' ' || message || ' ' || (row_key->'detector' = 'null')::text FROM obsmeta.quarantine
+             WHERE relation = 'gen3.visit_detector_region'::regclass")" \
+   'check 23502 null value in column "detector" of relation "visit_detector_region" violates not-null constraint true' \
+   "the row is listed: stage, SQLSTATE, PostgreSQL's message, its key with the NULL"
+ok "$(sub_q "SELECT detail LIKE '%the row as replication delivered it: {%\"detector\": null, \"region\": \"%' FROM obsmeta.quarantine
+             WHERE relation = 'gen3.visit_detector_region'::regclass")" "the whole row as delivered is kept in the entry (nothing lost)"
+ok "$(sub_q "SELECT count(*) = 1 FROM caom2.observation WHERE target_name = 'beside a NULL key'")" "the transaction's other row converted"
+is "$(sub_q "SELECT obsmeta.retry_quarantined()")" 0 "retry_quarantined(): a row that was never stored stays listed"
+is "$(sub_q "SELECT attempts || ' ' || sqlstate || ' ' || (detail LIKE '%delivered it%')::text FROM obsmeta.quarantine
+             WHERE relation = 'gen3.visit_detector_region'::regclass")" "2 23502 true" "with its error and row (attempts + 1)"
+psql -X -q -d "$subdb" -c "INSERT INTO gen3.visit_detector_region VALUES ('LSSTCam', 1, NULL, NULL)" 2>"${TMPDIR:-/tmp}/obsmeta_err_$$" >/dev/null
+ok "$(grep -q 'null value in column "detector"' "${TMPDIR:-/tmp}/obsmeta_err_$$" && echo t || echo f)" "a plain-SQL writer still gets PostgreSQL's error"
+rm -f "${TMPDIR:-/tmp}/obsmeta_err_$$"
+# the publisher drops the row and keys its table as obsmeta does again; the DBA removes the entry
+pub_psql -d "$pubdb" -c "DELETE FROM gen3.visit_detector_region WHERE detector IS NULL" \
+  -c "ALTER TABLE gen3.visit_detector_region ALTER COLUMN detector SET NOT NULL" \
+  -c "ALTER TABLE gen3.visit_detector_region ADD PRIMARY KEY (instrument, visit, detector)" \
+  -c "ALTER TABLE gen3.visit_detector_region REPLICA IDENTITY DEFAULT" >/dev/null || exit 1
+catch_up || exit 1
+sub_q "DELETE FROM obsmeta.quarantine WHERE relation = 'gen3.visit_detector_region'::regclass" >/dev/null
+ok "$(streaming)" "still streaming"
+same_as_reference "after a NULL key"
+
 echo "# the subscriber restarts while the publisher writes a night"
 psql -X -q -d "$subdb" -c "CHECKPOINT" >/dev/null
 bindir=$(pg_config --bindir) data=${OBSMETA_CLUSTER_DIR:-/tmp/obsmeta-cluster}

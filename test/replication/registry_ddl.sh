@@ -19,13 +19,6 @@ is() {  # is GOT WANT DESCRIPTION
   if [ "$1" = "$2" ]; then echo "ok $checks - $3"; else failures=$((failures + 1)); echo "not ok $checks - $3"; echo "#   got:  $1"; echo "#   want: $2"; fi
 }
 sub_q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$subdb" -c "$1"; }
-# settled SQL WANT: SQL's answer on the subscriber once it equals WANT (up to 30 s), else the last
-# one: catch-up is confirmed by the flushed position, visibility of the applied commit may lag it.
-settled() {
-  local got i
-  for ((i = 0; i < 300; i++)); do got=$(sub_q "$1"); [ "$got" = "$2" ] && break; sleep 0.1; done
-  echo "$got"
-}
 pub_q() { pub_psql -At -d "$pubdb" -c "$1"; }
 streaming() { sub_q "SELECT coalesce(bool_and(pid IS NOT NULL), false) FROM pg_stat_subscription WHERE subname = '$sub'"; }
 
@@ -84,7 +77,7 @@ is "$(sub_q "SELECT (SELECT count(*) FROM hsc_repo.dataset_tags_00000004) || ' '
 is "$(sub_q "SELECT count(*) FROM obsmeta.registry_refresh_statements('hsc_repo')")" 0 "nothing left to refresh"
 pub_q "INSERT INTO hsc_repo.dataset_tags_00000004 VALUES (4, '00000000-0000-4000-8000-00000000f1a7', 1, 'HSC', 'HSC-R')" >/dev/null
 wait_for_catchup "$pubdb" "$sub" || exit 1
-is "$(settled "SELECT count(*) FROM hsc_repo.dataset_tags_00000004" 2)" 2 "and later rows stream"
+is "$(settled "$subdb" "SELECT count(*) FROM hsc_repo.dataset_tags_00000004" 2)" 2 "and later rows stream"
 is "$(sub_q "SELECT count(*) FROM obsmeta.quarantine")" 0 "nothing quarantined"
 
 echo "1..$checks"

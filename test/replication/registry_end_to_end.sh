@@ -31,13 +31,6 @@ sub_q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$subdb" -c "$1"; }
 # reference's).
 ref_q() { PGOPTIONS='-c synchronous_commit=on' psql -X -q -At -v ON_ERROR_STOP=1 -d "$refdb" -c "$1"; }
 pub_q() { pub_psql -At -d "$pubdb" -c "$1"; }
-# settled QUERY WANT: the query's value once it equals WANT, or after 30 s (bounded wait: the
-# publisher may see the subscriber's flush report just before the apply transaction is visible)
-settled() {
-  local got i
-  for ((i = 0; i < 300; i++)); do got=$(sub_q "$1"); [ "$got" = "$2" ] && break; sleep 0.1; done
-  echo "$got"
-}
 streaming() { sub_q "SELECT coalesce(bool_and(pid IS NOT NULL), false) FROM pg_stat_subscription WHERE subname = '$sub'"; }
 obscore_digest() { psql -X -q -At -d "$1" -c "SELECT count(*) || ' ' || md5(coalesce(string_agg(o::text, '|' ORDER BY o.obs_publisher_did), ''))
                                                  FROM ivoa.obscore o"; }
@@ -115,7 +108,7 @@ pub_q "UPDATE hsc_repo.visit SET region = 'not*base64!' WHERE instrument = 'HSC'
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
 is "$(streaming)" t "a malformed registry region does not stop the subscription"
 want='hsc_repo.visit {"id": 903338, "instrument": "HSC"} translate 22P03'
-is "$(settled "SELECT relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate FROM obsmeta.quarantine" "$want")" \
+is "$(settled "$subdb" "SELECT relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate FROM obsmeta.quarantine" "$want")" \
    "$want" \
    "the bad row is quarantined: registry table, primary key, stage, SQLSTATE"
 is "$(sub_q "SELECT region IS NOT NULL FROM gen3.visit WHERE instrument = 'HSC' AND id = 903338")" t \
@@ -124,7 +117,7 @@ is "$(sub_q "SELECT region IS NOT NULL FROM gen3.visit WHERE instrument = 'HSC' 
 echo "# the publisher fixes the row"
 pub_q "UPDATE hsc_repo.visit SET region = '$good' WHERE instrument = 'HSC' AND id = 903338" >/dev/null || exit 1
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
-is "$(settled "SELECT count(*) FROM obsmeta.quarantine" 0)" 0 "the fixed row is translated and leaves the quarantine"
+is "$(settled "$subdb" "SELECT count(*) FROM obsmeta.quarantine" 0)" 0 "the fixed row is translated and leaves the quarantine"
 is "$(sub_q "SELECT count(*) FROM obsmeta.verify_obscore()")" 0 "CAOM2 and ObsCore agree (verify_obscore)"
 
 echo "# a registry value gen3 refuses (dec out of range): its translation fails and is halved down to that row"
@@ -133,13 +126,13 @@ pub_psql -d "$pubdb" -c "UPDATE hsc_repo.exposure SET tracking_dec = 95 WHERE in
                          UPDATE hsc_repo.visit SET zenith_angle = zenith_angle WHERE instrument = 'HSC' AND id = 903336;" >/dev/null || exit 1
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
 want='hsc_repo.exposure {"id": 903334, "instrument": "HSC"} translate 22003'
-is "$(settled "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ') FROM obsmeta.quarantine" "$want")" \
+is "$(settled "$subdb" "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ') FROM obsmeta.quarantine" "$want")" \
    "$want" "quarantined alone (not the transaction's other row) under the registry table and key"
 is "$(sub_q "SELECT tracking_dec::text FROM gen3.exposure WHERE instrument = 'HSC' AND id = 903334")" "$dec" "gen3 keeps the last good dec"
 is "$(streaming)" t "still streaming"
 pub_q "UPDATE hsc_repo.exposure SET tracking_dec = $dec WHERE instrument = 'HSC' AND id = 903334" >/dev/null || exit 1
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
-is "$(settled "SELECT count(*) FROM obsmeta.quarantine" 0)" 0 "fixed on the publisher: translated, out of the quarantine"
+is "$(settled "$subdb" "SELECT count(*) FROM obsmeta.quarantine" 0)" 0 "fixed on the publisher: translated, out of the quarantine"
 
 echo "# butler remove-runs HSC/raw/all: the run's datastore records and locations, then the run's collection (cascading to its datasets and tags rows)"
 raw_rows=$(sub_q "SELECT count(*) FROM ivoa.obscore WHERE dataproduct_subtype = 'lsst.raw'")
@@ -156,7 +149,7 @@ wait_for_catchup "$pubdb" "$sub" 60 || exit 1
 is "$(pub_q "SELECT count(*) FROM hsc_repo.run r JOIN hsc_repo.collection c USING (collection_id) WHERE c.name = 'HSC/raw/all'")" 0 "(the publisher removed the run)"
 is "$([ "$raw_rows" -gt 0 ] && sub_q "SELECT count(*) FROM gen3.dataset WHERE run = 'HSC/raw/all'")" 0 \
    "the removed run's $raw_rows raws left gen3"
-is "$(settled "SELECT count(*) FROM ivoa.obscore WHERE dataproduct_subtype = 'lsst.raw'" 0)" 0 "and ObsCore"
+is "$(settled "$subdb" "SELECT count(*) FROM ivoa.obscore WHERE dataproduct_subtype = 'lsst.raw'" 0)" 0 "and ObsCore"
 is "$(sub_q "SELECT count(*) FROM obsmeta.verify_obscore()")" 0 "CAOM2 and ObsCore agree (verify_obscore)"
 is "$(streaming)" t "still streaming"
 
@@ -179,7 +172,7 @@ pub_psql -d "$pubdb" -c "$decam" >/dev/null || exit 1
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
 is "$(streaming)" t "an unknown instrument does not stop the subscription"
 want='hsc_repo.exposure {"id": 2024010100001, "instrument": "DECam"} translate 23503'
-is "$(settled "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ') FROM obsmeta.quarantine" "$want")" \
+is "$(settled "$subdb" "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ') FROM obsmeta.quarantine" "$want")" \
    "$want" "the exposure is quarantined under the registry table and key (23503)"
 is "$(sub_q "SELECT message LIKE '%unknown instrument \"DECam\"%' AND hint LIKE '%instrument_config%' FROM obsmeta.quarantine")" t \
    "with the instrument in its message and a hint"
@@ -189,6 +182,35 @@ sub_q "$decam_config" >/dev/null || exit 1
 is "$(sub_q "SELECT obsmeta.retry_quarantined()")" 1 "retry_quarantined() after the configuration fix: the row left the list"
 is "$(sub_q "SELECT count(*) FROM obsmeta.quarantine")" 0 "nothing quarantined"
 is "$(sub_q "SELECT obs_id FROM gen3.exposure WHERE instrument = 'DECam'")" DECam_00000001 "the exposure is translated"
+
+echo "# rows that depend on a quarantined row: a new exposure whose timespan ERFA cannot convert, and its raw, in one transaction"
+late_exposure="INSERT INTO hsc_repo.\"group\" (instrument, name) VALUES ('HSC', '903400');
+INSERT INTO hsc_repo.exposure SELECT instrument, 903400, day_obs, '903400', physical_filter, 'HSCA90340000', exposure_time, dark_time,
+    observation_type, observation_reason, 903400, 903400, 903400, target_name, science_program, tracking_ra, tracking_dec, sky_angle,
+    azimuth, zenith_angle, has_simulated, can_see_sky, timespan FROM hsc_repo.exposure WHERE instrument = 'HSC' AND id = 903334;"
+late_raw="INSERT INTO hsc_repo.collection_summary_dataset_type (collection_id, dataset_type_id) VALUES (2, 3) ON CONFLICT DO NOTHING;
+INSERT INTO hsc_repo.dataset (id, dataset_type_id, ingest_date, run_id) VALUES ('00000000-0000-4000-8000-0000000e0001', 3, 1796280413845531000, 2);
+INSERT INTO hsc_repo.dataset_tags_00000003 VALUES (3, '00000000-0000-4000-8000-0000000e0001', 2, 'HSC', 0, 903400);
+INSERT INTO hsc_repo.file_datastore_records (dataset_id, path, formatter, storage_class, component, checksum, file_size)
+VALUES ('00000000-0000-4000-8000-0000000e0001', 'HSC/raw/all/raw/20130617/HSCA90340000-000.fits',
+        'lsst.obs.base.formatters.fitsExposure.FitsExposureFormatter', 'Exposure', '__NULL_STRING__', NULL, 18000000);"
+late_timespan=$(pub_q "SELECT timespan FROM hsc_repo.exposure WHERE instrument = 'HSC' AND id = 903334")
+pub_psql -d "$pubdb" -c "BEGIN" -c "$late_exposure" \
+  -c "UPDATE hsc_repo.exposure SET timespan = '[-1000000000000000000,-999999970000000000)' WHERE instrument = 'HSC' AND id = 903400" \
+  -c "$late_raw" -c "COMMIT" >/dev/null || exit 1
+wait_for_catchup "$pubdb" "$sub" 60 || exit 1
+is "$(streaming)" t "still streaming"
+want='hsc_repo.exposure {"id": 903400, "instrument": "HSC"} translate 22008'
+is "$(settled "$subdb" "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ') FROM obsmeta.quarantine" "$want")" \
+   "$want" "the exposure is quarantined, alone"
+is "$(sub_q "SELECT waiting_for FROM obsmeta.pending WHERE mirror_table = 'gen3.dataset' AND mirror_key = '00000000-0000-4000-8000-0000000e0001'")" \
+   "gen3.exposure HSC/903400" "its raw waits in obsmeta.pending for the exposure"
+pub_q "UPDATE hsc_repo.exposure SET timespan = '$late_timespan' WHERE instrument = 'HSC' AND id = 903400" >/dev/null || exit 1
+wait_for_catchup "$pubdb" "$sub" 60 || exit 1
+is "$(settled "$subdb" "SELECT (SELECT count(*) FROM obsmeta.quarantine) + (SELECT count(*) FROM obsmeta.pending)" 0)" 0 \
+   "fixed on the publisher: the exposure leaves the quarantine and its raw the pending rows"
+is "$(sub_q "SELECT count(*) FROM ivoa.obscore WHERE obs_publisher_did LIKE '%00000000-0000-4000-8000-0000000e0001'")" 1 \
+   "the raw that waited converted (its ObsCore row)"
 
 echo "# one transaction: a timespan ERFA cannot convert, a 100,000-vertex visit region, and a good change"
 timespan=$(pub_q "SELECT timespan FROM hsc_repo.exposure WHERE instrument = 'HSC' AND id = 903336")
@@ -210,7 +232,7 @@ rm -f "${TMPDIR:-/tmp}/obsmeta_registry_bad_$$.sql"
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
 is "$(streaming)" t "still streaming"
 want='hsc_repo.exposure {"id": 903336, "instrument": "HSC"} translate 22008; hsc_repo.visit {"id": 903334, "instrument": "HSC"} translate 54000'
-is "$(settled "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ' ORDER BY relation::text) FROM obsmeta.quarantine" "$want")" \
+is "$(settled "$subdb" "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ' ORDER BY relation::text) FROM obsmeta.quarantine" "$want")" \
    "$want" "timespan out of range (22008) and 100,000 vertices (54000) quarantined under their registry rows"
 is "$(sub_q "SELECT string_agg((message LIKE '%-1000000000000000000 ns%')::text || '/' || (message LIKE '%more than 10000 vertices%')::text, ' ' ORDER BY relation::text) FROM obsmeta.quarantine")" \
    "true/false false/true" "their messages name the offending value (the time; the vertex limit)"
@@ -219,7 +241,7 @@ is "$(sub_q "SELECT target_name FROM gen3.exposure WHERE instrument = 'HSC' AND 
 pub_psql -d "$pubdb" -c "UPDATE hsc_repo.exposure SET timespan = '$timespan' WHERE instrument = 'HSC' AND id = 903336" \
                     -c "UPDATE hsc_repo.visit SET region = '$region' WHERE instrument = 'HSC' AND id = 903334" >/dev/null || exit 1
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
-is "$(settled "SELECT count(*) FROM obsmeta.quarantine" 0)" 0 "fixed on the publisher: translated, out of the quarantine"
+is "$(settled "$subdb" "SELECT count(*) FROM obsmeta.quarantine" 0)" 0 "fixed on the publisher: translated, out of the quarantine"
 
 echo "# a dataset type whose datasets cannot all be translated (one has an ingest date ERFA cannot convert)"
 calexp=$(pub_q "SELECT d.id FROM hsc_repo.dataset d JOIN hsc_repo.dataset_type t ON t.id = d.dataset_type_id WHERE t.name = '_mock_calexp' ORDER BY d.id LIMIT 1")
@@ -229,12 +251,12 @@ pub_q "UPDATE hsc_repo.dataset SET ingest_date = -9000000000000000000 WHERE id =
 pub_q "UPDATE hsc_repo.dataset_type SET storage_class = storage_class WHERE id = $calexp_type" >/dev/null || exit 1
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
 want="hsc_repo.dataset {\"id\": \"$calexp\"} translate 22008; hsc_repo.dataset_type {\"id\": $calexp_type} translate 22008"
-is "$(settled "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ' ORDER BY relation::text) FROM obsmeta.quarantine" "$want")" \
+is "$(settled "$subdb" "SELECT string_agg(relation::text || ' ' || row_key::text || ' ' || stage || ' ' || sqlstate, '; ' ORDER BY relation::text) FROM obsmeta.quarantine" "$want")" \
    "$want" "the dataset and the dataset type row are quarantined, each under its primary key"
 show_quarantine
 pub_q "UPDATE hsc_repo.dataset SET ingest_date = $ingest WHERE id = '$calexp'" >/dev/null || exit 1
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
-is "$(settled "SELECT count(*) FROM obsmeta.quarantine WHERE relation = 'hsc_repo.dataset'::regclass" 0)" 0 "the dataset, fixed on the publisher, is translated"
+is "$(settled "$subdb" "SELECT count(*) FROM obsmeta.quarantine WHERE relation = 'hsc_repo.dataset'::regclass" 0)" 0 "the dataset, fixed on the publisher, is translated"
 is "$(sub_q "SELECT obsmeta.retry_quarantined()")" 1 "retry_quarantined() translates the dataset type row again"
 is "$(sub_q "SELECT count(*) FROM obsmeta.quarantine")" 0 "nothing quarantined"
 
@@ -256,20 +278,20 @@ VALUES ('00000000-0000-4000-8000-00000000f1a7', 4, 1796280413845531000, 2);
 INSERT INTO hsc_repo.dataset_tags_00000004 VALUES (4, '00000000-0000-4000-8000-00000000f1a7', 2, 'HSC', 'HSC-R');"
 pub_psql -d "$pubdb" -c "$newtype" >/dev/null || exit 1
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
-is "$(settled "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('hsc_repo.dataset_tags_00000004')
+is "$(settled "$subdb" "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('hsc_repo.dataset_tags_00000004')
                  AND tgname = 'obsmeta_registry_capture' AND tgenabled = 'A'" 1)" 1 \
    "the new tags table is created on the subscriber with the registry's capture trigger (ENABLE ALWAYS)"
 sub_q "SELECT * FROM obsmeta.registry_refresh_statements('hsc_repo')" | psql -X -q -v ON_ERROR_STOP=1 -d "$subdb" || exit 1
 wait_for_sync "$subdb" "$sub" || exit 1
 pub_psql -d "$pubdb" -c "$newrows" >/dev/null || exit 1
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
-is "$(settled "SELECT count(*) FROM hsc_repo.dataset_tags_00000004" 1)" 1 "its rows arrive after the refresh"
+is "$(settled "$subdb" "SELECT count(*) FROM hsc_repo.dataset_tags_00000004" 1)" 1 "its rows arrive after the refresh"
 is "$(streaming)" t "still streaming"
 
 # the reference: the same final registry attached directly
 fresh_database "$refdb" || exit 1
 psql -X -q -v ON_ERROR_STOP=1 -d "$refdb" -f test/registry/hsc_config.sql -c "$decam_config" \
-  -f "$registry/hsc_registry_schema.sql" -f "$registry/hsc_registry_data.sql" -c "$changes" -c "$removerun" -c "$decam" \
+  -f "$registry/hsc_registry_schema.sql" -f "$registry/hsc_registry_data.sql" -c "$changes" -c "$removerun" -c "$decam" -c "$late_exposure" -c "$late_raw" \
   -c "$goodchange" -c "$newtype" -c "$newrows" >/dev/null || exit 1
 ref_q "SELECT obsmeta.attach_registry('hsc_repo')" >/dev/null || exit 1
 is "$(obscore_digest "$subdb")" "$(obscore_digest "$refdb")" "ObsCore equals that of the same registry attached without replication"
@@ -285,18 +307,18 @@ ref_q "UPDATE hsc_repo.visit SET region = o.region FROM hsc_repo.visit o
 wait_for_catchup "$pubdb" "$sub" 60 || exit 1
 is "$(streaming)" t "streaming after the restart"
 ref_digest=$(obscore_digest "$refdb")
-is "$(settled "SELECT count(*) || ' ' || md5(coalesce(string_agg(o::text, '|' ORDER BY o.obs_publisher_did), '')) FROM ivoa.obscore o" "$ref_digest")" \
+is "$(settled "$subdb" "SELECT count(*) || ' ' || md5(coalesce(string_agg(o::text, '|' ORDER BY o.obs_publisher_did), '')) FROM ivoa.obscore o" "$ref_digest")" \
    "$ref_digest" "and the change after the restart converged"
 is "$(sub_q "SELECT count(*) FROM obsmeta.quarantine")" 0 "nothing quarantined at the end"
 
 both() { pub_q "$1" >/dev/null && ref_q "$1" >/dev/null; }
 converged() {  # converged WHAT: the subscriber equals the reference, nothing listed or waiting
   local ref_digest; ref_digest=$(obscore_digest "$refdb")
-  is "$(settled "SELECT count(*) || ' ' || md5(coalesce(string_agg(o::text, '|' ORDER BY o.obs_publisher_did), '')) FROM ivoa.obscore o" "$ref_digest")" \
+  is "$(settled "$subdb" "SELECT count(*) || ' ' || md5(coalesce(string_agg(o::text, '|' ORDER BY o.obs_publisher_did), '')) FROM ivoa.obscore o" "$ref_digest")" \
      "$ref_digest" "$1: ObsCore equals the reference's"
   # settled too: ObsCore shows no proposal_id, so its equality does not yet say the last change converted
   local ref_caom2; ref_caom2=$(caom2_digest "$refdb")
-  is "$(settled "$caom2_digest_sql" "$ref_caom2")" "$ref_caom2" "$1: CAOM2 observations (checksums) equal the reference's" ||
+  is "$(settled "$subdb" "$caom2_digest_sql" "$ref_caom2")" "$ref_caom2" "$1: CAOM2 observations (checksums) equal the reference's" ||
     diff <(caom2_rows "$refdb") <(caom2_rows "$subdb") | sed 's/^/#   /'
   is "$(sub_q "SELECT count(*) FROM obsmeta.verify_obscore()")" 0 "$1: verify_obscore() is empty"
   is "$(sub_q "SELECT (SELECT count(*) FROM obsmeta.quarantine) + (SELECT count(*) FROM obsmeta.pending)")" 0 "$1: nothing quarantined or pending"
