@@ -10,7 +10,7 @@ CREATE OR REPLACE FUNCTION obsmeta.strict_embargo_protected() RETURNS SETOF regc
      WHERE n.nspname = 'caom2' AND c.relkind IN ('r', 'v', 'p')
     UNION ALL
     SELECT to_regclass(r) FROM unnest(ARRAY[
-        'ivoa.obscore', 'ivoa.coverage', 'obsmeta.coverage_cell', 'obsmeta.datalink_links',
+        'ivoa.obscore', 'ivoa.coverage', 'obsmeta.coverage_cell', 'obsmeta.coverage_bucket', 'obsmeta.datalink_links',
         'rubin.exposure', 'rubin.visit', 'rubin.detector_visit_result', 'rubin.visit_result',
         'rubin.detector_visit_current', 'rubin.visit_current',
         'efd.exposure_values', 'efd.visit_values', 'efd.exposure_value', 'efd.visit_value',
