@@ -39,28 +39,6 @@ namespace {
 char* g_xsd_path = nullptr;
 bool g_importing = false;
 
-// obsmeta.caom2_import on for the lifetime of the object (the import's writes). On success the
-// destructor pops the setting; on error the abort of the (sub)transaction does.
-class ImportingScope {
-public:
-    ImportingScope() {
-        level_ = pg::call([] {
-            const int level = NewGUCNestLevel();
-            (void)set_config_option("obsmeta.caom2_import", "on", PGC_INTERNAL, PGC_S_SESSION, GUC_ACTION_SAVE,
-                                    true, 0, false);
-            return level;
-        });
-    }
-    ~ImportingScope() {
-        if (std::uncaught_exceptions() == 0) AtEOXact_GUC(true, level_);
-    }
-    ImportingScope(const ImportingScope&) = delete;
-    ImportingScope& operator=(const ImportingScope&) = delete;
-
-private:
-    int level_ = 0;
-};
-
 Entity parse_document(const std::string& doc) {
     pg::limits::check(doc.size(), pg::limits::max_xml_bytes, "the CAOM-2.4 document", "bytes", "obsmeta.max_xml_bytes");
     if (g_xsd_path != nullptr && g_xsd_path[0] != '\0') {
@@ -358,7 +336,8 @@ OBSMETA_FUNCTION(obsmeta_caom2_import_observation_xml) {
             exec("DELETE FROM caom2.observation WHERE obs_id = $1 OR (collection = $2 AND observation_id = $3)",
                  {UUIDOID, TEXTOID, TEXTOID}, {uuid_of(obs.id), text_of(collection), text_of(observation_id)});
         }
-        ImportingScope importing;
+        // the import's writes: on success the scope pops it, on error the (sub)transaction's abort does
+        pg::SettingsScope importing({{"obsmeta.caom2_import", "on"}}, PGC_INTERNAL);
         insert_observation(obs, carried);
         if (!carried.empty()) derive_plane_positions(obs.id);
         std::vector<std::pair<std::string, std::string>> stored, computed;

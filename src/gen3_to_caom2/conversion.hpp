@@ -9,6 +9,8 @@
 // concurrent writers of one visit cannot deadlock.
 #pragma once
 
+#include "pg/settings.hpp"
+
 #include <cstdint>
 
 namespace obsmeta::gen3_to_caom2 {
@@ -27,7 +29,7 @@ int64_t flush();
 int64_t convert_all();
 
 // The settings every conversion statement runs with (search_path = pg_catalog + pg_sphere's schema,
-// key-driven plans); returns the GUC nest level to pop with AtEOXact_GUC(true, level).
-int use_conversion_settings();
+// key-driven plans), in force while the returned scope lives.
+pg::SettingsScope conversion_settings();
 
 }  // namespace obsmeta::gen3_to_caom2

@@ -100,8 +100,8 @@ bool schema_0_3() {
 // The conversion's statements are planned with fixed settings (below) and parsed with a fixed
 // search_path: pg_catalog and pg_sphere's schema. The writer's own search_path (pg_restore's is empty; a user's may hold look-alike
 // functions) must change neither what the statements mean nor the plans kept for them.
-// Returns the GUC nest level to pop with AtEOXact_GUC.
-int use_conversion_settings() {
+// In force while the returned scope lives (popped on success; on error the abort restores them).
+pg::SettingsScope conversion_settings() {
     static pg::KeptPlan pgsphere_schema(
         "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e"
         " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_sphere'",
@@ -111,20 +111,14 @@ int use_conversion_settings() {
         pg::SpiConnection spi;
         if (pgsphere_schema.execute({}, true) == 1) path += ", " + pg::result_text(0, 1);
     }
-    const char* value = path.c_str();
-    return pg::call([=] {
-        int level = NewGUCNestLevel();
-        set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        // Every statement of the conversion reaches its rows by key. Left to itself the planner
-        // (default costs, statistics that lag behind a night's writes) hashes whole tables for a
-        // few hundred keys, so each commit would cost time proportional to the archive's size;
-        // parallel workers and the JIT cost more to start than these index probes take.
-        set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        set_config_option("max_parallel_workers_per_gather", "0", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-                          false);
-        set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        return level;
-    });
+    // Every statement of the conversion reaches its rows by key. Left to itself the planner
+    // (default costs, statistics that lag behind a night's writes) hashes whole tables for a
+    // few hundred keys, so each commit would cost time proportional to the archive's size;
+    // parallel workers and the JIT cost more to start than these index probes take.
+    return pg::SettingsScope({{"search_path", path.c_str()},
+                              {"enable_seqscan", "off"},
+                              {"max_parallel_workers_per_gather", "0"},
+                              {"jit", "off"}});
 }
 
 int64_t flush() {
@@ -135,10 +129,8 @@ int64_t flush() {
 
     try {
         replication::OriginRole origin;  // CAOM2's own triggers fire for the conversion's writes
-        int guc_level = use_conversion_settings();
-        int64_t written = convert_batch(batch);
-        pg::call([=] { AtEOXact_GUC(true, guc_level); });
-        return written;
+        pg::SettingsScope settings = conversion_settings();
+        return convert_batch(batch);
     } catch (...) {
         // The error aborts the statement (or subtransaction), not necessarily the transaction:
         // keep the keys, so that after ROLLBACK TO SAVEPOINT the rows written before still convert.

@@ -21,12 +21,14 @@ namespace obsmeta::pg {
 // destructor restores them; on an error, the abort of the (sub)transaction does.
 class SettingsScope {
 public:
-    explicit SettingsScope(std::initializer_list<std::pair<const char*, const char*>> settings)
+    // `context`: PGC_INTERNAL for obsmeta's own internal settings (obsmeta.caom2_import)
+    explicit SettingsScope(std::initializer_list<std::pair<const char*, const char*>> settings,
+                           GucContext context = PGC_USERSET)
         : uncaught_at_entry_(std::uncaught_exceptions()) {
-        level_ = call([&settings] {
+        level_ = call([&settings, context] {
             const int level = NewGUCNestLevel();
             for (const auto& [name, value] : settings)
-                (void)set_config_option(name, value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+                (void)set_config_option(name, value, context, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
             return level;
         });
     }

@@ -430,12 +430,9 @@ long translate_pending() {
         if (node.mapped().empty()) continue;
         try {
             // the writer's search_path must not change what the statements mean (as for the conversion)
-            int guc_level = gen3_to_caom2::use_conversion_settings();
-            {
-                pg::SpiConnection spi;
-                written += translate_schema(node.key(), node.mapped());
-            }
-            pg::call([=] { AtEOXact_GUC(true, guc_level); });
+            pg::SettingsScope settings = gen3_to_caom2::conversion_settings();
+            pg::SpiConnection spi;
+            written += translate_schema(node.key(), node.mapped());
         } catch (...) {
             pending_keys().insert(std::move(node));  // kept for a retry after ROLLBACK TO SAVEPOINT
             throw;
