@@ -1,7 +1,10 @@
 -- obsmeta install script, part 70 (re-runnable): obsmeta.obscore_source, the rows ivoa.obscore
 -- must hold, computed from CAOM2 (ivoa.obscore and the template functions: 70_obscore.sql; kept
--- equal to this view by 72_obscore_maintenance*.sql). Its columns are ivoa.obscore's, in table
--- order (obsmeta.obscore_column): a change of them needs a one-time part that drops the view.
+-- equal to this view by 72_obscore_maintenance*.sql). Its select list is generated from the one
+-- declaration of the columns (obsmeta.obscore_column: each column's value_expression, in table
+-- order); this file holds what the expressions read: x, the row's sources, and cfg, the
+-- configuration. A column that changes type, name or place needs a one-time part that drops the
+-- view first (CREATE OR REPLACE VIEW can only add columns at the end).
 
 -- Template expansion, in two forms that give the same text: obscore_expand is plain SQL that the
 -- planner inlines into obsmeta.obscore_source (no function call per row; the one regular
@@ -37,37 +40,29 @@ CREATE OR REPLACE FUNCTION obsmeta.obscore_obs_id(algorithm_name text, observati
 
 -- The rows ivoa.obscore must hold, computed from CAOM2 (and the Butler data IDs in gen3.dataset
 -- for the lsst_* columns). Filter it by caom_plane_id or row_id: both are pushed into the joins.
+-- The select list is the declared value_expression of each column that has one (s_region_spoly,
+-- generated from s_region, has none); the expressions read x (below: one row per detector artifact
+-- and one per plane without detector images) and cfg (obsmeta.obscore_config). A value not among
+-- x's columns can be read by key in the expression (e.g. a scalar subquery on x.caom_plane_id or
+-- x.dataset_id), or become a column of x here (both branches).
+CREATE OR REPLACE FUNCTION obsmeta.obscore_source_rebuild() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog AS $rebuild$
+DECLARE
+    select_list text;
+BEGIN
+    -- the expressions name pg_sphere's functions (long, lat): resolve them in pg_sphere's schema,
+    -- wherever it is installed (the function's SET restores the caller's search_path on return)
+    PERFORM set_config('search_path',
+                       format('pg_catalog, %I', (SELECT n.nspname FROM pg_extension e
+                                                   JOIN pg_namespace n ON n.oid = e.extnamespace
+                                                  WHERE e.extname = 'pg_sphere')), true);
+    SELECT string_agg(format('%s AS %I', c.value_expression, c.column_name), E',\n       ' ORDER BY c.ordinal_position)
+      INTO select_list
+      FROM obsmeta.obscore_column c WHERE c.value_expression IS NOT NULL;
+    EXECUTE replace($view$
 CREATE OR REPLACE VIEW obsmeta.obscore_source AS
 WITH cfg AS (SELECT * FROM obsmeta.obscore_config LIMIT 1)
-SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publisher_did,
-       CASE WHEN strpos(x.url_template, '{obs_publisher_did') > 0
-            THEN obsmeta.obscore_expand_did(x.url_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                                            x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did)
-            ELSE obsmeta.obscore_expand(x.url_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                                        x.obs_collection, x.obs_id, x.product_id, x.lsst_detector)
-       END AS access_url,
-       CASE cfg.access_mode WHEN 'direct' THEN x.content_type
-            ELSE 'application/x-votable+xml;content=datalink' END AS access_format,
-       (x.content_length + 1023) / 1024 AS access_estsize,
-       x.target_name,
-       degrees(long(x.center)) AS s_ra, degrees(lat(x.center)) AS s_dec, x.size_deg AS s_fov,
-       x.region AS s_region,
-       x.s_resolution, x.s_xel1, x.s_xel2, x.t_min, x.t_max, x.t_exptime, x.t_resolution, x.t_xel,
-       x.em_min, x.em_max, x.em_res_power, x.em_xel, x.o_ucd, x.pol_states, x.pol_xel,
-       coalesce(x.facility_name, cfg.default_facility_name) AS facility_name, x.instrument_name,
-       x.obs_release_date,
-       obsmeta.obscore_expand(cfg.creator_did_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                              x.obs_collection, x.obs_id, x.product_id, x.lsst_detector) AS obs_creator_did,
-       CASE WHEN strpos(cfg.preview_template, '{obs_publisher_did') > 0
-            THEN obsmeta.obscore_expand_did(cfg.preview_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                                            x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did)
-            ELSE obsmeta.obscore_expand(cfg.preview_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                                        x.obs_collection, x.obs_id, x.product_id, x.lsst_detector)
-       END AS preview,
-       x.lsst_visit, x.lsst_exposure, x.lsst_detector, x.lsst_band, x.lsst_physical_filter, x.lsst_tract, x.lsst_patch,
-       obsmeta.spoly_to_stcs(x.region) AS s_region_stcs, x.center AS s_center,
-       x.row_id, x.caom_obs_id, x.caom_plane_id, x.caom_artifact_id, x.visible_from,
-       x.dataproduct_subtype, x.lsst_band AS em_filter_name
+SELECT @select_list@
   FROM cfg CROSS JOIN LATERAL (
     SELECT b.*,
            coalesce(b.type_url_template,
@@ -162,6 +157,16 @@ SELECT x.dataproduct_type, x.calib_level, x.obs_collection, x.obs_id, x.obs_publ
                               WHERE a2.plane_id = p.plane_id AND ch.lsst_detector IS NOT NULL LIMIT 1) det ON true
          WHERE det.found IS NULL
       ) b
-  ) x;
+  ) x
+$view$, '@select_list@', select_list);
+EXCEPTION WHEN invalid_table_definition THEN
+    RAISE EXCEPTION '%', SQLERRM USING ERRCODE = SQLSTATE,
+          DETAIL = 'The declaration (obsmeta.obscore_column) changed a column of obsmeta.obscore_source other than by adding one at its end.',
+          HINT = 'A column that changes type, name or place needs a one-time upgrade part that drops the view first: DROP VIEW obsmeta.obscore_source.';
+END $rebuild$;
+COMMENT ON FUNCTION obsmeta.obscore_source_rebuild() IS
+  'Creates obsmeta.obscore_source from the declaration of ivoa.obscore''s columns (obsmeta.obscore_column.value_expression; internal, called by obsmeta.obscore_rebuild())';
+REVOKE EXECUTE ON FUNCTION obsmeta.obscore_source_rebuild() FROM PUBLIC;
+SELECT obsmeta.obscore_source_rebuild();
 COMMENT ON VIEW obsmeta.obscore_source IS
   'The rows ivoa.obscore must hold, computed from caom2 (internal; obsmeta.verify_obscore() compares the two)';

@@ -362,6 +362,11 @@ CREATE OR REPLACE FUNCTION obsmeta.refresh_obscore() RETURNS bigint
 DECLARE
     n_deleted bigint;
     n_written bigint;
+    -- from the declaration: the stored columns obsmeta.obscore_source does not compute (generated)
+    -- and those it does, which are inserted
+    not_computed text[] := ARRAY(SELECT c.column_name FROM obsmeta.obscore_column c WHERE c.value_expression IS NULL);
+    computed text := (SELECT string_agg(format('%I', c.column_name), ', ' ORDER BY c.ordinal_position)
+                        FROM obsmeta.obscore_column c WHERE c.value_expression IS NOT NULL);
 BEGIN
     -- Waits for writers in flight; blocks new ones until commit; readers go on.
     LOCK TABLE ivoa.obscore IN EXCLUSIVE MODE;
@@ -374,12 +379,13 @@ BEGIN
     ANALYZE obscore_want;
     DELETE FROM ivoa.obscore t WHERE NOT EXISTS (SELECT 1 FROM obscore_want w WHERE w.row_id = t.row_id);
     GET DIAGNOSTICS n_deleted = ROW_COUNT;
+    -- every computed column compared, as verify_obscore() does
     DELETE FROM ivoa.obscore t USING obscore_want w
      WHERE w.row_id = t.row_id
-       AND (to_jsonb(t) - 's_region_spoly' - 's_center') IS DISTINCT FROM (to_jsonb(w) - 's_region_spoly' - 's_center');
-    INSERT INTO ivoa.obscore SELECT w.* FROM obscore_want w
-     WHERE NOT EXISTS (SELECT 1 FROM ivoa.obscore t WHERE t.row_id = w.row_id)
-     ORDER BY w.row_id;
+       AND (to_jsonb(t) - not_computed) IS DISTINCT FROM to_jsonb(w);
+    EXECUTE format('INSERT INTO ivoa.obscore (%1$s) SELECT %1$s FROM obscore_want w
+                     WHERE NOT EXISTS (SELECT 1 FROM ivoa.obscore t WHERE t.row_id = w.row_id)
+                     ORDER BY w.row_id', computed);
     GET DIAGNOSTICS n_written = ROW_COUNT;
     DROP TABLE obscore_want;
     RETURN n_deleted + n_written;
@@ -393,8 +399,10 @@ REVOKE EXECUTE ON FUNCTION obsmeta.refresh_obscore() FROM PUBLIC;
 CREATE OR REPLACE FUNCTION obsmeta.verify_obscore()
     RETURNS TABLE (row_id uuid, obs_publisher_did text, problem text, columns text[])
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
-    -- s_region_spoly: a generated alias of s_region, not in the recomputation
-    WITH s AS (SELECT t.row_id, t.obs_publisher_did, to_jsonb(t) - 's_region_spoly' AS j FROM ivoa.obscore t),
+    -- the columns the recomputation has (not s_region_spoly, a generated alias of s_region)
+    WITH s AS (SELECT t.row_id, t.obs_publisher_did,
+                      to_jsonb(t) - ARRAY(SELECT c.column_name FROM obsmeta.obscore_column c WHERE c.value_expression IS NULL) AS j
+                 FROM ivoa.obscore t),
          w AS (SELECT x.row_id, x.obs_publisher_did, to_jsonb(x) AS j FROM obsmeta.obscore_source x)
     SELECT coalesce(s.row_id, w.row_id), coalesce(s.obs_publisher_did, w.obs_publisher_did),
            CASE WHEN s.row_id IS NULL THEN 'missing' WHEN w.row_id IS NULL THEN 'extra' ELSE 'differs' END,
