@@ -1,10 +1,6 @@
 #include "efd_sql/owner.hpp"
 #include "pg/catalog.hpp"
-#include "pg/settings.hpp"
-
 #include "pg/guard.hpp"
-
-#include <exception>
 
 namespace obsmeta::efd_sql {
 
@@ -24,17 +20,12 @@ Oid efd_owner() {
 
 }  // namespace
 
-AsEfdOwner::AsEfdOwner() {
+AsEfdOwner::AsEfdOwner() : settings_({{"jit", "off"}}) {
     Oid owner = efd_owner();
     GetUserIdAndSecContext(&saved_user_, &saved_context_);
-    guc_level_ = NewGUCNestLevel();
-    pg::call([] { (void)set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false); });
     SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
 }
 
-AsEfdOwner::~AsEfdOwner() {
-    SetUserIdAndSecContext(saved_user_, saved_context_);
-    if (std::uncaught_exceptions() == 0) AtEOXact_GUC(true, guc_level_);  // on error, abort restores it
-}
+AsEfdOwner::~AsEfdOwner() { SetUserIdAndSecContext(saved_user_, saved_context_); }
 
 }  // namespace obsmeta::efd_sql

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pg/postgres.hpp"
+#include "pg/settings.hpp"
 
 namespace obsmeta::efd_sql {
 
@@ -18,9 +19,9 @@ public:
     AsEfdOwner& operator=(const AsEfdOwner&) = delete;
 
 private:
+    pg::SettingsScope settings_;  // jit off; restored after the identity (members go last)
     Oid saved_user_;
     int saved_context_;
-    int guc_level_;
 };
 
 }  // namespace obsmeta::efd_sql

@@ -5,7 +5,7 @@
 -- chunk borders, overlapping windows, window offsets, NaN values, unsorted and repeated arrival,
 -- late samples, toasted chunks, overlapping chunks (chunk_seconds changed), exact numbers in jsonb.
 BEGIN;
-SELECT plan(33);
+SELECT plan(34);
 SET LOCAL obsmeta.conversion = 'statement';
 
 INSERT INTO efd.channel (topic, field, kind, chunk_seconds) VALUES
@@ -209,6 +209,13 @@ SELECT is((SELECT array_agg(("values" -> 'rc_exact_mean')::text ORDER BY exposur
              FROM unnest(ARRAY[0.1, -2.5e-300, 1.2345678901234568e+20, 5e-324, 1.7976931348623157e308, 0, 123.456, -7]::float8[])
                   WITH ORDINALITY AS u(v, g)),
           'single values are stored as the numeric their shortest text gives');
+
+-- the recomputation runs as the efd schema's owner with JIT off (efd_sql/owner.cpp): the caller's
+-- identity and settings come back with its end
+SET LOCAL jit = on;
+SELECT efd.recompute('exposure', '2031-03-04 02:00:00+00', '2031-03-04 04:00:00+00');
+SELECT is(concat_ws(' | ', current_user, current_setting('jit')), concat_ws(' | ', session_user, 'on'),
+          'the EFD owner scope gives the caller''s identity and jit back');
 
 SELECT * FROM finish();
 ROLLBACK;
