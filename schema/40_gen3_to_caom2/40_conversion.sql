@@ -37,8 +37,7 @@ DO $triggers$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['exposure', 'visit', 'physical_filter', 'visit_definition',
-                             'visit_detector_region', 'dataset', 'file_datastore_record', 'patch'] LOOP
+    FOREACH t IN ARRAY obsmeta.gen3_converted_tables() LOOP  -- 20_gen3_rows/21_gen3_converted_tables.rerunnable.sql
         EXECUTE format('CREATE TRIGGER obsmeta_capture_insert AFTER INSERT ON gen3.%I
                           REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION obsmeta.gen3_capture()', t);
         EXECUTE format('CREATE TRIGGER obsmeta_capture_update AFTER UPDATE ON gen3.%I

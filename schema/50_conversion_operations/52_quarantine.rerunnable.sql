@@ -45,8 +45,7 @@ DO $triggers$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['exposure', 'visit', 'physical_filter', 'visit_definition',
-                             'visit_detector_region', 'dataset', 'file_datastore_record', 'patch'] LOOP
+    FOREACH t IN ARRAY obsmeta.gen3_converted_tables() LOOP  -- 20_gen3_rows/21_gen3_converted_tables.rerunnable.sql
         EXECUTE format('CREATE OR REPLACE TRIGGER obsmeta_null_key BEFORE INSERT OR UPDATE ON gen3.%I
                           FOR EACH ROW EXECUTE FUNCTION obsmeta.quarantine_null_key()', t);
         EXECUTE format('ALTER TABLE gen3.%I ENABLE REPLICA TRIGGER obsmeta_null_key', t);

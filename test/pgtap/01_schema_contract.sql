@@ -2,7 +2,7 @@
 -- setting and the capture triggers (statement-level for ordinary writers, row-level ENABLE REPLICA
 -- for logical replication's apply worker, which fires row triggers only).
 BEGIN;
-SELECT plan(22);
+SELECT plan(23);
 
 SELECT has_schema(s, 'schema ' || s || ' exists') FROM unnest(ARRAY['gen3', 'caom2', 'obsmeta']) AS s;
 
@@ -43,6 +43,14 @@ SELECT is((SELECT count(*)::int FROM pg_trigger t JOIN pg_class c ON c.oid = t.t
            WHERE n.nspname = 'gen3' AND t.tgname = 'obsmeta_capture_row' AND t.tgenabled = 'R'
              AND t.tgtype & 1 = 1),
           8, 'a row-level capture trigger on every mirror table fires under logical replication (ENABLE REPLICA)');
+-- the tables are named once (obsmeta.gen3_converted_tables()) for all these triggers
+SELECT set_eq($$SELECT c.relname::text, t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                  JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'gen3' AND (t.tgname LIKE 'obsmeta_capture_%' OR t.tgname = 'obsmeta_null_key')$$,
+              $$SELECT t, g FROM unnest(obsmeta.gen3_converted_tables()) t,
+                       unnest(ARRAY['obsmeta_capture_insert', 'obsmeta_capture_update', 'obsmeta_capture_delete',
+                                    'obsmeta_capture_row', 'obsmeta_null_key']) g$$,
+              'the capture and NULL-key triggers are on exactly the tables obsmeta.gen3_converted_tables() names');
 
 SELECT * FROM finish();
 ROLLBACK;
