@@ -27,5 +27,23 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f bench/scale_replicate.sql
 # the table as TSV beside the plot, rewritten after every size (a run stopped early keeps it:
 # plot it with /usr/bin/python3 bench/plot_scale.py TSV PNG)
 tsv=${png%.png}.tsv
-nice -n 10 build/obsmeta-bench-scale --conninfo "$(conninfo "$db")" --tsv "$tsv" "${args[@]}"
+# obsmeta-bench-scale switches the cluster's durability (ALTER SYSTEM: fsync, full_page_writes,
+# synchronous_commit off while it fills) and resets it at its end. Stopped early (Ctrl-C, kill, an
+# error) it would leave them off for every later user of the cluster: on any exit this stops the
+# tool and resets them. (Run in the background and waited for, so that a signal to this script is
+# handled at once, not when the tool ends; kill -9 of this script cannot be caught.)
+bench_pid=
+restore_durability() {
+  if [ -n "$bench_pid" ]; then kill "$bench_pid" 2>/dev/null || true; wait "$bench_pid" 2>/dev/null || true; fi
+  psql -X -q -d postgres -c "ALTER SYSTEM RESET fsync" -c "ALTER SYSTEM RESET full_page_writes" \
+       -c "ALTER SYSTEM RESET synchronous_commit" -c "SELECT pg_reload_conf()" >/dev/null ||
+    echo "bench/scale.sh: could not reset fsync, full_page_writes, synchronous_commit (ALTER SYSTEM RESET them)" >&2
+}
+trap restore_durability EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+nice -n 10 build/obsmeta-bench-scale --conninfo "$(conninfo "$db")" --tsv "$tsv" "${args[@]}" &
+bench_pid=$!
+wait "$bench_pid"
+bench_pid=
 /usr/bin/python3 bench/plot_scale.py "$tsv" "$png"
