@@ -21,12 +21,8 @@ INSERT INTO obsmeta.obscore_column
     (5, 'obs_publisher_did', 'text NOT NULL', 'x.obs_publisher_did', true, true,
      5, 'char', '*', NULL, NULL, 'meta.ref.ivoid', 'obscore:Curation.publisherDID', 1, 1, 'ID for the Dataset given by the publisher'),
     (6, 'access_url', 'text',
-     $v$CASE WHEN strpos(x.url_template, '{obs_publisher_did') > 0
-            THEN obsmeta.obscore_expand_did(x.url_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                                            x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did)
-            ELSE obsmeta.obscore_expand(x.url_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                                        x.obs_collection, x.obs_id, x.product_id, x.lsst_detector)
-       END$v$,
+     'obsmeta.obscore_expand_any(x.url_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
+                                x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did)',
      true, true,
      6, 'char', '*', NULL, NULL, 'meta.ref.url', 'obscore:Access.reference', 1, 1, 'URL used to access dataset'),
     (7, 'access_format', 'text', $v$CASE cfg.access_mode WHEN 'direct' THEN x.content_type ELSE 'application/x-votable+xml;content=datalink' END$v$, true, true,
@@ -86,12 +82,8 @@ INSERT INTO obsmeta.obscore_column
      true, true,
      32, 'char', '*', NULL, NULL, 'meta.id', 'obscore:DataID.creatorDID', 0, 1, 'IVOA dataset identifier given by the creator'),
     (33, 'preview', 'text',
-     $v$CASE WHEN strpos(cfg.preview_template, '{obs_publisher_did') > 0
-            THEN obsmeta.obscore_expand_did(cfg.preview_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                                            x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did)
-            ELSE obsmeta.obscore_expand(cfg.preview_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
-                                        x.obs_collection, x.obs_id, x.product_id, x.lsst_detector)
-       END$v$,
+     'obsmeta.obscore_expand_any(cfg.preview_template, x.uri, x.dataset_id, x.artifact_id, x.caom_plane_id,
+                                x.obs_collection, x.obs_id, x.product_id, x.lsst_detector, x.obs_publisher_did)',
      true, true,
      33, 'char', '*', NULL, NULL, 'meta.ref.url;meta.preview', NULL, 0, 1, 'URL of a preview (low-resolution quick-look) image of the dataset'),
     -- Rubin columns

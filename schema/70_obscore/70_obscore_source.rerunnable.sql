@@ -32,6 +32,19 @@ CREATE OR REPLACE FUNCTION obsmeta.obscore_expand(template text, uri text, datas
         '{obs_publisher_did}', '')
     END $$;
 
+-- A template that may name the publisher DID (access URL, preview): obscore_expand_did when it
+-- does, obscore_expand (inlined) when it does not. Plain SQL as well: inlined into the view.
+CREATE OR REPLACE FUNCTION obsmeta.obscore_expand_any(template text, uri text, dataset_id uuid, artifact_id uuid,
+                                                      plane_id uuid, collection text, obs_id text, product_id text,
+                                                      detector integer, publisher_did text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN strpos(template, '{obs_publisher_did') > 0
+                THEN obsmeta.obscore_expand_did(template, uri, dataset_id, artifact_id, plane_id, collection, obs_id,
+                                                product_id, detector, publisher_did)
+                ELSE obsmeta.obscore_expand(template, uri, dataset_id, artifact_id, plane_id, collection, obs_id,
+                                            product_id, detector)
+           END $$;
+
 -- ObsCore's obs_id: the exposure obs_id, the visit name, or {tract}_{patch}_{band} for coadds.
 CREATE OR REPLACE FUNCTION obsmeta.obscore_obs_id(algorithm_name text, observation_id text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
