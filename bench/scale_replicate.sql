@@ -233,7 +233,9 @@ BEGIN
                    SELECT reltuples FROM pg_class WHERE oid = 'ivoa.obscore'::regclass)))))
          WHERE t.caom_plane_id IS NOT NULL LIMIT n) s;
     RETURN QUERY EXECUTE $q$
-    WITH s AS (SELECT t.row_id, to_jsonb(t) - 's_region_spoly' AS j FROM ivoa.obscore t WHERE t.caom_plane_id = ANY ($1)),
+    WITH s AS (SELECT t.row_id,
+                      to_jsonb(t) - ARRAY(SELECT c.column_name FROM obsmeta.obscore_column c WHERE c.value_expression IS NULL) AS j
+                 FROM ivoa.obscore t WHERE t.caom_plane_id = ANY ($1)),
          w AS (SELECT x.row_id, to_jsonb(x) AS j FROM obsmeta.obscore_source x WHERE x.caom_plane_id = ANY ($1))
     SELECT CASE WHEN s.row_id IS NULL THEN 'missing' WHEN w.row_id IS NULL THEN 'extra'
                 WHEN s.j IS DISTINCT FROM w.j THEN 'differs' ELSE 'same' END,
