@@ -3,7 +3,8 @@
 # Butler registry against dax_obscore's exports, the concurrency test (16 clients writing one
 # visit), hostile arguments to every function, logical replication end to end (a second,
 # publishing cluster on port $OBSMETA_PORT + 10), a pg_dump/restore round trip, the Debian
-# package, the re-runnable schema parts applied again, the upgrade from the released 0.1.0, 0.2.0
+# package, the re-runnable schema parts applied again (and with a new ObsCore column declared), the
+# upgrade from the released 0.1.0, 0.2.0
 # and 0.3.0, fault injection (kill -9) and a short fuzzing run.
 #
 # Independent parts run at once (doc/testing.md): the Debian package (it reuses the objects `make`
@@ -129,6 +130,7 @@ suite "CAOM-2.4 XML against the XSD (xmllint)" caom2_xml
 suite "concurrency" concurrency
 suite "pg_dump / restore" bash test/dump_restore.sh
 suite "re-runnable schema parts applied again leave a fresh install unchanged" bash test/rerunnable.sh
+suite "an ObsCore column declared in one place reaches an updated database as a fresh install" bash test/obscore_new_column.sh
 suite "upgrade from 0.1.0, 0.2.0 and 0.3.0 (ALTER EXTENSION UPDATE)" bash -c "bash test/upgrade.sh 0.1.0 && bash test/upgrade.sh 0.2.0 && bash test/upgrade.sh 0.3.0"
 
 wait
