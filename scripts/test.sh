@@ -4,8 +4,7 @@
 # visit), hostile arguments to every function, logical replication end to end (a second,
 # publishing cluster on port $OBSMETA_PORT + 10), a pg_dump/restore round trip, the Debian
 # package, the re-runnable schema parts applied again (and with a new ObsCore column declared), the
-# upgrade from the released 0.1.0, 0.2.0
-# and 0.3.0, fault injection (kill -9) and a short fuzzing run.
+# upgrade from the released 0.1.0, 0.2.0 and 0.3.0, fault injection (kill -9) and a short fuzzing run.
 #
 # Independent parts run at once (doc/testing.md): the Debian package (it reuses the objects `make`
 # just built), the fuzz build and run, the CMake build of the unit tests and tools while the suites
