@@ -49,6 +49,19 @@ BEGIN
         last_stored := c;
     END LOOP;
     PERFORM obsmeta.obscore_source_rebuild();
+    -- each value must have its column's type: obscore_apply and refresh_obscore insert it as it is
+    SELECT v.attname, format_type(v.atttypid, v.atttypmod) AS value_type, format_type(t.atttypid, t.atttypmod) AS column_type
+      INTO c
+      FROM pg_attribute v
+      JOIN pg_attribute t ON t.attrelid = 'ivoa.obscore'::regclass AND t.attname = v.attname
+     WHERE v.attrelid = 'obsmeta.obscore_source'::regclass AND v.attnum > 0
+       AND (v.atttypid, v.atttypmod) IS DISTINCT FROM (t.atttypid, t.atttypmod)
+     ORDER BY v.attnum LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'ObsCore column "%": its value_expression gives %, the column is %', c.attname, c.value_type, c.column_type
+              USING ERRCODE = 'datatype_mismatch',
+                    HINT = format('Cast the expression in obsmeta.obscore_column: (...)::%s.', c.column_type);
+    END IF;
     PERFORM obsmeta.obscore_apply_rebuild();
     IF added > 0 THEN
         PERFORM obsmeta.refresh_obscore();

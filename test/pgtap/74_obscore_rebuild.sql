@@ -4,7 +4,7 @@
 -- in the rows the conversion writes afterwards, in the strict embargo mode's copy and in TAP_SCHEMA;
 -- verify_obscore() and refresh_obscore() compare it. All rolled back.
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 SET LOCAL obsmeta.conversion = 'statement';
 
 \ir fixtures/lsstcam_visit.psql
@@ -69,6 +69,18 @@ SELECT throws_ok($$SELECT obsmeta.obscore_rebuild()$$, '42P16',
                  'ObsCore column "misplaced" is declared at ordinal_position 0, before column "lsst_day_obs" (51) that ivoa.obscore has',
                  'a column declared anywhere but at the end is refused, naming where it must go');
 DELETE FROM obsmeta.obscore_column WHERE column_name = 'misplaced';
+
+-- a value of another type than its column's
+INSERT INTO obsmeta.obscore_column (ordinal_position, column_name, definition, value_expression, written, compared)
+SELECT max(ordinal_position) + 1, 'mistyped', 'integer', 'x.lsst_band', true, true FROM obsmeta.obscore_column;
+SELECT throws_ok($$SELECT obsmeta.obscore_rebuild()$$, '42804',
+                 'ObsCore column "mistyped": its value_expression gives text, the column is integer',
+                 'a value_expression of another type than the column is refused');
+DELETE FROM obsmeta.obscore_column WHERE column_name = 'mistyped';
+-- a column of the view that changes type: CREATE OR REPLACE VIEW cannot, a one-time part must drop it
+UPDATE obsmeta.obscore_column SET value_expression = 'x.calib_level::bigint' WHERE column_name = 'calib_level';
+SELECT throws_ok($$SELECT obsmeta.obscore_rebuild()$$, '42P16', NULL,
+                 'a view column whose type changes is refused (the hint: drop the view in a one-time part)');
 
 -- refresh_obscore() repairs what verify_obscore() reports, s_center included (it compared all but s_center)
 UPDATE ivoa.obscore SET s_center = spoint(0, 0) WHERE lsst_detector = 11 AND lsst_exposure = 2025120100123;
