@@ -19,19 +19,10 @@ fresh_database $db
 fresh_database $fresh
 build/obsmeta-sample-night --conninfo "$(conninfo $db)" --exposures 4 --copy >/dev/null
 
-fails=0 n=0
-check() {  # check DESCRIPTION COMMAND...: one TAP line
-  n=$((n + 1))
-  if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fails=$((fails + 1)); fi
-}
+. test/tap.sh
 q() { psql -X -At -v ON_ERROR_STOP=1 -d $db -c "$1"; }
 check "the re-runnable parts apply again to an installed database" \
   psql -X -q -v ON_ERROR_STOP=1 -d $db -c "ALTER EXTENSION obsmeta UPDATE TO '$detour'" -c "ALTER EXTENSION obsmeta UPDATE TO '$version'"
-same_catalog() {
-  diff <(psql -X -At -d $db -f test/upgrade/catalog.sql) <(psql -X -At -d $fresh -f test/upgrade/catalog.sql) | head -20
-  [ "${PIPESTATUS[0]}" = 0 ]
-}
-check "the catalog after applying them again equals a fresh install's" same_catalog
+check "the catalog after applying them again equals a fresh install's" same_catalog $db $fresh
 check "ivoa.obscore equals its recomputation" [ "$(q "SELECT count(*) FROM obsmeta.verify_obscore()")" = 0 ]
-echo "$((n - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+tap_summary

@@ -33,15 +33,7 @@ psql -X -q -v ON_ERROR_STOP=1 -d $old -c "SELECT obsmeta.register_tap_schema('ta
 psql -X -q -v ON_ERROR_STOP=1 -d $old -c "ALTER EXTENSION obsmeta UPDATE"
 fresh_database $new 2>/dev/null
 
-fails=0 n=0
-check() {  # check DESCRIPTION COMMAND...: one TAP line
-  n=$((n + 1))
-  if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fails=$((fails + 1)); fi
-}
-same_catalog() {
-  diff <(psql -X -At -d $old -f test/upgrade/catalog.sql) <(psql -X -At -d $new -f test/upgrade/catalog.sql) | head -20
-  [ "${PIPESTATUS[0]}" = 0 ]
-}
+. test/tap.sh
 q() { psql -X -At -v ON_ERROR_STOP=1 -d $old -c "$1"; }
 cones_agree() {  # 50 cones, index vs sequential scan, as counts
   local sql="SELECT string_agg((SELECT count(*) FROM ivoa.obscore o WHERE o.s_region && scircle(c.s_center, radians(0.3)))::text, ',' ORDER BY c.row_id)
@@ -54,7 +46,7 @@ cones_agree() {  # 50 cones, index vs sequential scan, as counts
 }
 
 check "extension at $version after ALTER EXTENSION UPDATE from $from" [ "$(q "SELECT extversion FROM pg_extension WHERE extname = 'obsmeta'")" = "$version" ]
-check "catalog of the upgraded database equals a fresh $version install" same_catalog
+check "catalog of the upgraded database equals a fresh $version install" same_catalog $old $new
 check "ivoa.obscore equals its recomputation after the upgrade" [ "$(q "SELECT count(*) FROM obsmeta.verify_obscore()")" = 0 ]
 check "s_region index uses obsmeta.spoly_gist_ops" \
   [ "$(q "SELECT count(*) FROM pg_indexes WHERE schemaname = 'ivoa' AND indexname = 'obscore_s_region_idx' AND indexdef LIKE '%obsmeta.spoly_gist_ops%'")" = 1 ]
@@ -73,5 +65,4 @@ check "the TAP_SCHEMA the old release wrote is rewritten as a fresh one (s_regio
 build/obsmeta-sample-night --conninfo "$(conninfo $old)" --exposures 2 --first-seq 900 --reuse-static --copy >/dev/null
 check "conversion after the upgrade: new rows in ivoa.obscore, still equal to the recomputation" \
   [ "$(q "SELECT (SELECT count(*) FROM obsmeta.verify_obscore()) = 0 AND count(*) > 0 FROM ivoa.obscore o JOIN gen3.exposure e ON e.id = o.lsst_exposure WHERE e.seq_num >= 900")" = t ]
-echo "$((n - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+tap_summary

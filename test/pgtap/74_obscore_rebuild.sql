@@ -10,14 +10,7 @@ SET LOCAL obsmeta.conversion = 'statement';
 \ir fixtures/lsstcam_visit.psql
 \ir fixtures/add_exposures.psql
 
--- lsst_day_obs: a value the view's sources do not carry, read by key from the row's dataset
-INSERT INTO obsmeta.obscore_column
-    (ordinal_position, column_name, definition, value_expression, written, compared,
-     column_index, datatype, arraysize, xtype, unit, ucd, utype, principal, std, description)
-SELECT max(ordinal_position) + 1, 'lsst_day_obs', 'integer',
-       '(SELECT ds.day_obs FROM gen3.dataset ds WHERE ds.id = x.dataset_id)', true, true,
-       max(column_index) + 1, 'int', NULL, NULL, NULL, 'time.epoch;obs', NULL, 0, 0, 'Rubin: observing day of the dataset'
-  FROM obsmeta.obscore_column;
+\ir fixtures/obscore_column_day_obs.psql
 
 SELECT is(obsmeta.obscore_rebuild(), 1, 'obscore_rebuild() adds the one declared column ivoa.obscore lacks');
 SELECT is((SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
