@@ -22,7 +22,9 @@ CREATE TEMP VIEW moc_diff AS
 CREATE TEMP VIEW bucket_want AS
 SELECT obs_collection, band, s.span, date_trunc(s.span, release_hour) AS starts, sum(moc)::text AS moc, sum(n_rows)::bigint AS n_rows
   FROM obsmeta.coverage_cell, unnest(ARRAY['hour', 'day', 'month']) s(span) GROUP BY 1, 2, 3, 4;
-CREATE TEMP VIEW bucket_have AS SELECT obs_collection, band, span, starts, moc::text AS moc, n_rows FROM obsmeta.coverage_bucket;
+-- a bucket is the union of its rows (pieces)
+CREATE TEMP VIEW bucket_have AS
+SELECT obs_collection, band, span, starts, sum(moc)::text AS moc, sum(n_rows)::bigint AS n_rows FROM obsmeta.coverage_bucket GROUP BY 1, 2, 3, 4;
 CREATE TEMP VIEW bucket_diff AS
 (SELECT * FROM bucket_want EXCEPT SELECT * FROM bucket_have) UNION ALL (SELECT * FROM bucket_have EXCEPT SELECT * FROM bucket_want);
 
