@@ -4,7 +4,7 @@
 -- cells (ended months, ended days of this month, today's released cells), staff all, and the
 -- buckets show a reader nothing held or unreleased; MOC ASCII and JSON exports; bad input.
 BEGIN;
-SELECT plan(32);
+SELECT plan(40);
 SET LOCAL obsmeta.conversion = 'statement';
 CREATE ROLE oc_moc_reader LOGIN IN ROLE obsmeta_reader;
 CREATE ROLE oc_moc_staff LOGIN IN ROLE obsmeta_staff;
@@ -133,6 +133,33 @@ UPDATE obsmeta.coverage_cell SET moc = '10/104-105'::smoc
  WHERE obs_collection = 'TimeTest' AND caom_plane_id = (SELECT plane FROM times WHERE i = 4);
 SELECT obsmeta.coverage_buckets_apply(ARRAY(SELECT c FROM before_cells), ARRAY(SELECT c FROM obsmeta.coverage_cell c WHERE obs_collection = 'TimeTest'));
 SELECT is_empty('SELECT * FROM bucket_diff', 'cells moved to another month, removed, grown in place: the buckets follow');
+
+-- pieces: cells that only add give their buckets a row each, without a lock; before commit
+-- (obsmeta.coverage_compact, called here directly: pgTAP never commits) a bucket with 16 or more
+-- is merged into one row, its union and row count unchanged; fewer are left alone
+CREATE TEMP TABLE piece_cells AS
+SELECT ROW(gen_random_uuid(), 'PieceTest', 'r', '2024-03-05 01:10:00+00'::timestamptz + i * interval '1 minute',
+           ('10/' || (2000 + 3 * i))::smoc, 1, '2024-03-05 01:00:00'::timestamp)::obsmeta.coverage_cell AS c, i
+  FROM generate_series(1, 20) i;
+INSERT INTO obsmeta.coverage_cell SELECT (c).caom_plane_id, (c).obs_collection, (c).band, (c).visible_from, (c).moc, (c).n_rows FROM piece_cells;
+SELECT obsmeta.coverage_buckets_apply('{}', ARRAY[c]) FROM piece_cells ORDER BY i;
+SELECT is((SELECT count(*) FROM obsmeta.coverage_bucket WHERE obs_collection = 'PieceTest' AND span = 'hour'), 20::bigint,
+          'twenty cells that only add: twenty pieces of their hour');
+SELECT is_empty('SELECT * FROM bucket_diff', 'pieces: each bucket (the union of its rows) equals the union of its cells');
+SELECT is(obsmeta.coverage_compact(ARRAY['PieceTest', 'PieceTest', 'PieceTest'], ARRAY['r', 'r', 'r'], ARRAY['hour', 'day', 'month'],
+                                   ARRAY['2024-03-05 01:00:00+00', '2024-03-05 00:00:00+00', '2024-03-01 00:00:00+00']::timestamptz[]), 3,
+          'coverage_compact merges the hour, day and month');
+SELECT is((SELECT count(*) FROM obsmeta.coverage_bucket WHERE obs_collection = 'PieceTest'), 3::bigint, 'one row each left');
+SELECT is_empty('SELECT * FROM bucket_diff', 'merged: the same unions and row counts');
+SELECT obsmeta.coverage_buckets_apply('{}', ARRAY[c]) FROM piece_cells WHERE i <= 5;
+SELECT is(obsmeta.coverage_compact(ARRAY['PieceTest'], ARRAY['r'], ARRAY['hour'], ARRAY['2024-03-05 01:00:00+00']::timestamptz[]), 0,
+          'six pieces: left alone');
+SET LOCAL ROLE oc_moc_reader;
+SELECT throws_ok($$SELECT * FROM obsmeta.coverage_bucket_lock FOR UPDATE$$, '42501', NULL,
+                 'reader: cannot lock the buckets'' lock slots (it would stall their recomputation)');
+SELECT throws_ok($$SELECT obsmeta.coverage_compact('{x}', '{r}', '{hour}', '{2024-03-05 01:00:00+00}')$$, '42501', NULL,
+                 'reader: cannot run a merge (it takes lock slots)');
+RESET ROLE;
 
 -- bad input
 SELECT throws_ok($$SELECT * FROM obsmeta.coverage_moc(NULL)$$, '22004', NULL, 'a NULL collection: 22004');
