@@ -148,28 +148,38 @@ CREATE OR REPLACE FUNCTION obsmeta.coverage_compact_at_commit(obs_collection tex
     RETURNS void AS 'MODULE_PATHNAME', 'obsmeta_coverage_compact_at_commit' LANGUAGE C STRICT VOLATILE;
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_compact_at_commit(text, text, text, timestamp) FROM PUBLIC;
 
--- Merges the pieces of each of these buckets into one once it has 16 or more (starts: the
--- buckets' UTC starts as timestamptz at UTC). Run before commit, after everything else: it holds
--- what it takes until the commit, and nothing waits behind it for long. It skips a bucket whose
--- lock slot is taken (a recomputation or another merge under way: the next writer merges it):
--- it never waits. A merge changes no bucket's union. Returns the buckets merged.
+-- Merges the pieces of each of these buckets into one once it has 16 or more, and those of the
+-- bucket before it (of the same collection, band and span) once it has 2: writers move forward in
+-- time, so that one has ended and its last pieces would otherwise stay for every reader to union
+-- (starts: the buckets' UTC starts as timestamptz at UTC). Run before commit, after everything
+-- else: it holds what it takes until the commit, and nothing waits behind it for long. It skips a
+-- bucket whose lock slot is taken (a recomputation or another merge under way: a later writer
+-- merges it): it never waits. A merge changes no bucket's union. Returns the buckets merged.
 CREATE OR REPLACE FUNCTION obsmeta.coverage_compact(collections text[], bands text[], spans text[], starts timestamptz[])
     RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
 DECLARE
     k record;
     merged integer := 0;
 BEGIN
-    FOR k IN SELECT DISTINCT x.c, x.b, x.s, x.t AT TIME ZONE 'UTC' AS t
-               FROM unnest(collections, bands, spans, starts) x(c, b, s, t) ORDER BY 1, 2, 3, 4 LOOP
+    FOR k IN WITH noted AS (SELECT DISTINCT x.c, x.b, x.s, x.t AT TIME ZONE 'UTC' AS t
+                              FROM unnest(collections, bands, spans, starts) x(c, b, s, t))
+             SELECT DISTINCT c.c, c.b, c.s, c.t, c.least
+               FROM (SELECT n.c, n.b, n.s, n.t, 16 AS least FROM noted n
+                     UNION ALL
+                     SELECT n.c, n.b, n.s, (SELECT max(p.starts) FROM obsmeta.coverage_bucket p
+                                             WHERE (p.obs_collection, p.band, p.span) = (n.c, n.b, n.s) AND p.starts < n.t), 2
+                       FROM noted n WHERE isfinite(n.t)) c
+              WHERE c.t IS NOT NULL
+              ORDER BY 1, 2, 3, 4 LOOP
         CONTINUE WHEN (SELECT count(*) FROM obsmeta.coverage_bucket b
-                        WHERE (b.obs_collection, b.band, b.span, b.starts) = (k.c, k.b, k.s, k.t)) < 16;
+                        WHERE (b.obs_collection, b.band, b.span, b.starts) = (k.c, k.b, k.s, k.t)) < k.least;
         PERFORM FROM obsmeta.coverage_bucket_lock l WHERE l.slot = obsmeta.coverage_bucket_slot(k.c, k.b, k.s, k.t)
             FOR UPDATE SKIP LOCKED;
         CONTINUE WHEN NOT FOUND;
         WITH gone AS (DELETE FROM obsmeta.coverage_bucket b
                        WHERE (b.obs_collection, b.band, b.span, b.starts) = (k.c, k.b, k.s, k.t) RETURNING b.moc, b.n_rows)
         INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
-        SELECT k.c, k.b, k.s, k.t, sum(g.moc), sum(g.n_rows)::bigint FROM gone g HAVING count(*) > 0;
+        SELECT k.c, k.b, k.s, k.t, sum(g.moc ORDER BY pg_column_size(g.moc)), sum(g.n_rows)::bigint FROM gone g HAVING count(*) > 0;
         merged := merged + 1;
     END LOOP;
     RETURN merged;

@@ -4,7 +4,7 @@
 -- cells (ended months, ended days of this month, today's released cells), staff all, and the
 -- buckets show a reader nothing held or unreleased; MOC ASCII and JSON exports; bad input.
 BEGIN;
-SELECT plan(40);
+SELECT plan(42);
 SET LOCAL obsmeta.conversion = 'statement';
 CREATE ROLE oc_moc_reader LOGIN IN ROLE obsmeta_reader;
 CREATE ROLE oc_moc_staff LOGIN IN ROLE obsmeta_staff;
@@ -151,9 +151,24 @@ SELECT is(obsmeta.coverage_compact(ARRAY['PieceTest', 'PieceTest', 'PieceTest'],
           'coverage_compact merges the hour, day and month');
 SELECT is((SELECT count(*) FROM obsmeta.coverage_bucket WHERE obs_collection = 'PieceTest'), 3::bigint, 'one row each left');
 SELECT is_empty('SELECT * FROM bucket_diff', 'merged: the same unions and row counts');
-SELECT obsmeta.coverage_buckets_apply('{}', ARRAY[c]) FROM piece_cells WHERE i <= 5;
-SELECT is(obsmeta.coverage_compact(ARRAY['PieceTest'], ARRAY['r'], ARRAY['hour'], ARRAY['2024-03-05 01:00:00+00']::timestamptz[]), 0,
-          'six pieces: left alone');
+CREATE TEMP TABLE more_cells AS
+SELECT ROW(gen_random_uuid(), 'PieceTest', 'r', '2024-03-05 01:40:00+00'::timestamptz + i * interval '1 minute',
+           ('10/' || (2500 + i))::smoc, 1, '2024-03-05 01:00:00'::timestamp)::obsmeta.coverage_cell AS c, i
+  FROM generate_series(1, 5) i
+UNION ALL
+SELECT ROW(gen_random_uuid(), 'PieceTest', 'r', '2024-03-04 07:00:00+00'::timestamptz + i * interval '1 minute',
+           ('10/' || (3000 + i))::smoc, 1, '2024-03-04 07:00:00'::timestamp)::obsmeta.coverage_cell, 10 + i
+  FROM generate_series(1, 2) i;
+INSERT INTO obsmeta.coverage_cell SELECT (c).caom_plane_id, (c).obs_collection, (c).band, (c).visible_from, (c).moc, (c).n_rows FROM more_cells;
+SELECT obsmeta.coverage_buckets_apply('{}', ARRAY[c]) FROM more_cells ORDER BY i;
+-- five more pieces of that hour; two in an hour of the day before, which has ended: merged as the
+-- bucket before a noted one
+SELECT is(obsmeta.coverage_compact(ARRAY['PieceTest'], ARRAY['r'], ARRAY['hour'], ARRAY['2024-03-05 01:00:00+00']::timestamptz[]), 1,
+          'six pieces of a noted hour: left alone; the two of the hour before it: merged');
+SELECT is((SELECT count(*)::int || '/' || (SELECT count(*) FROM obsmeta.coverage_bucket WHERE obs_collection = 'PieceTest' AND span = 'hour' AND starts = '2024-03-05 01:00')
+             FROM obsmeta.coverage_bucket WHERE obs_collection = 'PieceTest' AND span = 'hour' AND starts = '2024-03-04 07:00'), '1/6',
+          'the hour before: one row; the noted hour: its six');
+SELECT is_empty('SELECT * FROM bucket_diff', 'after the merges: the same unions and row counts');
 SET LOCAL ROLE oc_moc_reader;
 SELECT throws_ok($$SELECT * FROM obsmeta.coverage_bucket_lock FOR UPDATE$$, '42501', NULL,
                  'reader: cannot lock the buckets'' lock slots (it would stall their recomputation)');
