@@ -36,7 +36,12 @@ void compact_before_commit() {
         spans.push_back(span);
         starts.push_back(start);
     }
-    static pg::KeptPlan plan("SELECT obsmeta.coverage_compact($1, $2, $3, $4)",
+    // Left to a later writer (merging changes no union; a failure here would fail the commit): by
+    // a role that may not merge, and under REPEATABLE READ or SERIALIZABLE, where deleting pieces
+    // that a recomputation rewrote since the transaction's snapshot is a serialization failure.
+    static pg::KeptPlan plan("SELECT obsmeta.coverage_compact($1, $2, $3, $4) "
+                             "WHERE current_setting('transaction_isolation') = 'read committed' AND has_function_privilege("
+                             "'obsmeta.coverage_compact(text[], text[], text[], timestamptz[])', 'EXECUTE')",
                              {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID});
     pg::SpiConnection spi;
     plan.execute({pg::text_array(collections), pg::text_array(bands), pg::text_array(spans),
