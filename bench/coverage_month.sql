@@ -4,7 +4,7 @@
 --   rewrite: the buckets as before 0.4.0's pieces (one row per bucket, `moc | added` written
 --            back unless it holds the visit already), copied below on a table of its own;
 --   pieces:  obsmeta.coverage_buckets_apply (a piece per bucket, merged before commit once a
---            bucket has 16).
+--            bucket has 16, a month 64, and the bucket before it once it has 2).
 -- Per visit: wall time and WAL bytes of each way (its commit included: the merge runs there);
 -- per night: the backend's CPU of each way (/proc/self/stat, 10 ms ticks summed over the night).
 -- Footprints: an octagon 3.45 deg across (10.9 deg^2; LSSTCam's focal plane is 9.6 deg^2, its

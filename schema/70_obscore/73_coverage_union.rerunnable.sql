@@ -148,9 +148,10 @@ CREATE OR REPLACE FUNCTION obsmeta.coverage_compact_at_commit(obs_collection tex
     RETURNS void AS 'MODULE_PATHNAME', 'obsmeta_coverage_compact_at_commit' LANGUAGE C STRICT VOLATILE;
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_compact_at_commit(text, text, text, timestamp) FROM PUBLIC;
 
--- Merges the pieces of each of these buckets into one once it has 16 or more, and those of the
--- bucket before it (of the same collection, band and span) once it has 2: writers move forward in
--- time, so that one has ended and its last pieces would otherwise stay for every reader to union
+-- Merges the pieces of each of these buckets into one once it has 16 or more (a month 64: it is
+-- the largest MOC to rewrite, and until it ends only staff read it), and those of the bucket
+-- before it (of the same collection, band and span) once it has 2: writers move forward in time,
+-- so that one has ended and its last pieces would otherwise stay for every reader to union
 -- (starts: the buckets' UTC starts as timestamptz at UTC). Run before commit, after everything
 -- else: it holds what it takes until the commit, and nothing waits behind it for long. It skips a
 -- bucket whose lock slot is taken (a recomputation or another merge under way: a later writer
@@ -164,7 +165,7 @@ BEGIN
     FOR k IN WITH noted AS (SELECT DISTINCT x.c, x.b, x.s, x.t AT TIME ZONE 'UTC' AS t
                               FROM unnest(collections, bands, spans, starts) x(c, b, s, t))
              SELECT DISTINCT c.c, c.b, c.s, c.t, c.least
-               FROM (SELECT n.c, n.b, n.s, n.t, 16 AS least FROM noted n
+               FROM (SELECT n.c, n.b, n.s, n.t, CASE n.s WHEN 'month' THEN 64 ELSE 16 END AS least FROM noted n
                      UNION ALL
                      SELECT n.c, n.b, n.s, (SELECT max(p.starts) FROM obsmeta.coverage_bucket p
                                              WHERE (p.obs_collection, p.band, p.span) = (n.c, n.b, n.s) AND p.starts < n.t), 2
