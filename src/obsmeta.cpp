@@ -2,6 +2,7 @@
 #include "pg/postgres.hpp"
 
 #include "caom2_sql/settings.hpp"
+#include "coverage_sql/compaction.hpp"
 #include "efd_sql/state.hpp"
 #include "gen3_to_caom2/conversion.hpp"
 #include "geom/interrupt.hpp"
@@ -15,6 +16,7 @@ PGDLLEXPORT void _PG_init(void);
 void _PG_init(void) {
     obsmeta::gen3_to_caom2::initialize();
     obsmeta::efd_sql::initialize();
+    obsmeta::coverage_sql::initialize();
     obsmeta::pg::install_transaction_callbacks();  // the steps before commit, in order (pg/transaction_steps.hpp)
     obsmeta::caom2::define_settings();
     obsmeta::pg::limits::define_settings();

@@ -8,8 +8,10 @@
 --     the planes a statement on ivoa.obscore touched;
 --   obsmeta.coverage_bucket: the union of the cells of one collection, band and release hour
 --     (UTC hour of visible_from; held planes: 'infinity'), of its hours per day and of its days
---     per month, kept with the cells (a grown cell is merged in; a shrunk, moved or deleted one
---     recomputes its hour, day and month).
+--     per month, kept with the cells, as pieces: a bucket is the union of its rows. A grown cell
+--     appends a piece (no lock: pieces commute), merged with the bucket's others at a commit once
+--     there are enough; a shrunk, moved or deleted one recomputes its hour, day and month into one
+--     piece under the bucket's lock slot (obsmeta.coverage_bucket_lock).
 -- A reader unions the months that have ended, this month's days that have ended, today's hours
 -- that have ended and this hour's released cells: at most ~24 + 31 + one per month of the archive,
 -- whatever the number of planes, and a release time passing shows without any job. Staff and
@@ -47,7 +49,8 @@ COMMENT ON TABLE obsmeta.coverage_cell IS
 
 -- span 'hour': the cells of one release hour; 'day': the hours of one day; 'month': the days of
 -- one month (UTC, starts its first instant). released: the end of the span, from when every cell
--- in it is visible to readers.
+-- in it is visible to readers. A bucket may have several rows (pieces): its MOC is their union,
+-- its n_rows their sum.
 CREATE TABLE obsmeta.coverage_bucket (
     obs_collection  text NOT NULL,
     band            text NOT NULL,
@@ -57,12 +60,21 @@ CREATE TABLE obsmeta.coverage_bucket (
     n_rows          bigint NOT NULL,
     released        timestamptz GENERATED ALWAYS AS
                         ((starts + CASE span WHEN 'hour' THEN interval '1 hour' WHEN 'day' THEN interval '1 day'
-                                             ELSE interval '1 month' END) AT TIME ZONE 'UTC') STORED,
-    PRIMARY KEY (obs_collection, band, span, starts)
+                                             ELSE interval '1 month' END) AT TIME ZONE 'UTC') STORED
 );
+CREATE INDEX coverage_bucket_key ON obsmeta.coverage_bucket (obs_collection, band, span, starts);  -- a bucket's pieces
 CREATE INDEX coverage_bucket_span ON obsmeta.coverage_bucket (span, starts);  -- this month's days, today's hours
 COMMENT ON TABLE obsmeta.coverage_bucket IS
-  'Union of the coverage cells of one collection, band and release hour, day or month; maintained with obsmeta.coverage_cell (internal: read ivoa.coverage)';
+  'Union of the coverage cells of one collection, band and release hour, day or month (the union of its rows); maintained with obsmeta.coverage_cell (internal: read ivoa.coverage)';
+
+-- The locks of the buckets' rewrites (a recomputation, a merge of pieces): row locks on 4,096
+-- slots (obsmeta.coverage_bucket_slot), taken in ascending slot order. Writers that only add
+-- pieces take none. Nobody but the extension owner may read or lock them (a reader holding a
+-- lock could stall writers).
+CREATE TABLE obsmeta.coverage_bucket_lock (slot integer PRIMARY KEY);
+INSERT INTO obsmeta.coverage_bucket_lock SELECT generate_series(0, 4095);
+COMMENT ON TABLE obsmeta.coverage_bucket_lock IS 'Row-lock slots of the coverage buckets'' rewrites (obsmeta.coverage_bucket_slot)';
+REVOKE ALL ON obsmeta.coverage_bucket_lock FROM PUBLIC;
 
 -- What the caller may see: row-level security on cells and buckets, the same rule as
 -- ivoa.obscore's (staff and writers everything, everyone else what is already released: a

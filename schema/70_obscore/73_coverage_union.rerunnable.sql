@@ -80,61 +80,113 @@ CREATE OR REPLACE FUNCTION obsmeta.coverage_bucket_changes(before obsmeta.covera
       FROM per_cell p GROUP BY p.obs_collection, p.band, p.hour $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_bucket_changes(obsmeta.coverage_cell[], obsmeta.coverage_cell[]) FROM PUBLIC;
 
+-- The lock slot of a bucket's rewrites (obsmeta.coverage_bucket_lock): a hash of its key (two
+-- buckets sharing a slot only wait for each other). The start enters as its epoch (held planes'
+-- 'infinity': -1), not as text, whose form depends on the session's DateStyle.
+CREATE OR REPLACE FUNCTION obsmeta.coverage_bucket_slot(obs_collection text, band text, span text, starts timestamp)
+    RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (hashtextextended(obs_collection || chr(31) || band || chr(31) || span, CASE WHEN isfinite(starts) THEN extract(epoch FROM starts)::bigint ELSE -1 END) & 4095)::integer $$;
+
 -- Brings the hour, day and month buckets from the cells `before` to the cells `after` (the rows
--- of obsmeta.coverage_cell of some planes before and after their recomputation). First every
--- affected bucket, coarse spans first and each in key order, so two writers of one month queue
--- on its row instead of deadlocking below it (readers cannot lock these rows: they may only
--- SELECT): one that only grows takes the union of what it gains (its stored MOC is kept, not
--- rewritten, when it holds that already), one that may have lost cells is locked. Then those
--- are recomputed from the span below (hours from cells), finest first.
+-- of obsmeta.coverage_cell of some planes before and after their recomputation).
+--   A bucket that only grows gets a piece: a row with the union of what it gains. Pieces commute,
+--   so writers that only add coverage (new visits) take no lock and never wait for each other;
+--   the bucket is noted for a merge of its pieces before commit (obsmeta.coverage_compact).
+--   A bucket that may have lost cells is recomputed from the span below (hours from cells), finest
+--   first, into one piece, each in one statement (what it deletes and what it reads are of one
+--   snapshot: a concurrent writer's pieces are either both read below and deleted, or neither).
+--   Its lock slots are taken first, all in one statement in ascending order: two recomputations
+--   of a bucket queue (the second one reads what the first committed); readers cannot take them.
 CREATE OR REPLACE FUNCTION obsmeta.coverage_buckets_apply(before obsmeta.coverage_cell[], after obsmeta.coverage_cell[])
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
 DECLARE
+    changes obsmeta.coverage_bucket[];  -- one per bucket: moc = what it gains, NULL: recompute it
     ch record;
 BEGIN
-    FOR ch IN WITH c AS MATERIALIZED (SELECT * FROM obsmeta.coverage_bucket_changes(before, after)),
-                   b AS (SELECT c.obs_collection, c.band, l.span, l.rank, date_trunc(l.span, c.hour) AS starts,
-                                sum(c.added) AS added, sum(c.added_rows)::bigint AS added_rows,
-                                bool_or(c.shrunk) OR sum(c.added) IS NULL AS recompute
-                           FROM c, (VALUES ('month', 1), ('day', 2), ('hour', 3)) l(span, rank)
-                          GROUP BY 1, 2, 3, 4, 5)
-              SELECT 1 AS phase, b.rank AS step, * FROM b
-              UNION ALL
-              SELECT 2, -b.rank, * FROM b WHERE b.recompute
-              ORDER BY phase, step, obs_collection, band, starts LOOP
-        IF ch.phase = 1 AND ch.recompute THEN
-            PERFORM 1 FROM obsmeta.coverage_bucket b
-              WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, ch.span, ch.starts)
-                FOR UPDATE;
-        ELSIF ch.phase = 1 THEN
-            INSERT INTO obsmeta.coverage_bucket AS b (obs_collection, band, span, starts, moc, n_rows)
-            VALUES (ch.obs_collection, ch.band, ch.span, ch.starts, ch.added, ch.added_rows)
-            ON CONFLICT (obs_collection, band, span, starts)
-            DO UPDATE SET moc = CASE WHEN b.moc @> excluded.moc THEN b.moc ELSE b.moc | excluded.moc END,
-                          n_rows = b.n_rows + excluded.n_rows;
+    changes := ARRAY(
+        WITH c AS MATERIALIZED (SELECT * FROM obsmeta.coverage_bucket_changes(before, after))
+        SELECT ROW(c.obs_collection, c.band, l.span, date_trunc(l.span, c.hour),
+                   CASE WHEN bool_or(c.shrunk) OR sum(c.added) IS NULL THEN NULL ELSE sum(c.added) END, sum(c.added_rows)::bigint, NULL)::obsmeta.coverage_bucket
+          FROM c, unnest(ARRAY['month', 'day', 'hour']) l(span)
+         GROUP BY c.obs_collection, c.band, l.span, date_trunc(l.span, c.hour));
+    PERFORM FROM obsmeta.coverage_bucket_lock l
+      WHERE l.slot = ANY (SELECT obsmeta.coverage_bucket_slot(x.obs_collection, x.band, x.span, x.starts)
+                            FROM unnest(changes) x WHERE x.moc IS NULL)
+      ORDER BY l.slot FOR UPDATE;
+    INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+    SELECT x.obs_collection, x.band, x.span, x.starts, x.moc, x.n_rows FROM unnest(changes) x WHERE x.moc IS NOT NULL;
+    PERFORM obsmeta.coverage_compact_at_commit(x.obs_collection, x.band, x.span, x.starts)
+       FROM unnest(changes) x WHERE x.moc IS NOT NULL;
+    FOR ch IN SELECT x.obs_collection, x.band, x.span, x.starts FROM unnest(changes) x WHERE x.moc IS NULL
+               ORDER BY array_position(ARRAY['hour', 'day', 'month'], x.span), 1, 2, 4 LOOP
+        IF ch.span = 'hour' THEN
+            WITH gone AS (DELETE FROM obsmeta.coverage_bucket b
+                           WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, ch.span, ch.starts))
+            INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+            SELECT ch.obs_collection, ch.band, ch.span, ch.starts, sum(t.moc), sum(t.n_rows)::bigint
+              FROM obsmeta.coverage_cell t
+             WHERE (t.obs_collection, t.band, t.release_hour) = (ch.obs_collection, ch.band, ch.starts)
+            HAVING count(*) > 0;
         ELSE
-            DELETE FROM obsmeta.coverage_bucket b
-             WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, ch.span, ch.starts);
-            IF ch.span = 'hour' THEN
-                INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
-                SELECT ch.obs_collection, ch.band, ch.span, ch.starts, sum(t.moc), sum(t.n_rows)::bigint
-                  FROM obsmeta.coverage_cell t
-                 WHERE (t.obs_collection, t.band, t.release_hour) = (ch.obs_collection, ch.band, ch.starts)
-                HAVING count(*) > 0;
-            ELSE
-                INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
-                SELECT ch.obs_collection, ch.band, ch.span, ch.starts, sum(b.moc), sum(b.n_rows)::bigint
-                  FROM obsmeta.coverage_bucket b
-                 WHERE (b.obs_collection, b.band, b.span) = (ch.obs_collection, ch.band, CASE ch.span WHEN 'day' THEN 'hour' ELSE 'day' END)
-                   AND b.starts >= ch.starts
-                   AND b.starts <= ch.starts + CASE ch.span WHEN 'day' THEN interval '1 day' ELSE interval '1 month' END
-                   AND date_trunc(ch.span, b.starts) = ch.starts
-                HAVING count(*) > 0;
-            END IF;
+            WITH gone AS (DELETE FROM obsmeta.coverage_bucket b
+                           WHERE (b.obs_collection, b.band, b.span, b.starts) = (ch.obs_collection, ch.band, ch.span, ch.starts))
+            INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+            SELECT ch.obs_collection, ch.band, ch.span, ch.starts, sum(b.moc), sum(b.n_rows)::bigint
+              FROM obsmeta.coverage_bucket b
+             WHERE (b.obs_collection, b.band, b.span) = (ch.obs_collection, ch.band, CASE ch.span WHEN 'day' THEN 'hour' ELSE 'day' END)
+               AND b.starts >= ch.starts
+               AND b.starts < ch.starts + CASE ch.span WHEN 'day' THEN interval '1 day' ELSE interval '1 month' END
+            HAVING count(*) > 0;
         END IF;
     END LOOP;
 END $$;
 REVOKE EXECUTE ON FUNCTION obsmeta.coverage_buckets_apply(obsmeta.coverage_cell[], obsmeta.coverage_cell[]) FROM PUBLIC;
+
+-- Notes a bucket that got a piece in this transaction; obsmeta.coverage_compact merges its
+-- pieces just before commit (src/coverage_sql/compaction.cpp, the last step before commit).
+CREATE OR REPLACE FUNCTION obsmeta.coverage_compact_at_commit(obs_collection text, band text, span text, starts timestamp)
+    RETURNS void AS 'MODULE_PATHNAME', 'obsmeta_coverage_compact_at_commit' LANGUAGE C STRICT VOLATILE;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_compact_at_commit(text, text, text, timestamp) FROM PUBLIC;
+
+-- Merges the pieces of each of these buckets into one once it has 16 or more (a month 64: it is
+-- the largest MOC to rewrite, and until it ends only staff read it), and those of the bucket
+-- before it (of the same collection, band and span) once it has 2: writers move forward in time,
+-- so that one has ended and its last pieces would otherwise stay for every reader to union
+-- (starts: the buckets' UTC starts as timestamptz at UTC). Run before commit, after everything
+-- else: it holds what it takes until the commit, and nothing waits behind it for long. It skips a
+-- bucket whose lock slot is taken (a recomputation or another merge under way: a later writer
+-- merges it): it never waits. A merge changes no bucket's union. Returns the buckets merged.
+CREATE OR REPLACE FUNCTION obsmeta.coverage_compact(collections text[], bands text[], spans text[], starts timestamptz[])
+    RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, "$pgsphere$" AS $$
+DECLARE
+    k record;
+    merged integer := 0;
+BEGIN
+    FOR k IN WITH noted AS (SELECT DISTINCT x.c, x.b, x.s, x.t AT TIME ZONE 'UTC' AS t
+                              FROM unnest(collections, bands, spans, starts) x(c, b, s, t))
+             SELECT DISTINCT c.c, c.b, c.s, c.t, c.least
+               FROM (SELECT n.c, n.b, n.s, n.t, CASE n.s WHEN 'month' THEN 64 ELSE 16 END AS least FROM noted n
+                     UNION ALL
+                     SELECT n.c, n.b, n.s, (SELECT max(p.starts) FROM obsmeta.coverage_bucket p
+                                             WHERE (p.obs_collection, p.band, p.span) = (n.c, n.b, n.s) AND p.starts < n.t), 2
+                       FROM noted n WHERE isfinite(n.t)) c
+              WHERE c.t IS NOT NULL
+              ORDER BY 1, 2, 3, 4 LOOP
+        CONTINUE WHEN (SELECT count(*) FROM obsmeta.coverage_bucket b
+                        WHERE (b.obs_collection, b.band, b.span, b.starts) = (k.c, k.b, k.s, k.t)) < k.least;
+        PERFORM FROM obsmeta.coverage_bucket_lock l WHERE l.slot = obsmeta.coverage_bucket_slot(k.c, k.b, k.s, k.t)
+            FOR UPDATE SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;
+        WITH gone AS (DELETE FROM obsmeta.coverage_bucket b
+                       WHERE (b.obs_collection, b.band, b.span, b.starts) = (k.c, k.b, k.s, k.t) RETURNING b.moc, b.n_rows)
+        INSERT INTO obsmeta.coverage_bucket (obs_collection, band, span, starts, moc, n_rows)
+        SELECT k.c, k.b, k.s, k.t, sum(g.moc ORDER BY pg_column_size(g.moc)), sum(g.n_rows)::bigint FROM gone g HAVING count(*) > 0;
+        merged := merged + 1;
+    END LOOP;
+    RETURN merged;
+END $$;
+REVOKE EXECUTE ON FUNCTION obsmeta.coverage_compact(text[], text[], text[], timestamptz[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION obsmeta.coverage_compact(text[], text[], text[], timestamptz[]) TO obsmeta_writer, obsmeta_staff;
 
 -- The entry point: the cells of these planes recomputed from ivoa.obscore, and their buckets.
 CREATE OR REPLACE FUNCTION obsmeta.coverage_recompute(planes uuid[]) RETURNS integer

@@ -13,6 +13,9 @@ enum class PreCommitStep : int {
     // Buffered EFD samples → efd.chunk; images changed by them or by step 1 (its gen3 writes mark
     // exposures and visits) → reduced values → CAOM2 Environment (efd_sql/transaction.cpp).
     kEfdReductions = 1,
+    // Coverage buckets grown by the steps before (or by the transaction's statements): their
+    // pieces merged (coverage_sql/compaction.cpp). Last: what it locks is held only until the commit.
+    kCoverageCompaction = 2,
     kCount
 };
 

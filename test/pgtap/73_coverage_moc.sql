@@ -4,7 +4,7 @@
 -- cells (ended months, ended days of this month, today's released cells), staff all, and the
 -- buckets show a reader nothing held or unreleased; MOC ASCII and JSON exports; bad input.
 BEGIN;
-SELECT plan(32);
+SELECT plan(42);
 SET LOCAL obsmeta.conversion = 'statement';
 CREATE ROLE oc_moc_reader LOGIN IN ROLE obsmeta_reader;
 CREATE ROLE oc_moc_staff LOGIN IN ROLE obsmeta_staff;
@@ -22,7 +22,9 @@ CREATE TEMP VIEW moc_diff AS
 CREATE TEMP VIEW bucket_want AS
 SELECT obs_collection, band, s.span, date_trunc(s.span, release_hour) AS starts, sum(moc)::text AS moc, sum(n_rows)::bigint AS n_rows
   FROM obsmeta.coverage_cell, unnest(ARRAY['hour', 'day', 'month']) s(span) GROUP BY 1, 2, 3, 4;
-CREATE TEMP VIEW bucket_have AS SELECT obs_collection, band, span, starts, moc::text AS moc, n_rows FROM obsmeta.coverage_bucket;
+-- a bucket is the union of its rows (pieces)
+CREATE TEMP VIEW bucket_have AS
+SELECT obs_collection, band, span, starts, sum(moc)::text AS moc, sum(n_rows)::bigint AS n_rows FROM obsmeta.coverage_bucket GROUP BY 1, 2, 3, 4;
 CREATE TEMP VIEW bucket_diff AS
 (SELECT * FROM bucket_want EXCEPT SELECT * FROM bucket_have) UNION ALL (SELECT * FROM bucket_have EXCEPT SELECT * FROM bucket_want);
 
@@ -131,6 +133,49 @@ UPDATE obsmeta.coverage_cell SET moc = '10/104-105'::smoc
  WHERE obs_collection = 'TimeTest' AND caom_plane_id = (SELECT plane FROM times WHERE i = 4);
 SELECT obsmeta.coverage_buckets_apply(ARRAY(SELECT c FROM before_cells), ARRAY(SELECT c FROM obsmeta.coverage_cell c WHERE obs_collection = 'TimeTest'));
 SELECT is_empty('SELECT * FROM bucket_diff', 'cells moved to another month, removed, grown in place: the buckets follow');
+
+-- pieces: cells that only add give their buckets a row each, without a lock; before commit
+-- (obsmeta.coverage_compact, called here directly: pgTAP never commits) an hour or day with 16 or
+-- more (a month: 64) is merged into one row, its union and row count unchanged; fewer are left alone
+CREATE TEMP TABLE piece_cells AS
+SELECT ROW(gen_random_uuid(), 'PieceTest', 'r', '2024-03-05 01:10:00+00'::timestamptz + i * interval '1 minute',
+           ('10/' || (2000 + 3 * i))::smoc, 1, '2024-03-05 01:00:00'::timestamp)::obsmeta.coverage_cell AS c, i
+  FROM generate_series(1, 20) i;
+INSERT INTO obsmeta.coverage_cell SELECT (c).caom_plane_id, (c).obs_collection, (c).band, (c).visible_from, (c).moc, (c).n_rows FROM piece_cells;
+SELECT obsmeta.coverage_buckets_apply('{}', ARRAY[c]) FROM piece_cells ORDER BY i;
+SELECT is((SELECT count(*) FROM obsmeta.coverage_bucket WHERE obs_collection = 'PieceTest' AND span = 'hour'), 20::bigint,
+          'twenty cells that only add: twenty pieces of their hour');
+SELECT is_empty('SELECT * FROM bucket_diff', 'pieces: each bucket (the union of its rows) equals the union of its cells');
+SELECT is(obsmeta.coverage_compact(ARRAY['PieceTest', 'PieceTest', 'PieceTest'], ARRAY['r', 'r', 'r'], ARRAY['hour', 'day', 'month'],
+                                   ARRAY['2024-03-05 01:00:00+00', '2024-03-05 00:00:00+00', '2024-03-01 00:00:00+00']::timestamptz[]), 2,
+          'coverage_compact merges the hour and the day, not yet the month (20 pieces of 64)');
+SELECT is((SELECT string_agg(span || ' ' || n, ', ' ORDER BY span) FROM (SELECT span, count(*) AS n FROM obsmeta.coverage_bucket WHERE obs_collection = 'PieceTest' GROUP BY span) x),
+          'day 1, hour 1, month 20', 'one row each left, the month''s pieces kept');
+SELECT is_empty('SELECT * FROM bucket_diff', 'merged: the same unions and row counts');
+CREATE TEMP TABLE more_cells AS
+SELECT ROW(gen_random_uuid(), 'PieceTest', 'r', '2024-03-05 01:40:00+00'::timestamptz + i * interval '1 minute',
+           ('10/' || (2500 + i))::smoc, 1, '2024-03-05 01:00:00'::timestamp)::obsmeta.coverage_cell AS c, i
+  FROM generate_series(1, 5) i
+UNION ALL
+SELECT ROW(gen_random_uuid(), 'PieceTest', 'r', '2024-03-04 07:00:00+00'::timestamptz + i * interval '1 minute',
+           ('10/' || (3000 + i))::smoc, 1, '2024-03-04 07:00:00'::timestamp)::obsmeta.coverage_cell, 10 + i
+  FROM generate_series(1, 2) i;
+INSERT INTO obsmeta.coverage_cell SELECT (c).caom_plane_id, (c).obs_collection, (c).band, (c).visible_from, (c).moc, (c).n_rows FROM more_cells;
+SELECT obsmeta.coverage_buckets_apply('{}', ARRAY[c]) FROM more_cells ORDER BY i;
+-- five more pieces of that hour; two in an hour of the day before, which has ended: merged as the
+-- bucket before a noted one
+SELECT is(obsmeta.coverage_compact(ARRAY['PieceTest'], ARRAY['r'], ARRAY['hour'], ARRAY['2024-03-05 01:00:00+00']::timestamptz[]), 1,
+          'six pieces of a noted hour: left alone; the two of the hour before it: merged');
+SELECT is((SELECT count(*)::int || '/' || (SELECT count(*) FROM obsmeta.coverage_bucket WHERE obs_collection = 'PieceTest' AND span = 'hour' AND starts = '2024-03-05 01:00')
+             FROM obsmeta.coverage_bucket WHERE obs_collection = 'PieceTest' AND span = 'hour' AND starts = '2024-03-04 07:00'), '1/6',
+          'the hour before: one row; the noted hour: its six');
+SELECT is_empty('SELECT * FROM bucket_diff', 'after the merges: the same unions and row counts');
+SET LOCAL ROLE oc_moc_reader;
+SELECT throws_ok($$SELECT * FROM obsmeta.coverage_bucket_lock FOR UPDATE$$, '42501', NULL,
+                 'reader: cannot lock the buckets'' lock slots (it would stall their recomputation)');
+SELECT throws_ok($$SELECT obsmeta.coverage_compact('{x}', '{r}', '{hour}', '{2024-03-05 01:00:00+00}')$$, '42501', NULL,
+                 'reader: cannot run a merge (it takes lock slots)');
+RESET ROLE;
 
 -- bad input
 SELECT throws_ok($$SELECT * FROM obsmeta.coverage_moc(NULL)$$, '22004', NULL, 'a NULL collection: 22004');
