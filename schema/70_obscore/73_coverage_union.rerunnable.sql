@@ -237,8 +237,16 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(DISTINCT caom_plane_id) INTO planes FROM old_rows;
     ELSE
-        SELECT array_agg(DISTINCT p) INTO planes
-          FROM (SELECT caom_plane_id AS p FROM new_rows UNION SELECT caom_plane_id FROM old_rows) u;
+        -- only rows whose cell keys or footprint changed: an UPDATE of other columns (a target name,
+        -- an access URL) leaves every cell and bucket as it is
+        SELECT array_agg(DISTINCT v.p) INTO planes
+          FROM new_rows n FULL JOIN old_rows o ON o.row_id = n.row_id
+         CROSS JOIN LATERAL (VALUES (n.caom_plane_id), (o.caom_plane_id)) AS v(p)
+         WHERE v.p IS NOT NULL
+           AND (n.row_id IS NULL OR o.row_id IS NULL
+                OR ROW(n.caom_plane_id, n.obs_collection, n.lsst_band, n.visible_from, n.s_region IS NULL)
+                   IS DISTINCT FROM ROW(o.caom_plane_id, o.obs_collection, o.lsst_band, o.visible_from, o.s_region IS NULL)
+                OR obsmeta.spoly_bytes(n.s_region) <> obsmeta.spoly_bytes(o.s_region));
     END IF;
     IF planes IS NOT NULL THEN
         PERFORM obsmeta.coverage_recompute(planes);

@@ -4,7 +4,7 @@
 -- cells (ended months, ended days of this month, today's released cells), staff all, and the
 -- buckets show a reader nothing held or unreleased; MOC ASCII and JSON exports; bad input.
 BEGIN;
-SELECT plan(42);
+SELECT plan(46);
 SET LOCAL obsmeta.conversion = 'statement';
 CREATE ROLE oc_moc_reader LOGIN IN ROLE obsmeta_reader;
 CREATE ROLE oc_moc_staff LOGIN IN ROLE obsmeta_staff;
@@ -36,8 +36,21 @@ SELECT is((SELECT moc::text FROM ivoa.coverage WHERE obs_collection = 'LSSTCam' 
           (SELECT sum(smoc(10, s_region))::text FROM ivoa.obscore WHERE obs_collection = 'LSSTCam' AND lsst_band = 'r'),
           'ivoa.coverage: the MOC (order 10) of the collection''s r-band footprints');
 
+-- An UPDATE of rows that keeps their footprints, collection, band and release time (a target name)
+-- recomputes no cell (pg_stat_xact_user_functions counts this transaction's PL/pgSQL calls).
+SET LOCAL track_functions = 'pl';
+CREATE TEMP VIEW cells_written AS
+SELECT coalesce((SELECT calls FROM pg_stat_xact_user_functions
+                  WHERE schemaname = 'obsmeta' AND funcname = 'coverage_cells_write'), 0) AS n;
+SELECT n AS cells_before FROM cells_written \gset
+UPDATE gen3.exposure SET target_name = 'lsst_wfd_0099';
+SELECT is((SELECT count(*) FROM ivoa.obscore WHERE target_name = 'lsst_wfd_0099'), 2::bigint, 'the rows were updated');
+SELECT is((SELECT n FROM cells_written), :cells_before::bigint, 'with their footprints unchanged no cell is recomputed');
+SELECT is_empty('SELECT * FROM moc_diff', 'and the cells equal a recomputation');
+
 UPDATE gen3.visit_detector_region SET region = obsmeta.spoly_to_sphgeom('{(10.2d,-30d),(11.5d,-30d),(11.5d,-29.8d),(10.2d,-29.8d)}'::spoly)
  WHERE detector = 11;
+SELECT ok((SELECT n FROM cells_written) > :cells_before::bigint, 'a changed footprint recomputes its cells');
 SELECT is_empty('SELECT * FROM moc_diff', 'a changed detector region: the cells follow');
 SELECT is_empty('SELECT * FROM bucket_diff', 'a changed detector region: the buckets follow');
 
