@@ -13,9 +13,15 @@
 #     medians of --repeat visits. With --profile, the apply worker is sampled (perf) during these
 #     commits and its time split into translation (registry -> gen3), conversion (gen3 -> CAOM2)
 #     and ObsCore maintenance.
-#  2. throughput: a night of --exposures exposures, one publisher transaction, replayed by each
-#     subscription alone (the other disabled): registry rows per second from enabling the
-#     subscription until the last row is visible (obsmeta: every published file's ObsCore row).
+#  2. throughput: a night of --exposures exposures, replayed by each subscription alone (the other
+#     disabled): a warm-up transaction (the night's first visit) and then the rest of the night in one
+#     publisher transaction; registry rows per second of the night, from the warm-up visible until
+#     the last row is visible (obsmeta: every published file's ObsCore row), and the apply worker's
+#     own CPU (utime + stime of /proc/PID/stat) over the same span, obsmeta vs plain: CPU is what this
+#     shared machine's load leaves comparable. Also "cold": the whole replay from ENABLE (a new apply
+#     worker with empty caches). With --profile, obsmeta's apply worker is sampled (perf) over the
+#     first replay. BENCH_BEFORE_NIGHT (environment): a command run before each night ($r: its
+#     number), e.g. installing another build of obsmeta.so to compare two builds in one run.
 # Usage: bench/bench_replication.sh [--exposures N (0: no throughput)] [--repeat R] [--latency VISITS (default R; 0: none)]
 #                                   [--profile]   (cluster from scripts/env.sh)
 set -euo pipefail
@@ -137,13 +143,13 @@ echo "median: plain $(printf '%s\n' "${lat_plain[@]}" | median) s, obsmeta $(pri
 if [ "$profile" = 1 ]; then
   kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true
   # inclusive samples of the apply worker: translation, conversion, ObsCore maintenance (inside the conversion)
-  perf report -i /tmp/bench_repl_perf.data --children --stdio --no-demangle 2>/dev/null > /tmp/bench_repl_perf.txt || true
+  perf report -i /tmp/bench_repl_perf.data --children --stdio --no-demangle -g none 2>/dev/null > /tmp/bench_repl_perf.txt || true
   total=$(perf report -i /tmp/bench_repl_perf.data --stdio --sort pid 2>/dev/null | awk '/^#/ {next} NF {print; exit}' || true)
   echo "apply worker profile (perf, inclusive share of its samples during the commits above; $total):"
   for f in apply_dispatch ExecSimpleRelationInsert obsmeta_registry_capture obsmeta_gen3_capture_row \
            _ZN7obsmeta12registry_sql28translate_under_apply_workerEv _ZN7obsmeta13gen3_to_caom224flush_under_apply_workerEv \
-           obscore_flush obscore_apply CommitTransactionCommand; do
-    grep -m1 -E "^ +[0-9.]+% +[0-9.]+% .*[ ]$f\$" /tmp/bench_repl_perf.txt | awk -v f="$f" '{printf "  %-70s %s\n", f, $1}' || true
+           obscore_flush obscore_apply pg_plan_queries CommitTransactionCommand; do
+    grep -m1 -E "^ +[0-9.]+% +[0-9.]+% .*[ ]$f( \(inlined\))? *\$" /tmp/bench_repl_perf.txt | awk -v f="$f" '{printf "  %-70s %s\n", f, $1}' || true
   done
   sub_psql -d $objdb -c "SELECT '  obscore functions (pg_stat_user_functions, total ms): ' ||
      coalesce(string_agg(funcname || ' ' || round(total_time)::text, ', ' ORDER BY total_time DESC), 'none')
@@ -155,34 +161,77 @@ fi
 [ "$exposures" -gt 0 ] || { for db in $objdb $plaindb; do sub_psql -d $db -c "DROP SUBSCRIPTION ${db}_sub" >/dev/null; done; publisher_cluster stop; exit 0; }
 echo "== throughput: a night of $exposures exposures, one publisher transaction, replayed by each subscription alone"
 echo "machine load before: $(uptime_load)"
-printf '%-4s %10s %12s %14s %12s %14s %8s\n' run rows plain_s plain_rows/s obsmeta_s obsmeta_rows/s ratio
-ratios=()
-replay() {  # replay DB QUERY WANT: enables DB's subscription, waits until QUERY reaches WANT; prints the seconds
-  local db=$1 query=$2 want=$3 t0 seen
+echo "(left: the night, from its warm-up visit visible to its last row visible; right, cold: the whole replay from ENABLE,"
+echo " a new apply worker with empty caches, warm-up visit included)"
+printf '%-4s %9s %8s %7s %10s %9s %8s %10s %7s %9s | %6s %7s %7s %7s %9s\n' run rows plain_s cpu_s rows/s obsmeta_s cpu_s rows/s \
+  ratio cpu_ratio rows plain_c obs_c ratio cpu_ratio
+ratios=() cpu_plain=() cpu_obs=() cpu_ratios=() cold_ratios=() cold_cpu_plain=() cold_cpu_obs=() cold_cpu_ratios=()
+# worker_cpu DB: CPU seconds (utime + stime, /proc/PID/stat) of DB's apply worker since it started
+worker_cpu() {
+  local pid
+  pid=$(sub_psql -d "$1" -c "SELECT pid FROM pg_stat_subscription WHERE subname = '${1}_sub' AND relid IS NULL")
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$pid/stat"
+}
+replay() {  # replay DB QUERY WARM WANT: enables DB's subscription, waits until QUERY reaches WARM (the warm-up
+            # visit applied) and then WANT (the night); prints wall and apply-worker CPU seconds of the night
+            # (from the warm-up visible) and of the whole replay (from ENABLE: a new apply worker, cold caches)
+  local db=$1 query=$2 warm=$3 want=$4 t0 tw seen cw ce
   t0=$(now)
   sub_psql -d "$db" -c "ALTER SUBSCRIPTION ${db}_sub ENABLE"
-  seen=$(sub_psql -d "$db" <<SQL | tail -1
-DO \$\$ BEGIN WHILE ($query) < $want LOOP PERFORM pg_sleep(0.01); END LOOP; END \$\$;
+  if [ "$profile" = 1 ] && [ "$db" = "$objdb" ] && [ "$r" = 1 ]; then  # the first night's obsmeta apply worker
+    local pid=
+    while [ -z "$pid" ]; do pid=$(sub_psql -d "$db" -c "SELECT pid FROM pg_stat_subscription WHERE subname = '${db}_sub' AND relid IS NULL"); done
+    perf record -F 499 --call-graph dwarf,16384 -p "$pid" -o /tmp/bench_repl_night_perf.data >/dev/null 2>&1 &
+    night_perf=$!
+  fi
+  wait_until() {
+    sub_psql -d "$db" <<SQL | tail -1
+DO \$\$ BEGIN WHILE ($query) < $1 LOOP PERFORM pg_sleep(0.005); END LOOP; END \$\$;
 SELECT extract(epoch FROM clock_timestamp());
 SQL
-)
-  calc "$seen - $t0"
+  }
+  tw=$(wait_until "$warm"); cw=$(worker_cpu "$db")
+  seen=$(wait_until "$want"); ce=$(worker_cpu "$db")
+  if [ -n "${night_perf:-}" ]; then kill -INT "$night_perf" 2>/dev/null || true; wait "$night_perf" 2>/dev/null || true; fi
+  echo "$(calc "$seen - $tw") $(calc "$ce - $cw") $(calc "$seen - $t0") $ce"
 }
 for ((r = 1; r <= repeat; r++)); do
   stage "$exposures" $((100 + r)) $((1000 * r))
   for db in $objdb $plaindb; do sub_psql -d $db -c "ALTER SUBSCRIPTION ${db}_sub DISABLE"; done
+  ${BENCH_BEFORE_NIGHT:+eval "$BENCH_BEFORE_NIGHT"}  # e.g. install another build of obsmeta.so for this night (A/B)
   sleep 1
-  rows=$(pub_q "SELECT staging.publish_visits(ARRAY(SELECT id FROM staging.visit), ARRAY(SELECT id FROM staging.exposure))")
+  # a warm-up transaction first (the first visit), then the night (the rest) in one transaction
+  first=$(pub_q "SELECT min(id) FROM staging.visit")
+  obs0=$(sub_psql -d $objdb -c "SELECT count(*) FROM ivoa.obscore") files0=$(pub_q "SELECT count(*) FROM hsc_repo.file_datastore_records")
+  warm_rows=$(pub_q "SELECT staging.publish_visits(ARRAY[$first]::bigint[])")
+  warm_files=$(pub_q "SELECT count(*) FROM hsc_repo.file_datastore_records")
+  rows=$(pub_q "SELECT staging.publish_visits(ARRAY(SELECT id FROM staging.visit WHERE id <> $first),
+                  ARRAY(SELECT id FROM staging.exposure WHERE id NOT IN (SELECT exposure FROM staging.visit_definition WHERE visit = $first)))")
   files=$(pub_q "SELECT count(*) FROM hsc_repo.file_datastore_records")
-  obscore=$(( $(sub_psql -d $objdb -c "SELECT count(*) FROM ivoa.obscore") + $(published true) ))
-  t_plain=$(replay $plaindb "SELECT count(*) FROM hsc_repo.file_datastore_records" "$files")
-  t_obs=$(replay $objdb "SELECT count(*) FROM ivoa.obscore" "$obscore")
-  ratio=$(calc "$t_plain / $t_obs")
-  ratios+=("$ratio")
-  printf '%-4s %10d %12.2f %14.0f %12.2f %14.0f %8.3f\n' "$r" "$rows" "$t_plain" "$(calc "$rows / $t_plain")" \
-    "$t_obs" "$(calc "$rows / $t_obs")" "$ratio"
+  warm_obs=$(( obs0 + $(published "d.visit = $first OR d.exposure IN (SELECT exposure FROM staging.visit_definition WHERE visit = $first)") ))
+  obscore=$(( obs0 + $(published true) ))
+  read -r t_plain c_plain tc_plain cc_plain < <(replay $plaindb "SELECT count(*) FROM hsc_repo.file_datastore_records" "$warm_files" "$files")
+  read -r t_obs c_obs tc_obs cc_obs < <(replay $objdb "SELECT count(*) FROM ivoa.obscore" "$warm_obs" "$obscore")
+  ratio=$(calc "$t_plain / $t_obs") cpu_ratio=$(calc "$c_plain / $c_obs") cold_ratio=$(calc "$tc_plain / $tc_obs")
+  cold_cpu_ratio=$(calc "$cc_plain / $cc_obs")
+  ratios+=("$ratio") cpu_plain+=("$c_plain") cpu_obs+=("$c_obs") cpu_ratios+=("$cpu_ratio")
+  cold_ratios+=("$cold_ratio") cold_cpu_plain+=("$cc_plain") cold_cpu_obs+=("$cc_obs") cold_cpu_ratios+=("$cold_cpu_ratio")
+  printf '%-4s %9d %8.2f %7.2f %10.0f %9.2f %8.2f %10.0f %7.3f %9.3f | %6d %7.2f %7.2f %7.3f %9.3f\n' "$r" "$rows" "$t_plain" "$c_plain" \
+    "$(calc "$rows / $t_plain")" "$t_obs" "$c_obs" "$(calc "$rows / $t_obs")" "$ratio" "$cpu_ratio" \
+    "$((rows + warm_rows))" "$cc_plain" "$cc_obs" "$cold_ratio" "$cold_cpu_ratio"
 done
-echo "obsmeta keeps $(printf '%s\n' "${ratios[@]}" | median) of the plain apply throughput (median; goal >= 0.333); load after: $(uptime_load)"
+if [ "$profile" = 1 ] && [ -f /tmp/bench_repl_night_perf.data ]; then
+  perf report -i /tmp/bench_repl_night_perf.data --children --stdio --no-demangle -g none 2>/dev/null > /tmp/bench_repl_night_perf.txt || true
+  echo "obsmeta's apply worker over the first night (perf, inclusive share of its samples; whole report: /tmp/bench_repl_night_perf.txt):"
+  for f in apply_dispatch ExecSimpleRelationInsert obsmeta_registry_capture obsmeta_gen3_capture_row \
+           _ZN7obsmeta12registry_sql28translate_under_apply_workerEv _ZN7obsmeta13gen3_to_caom224flush_under_apply_workerEv \
+           obscore_flush obscore_apply pg_plan_queries CommitTransactionCommand; do
+    grep -m1 -E "^ +[0-9.]+% +[0-9.]+% .*[ ]$f( \(inlined\))? *\$" /tmp/bench_repl_night_perf.txt | awk -v f="$f" '{printf "  %-70s %s\n", f, $1}' || true
+  done
+fi
+echo "obsmeta keeps $(printf '%s\n' "${ratios[@]}" | median) of the plain apply throughput (median, wall; goal >= 0.333); load after: $(uptime_load)"
+echo "apply worker CPU per night (medians): plain $(printf '%s\n' "${cpu_plain[@]}" | median) s, obsmeta $(printf '%s\n' "${cpu_obs[@]}" | median) s; plain/obsmeta $(printf '%s\n' "${cpu_ratios[@]}" | median) (the throughput ratio a machine with a free core for each apply worker would see)"
+echo "cold (from ENABLE, medians): wall ratio $(printf '%s\n' "${cold_ratios[@]}" | median); CPU plain $(printf '%s\n' "${cold_cpu_plain[@]}" | median) s, obsmeta $(printf '%s\n' "${cold_cpu_obs[@]}" | median) s, plain/obsmeta $(printf '%s\n' "${cold_cpu_ratios[@]}" | median)"
 sub_psql -d $objdb -c "SELECT 'obsmeta side: ' || (SELECT count(*) FROM ivoa.obscore) || ' ObsCore rows, ' || (SELECT count(*) FROM obsmeta.quarantine) || ' quarantined, ' || (SELECT count(*) FROM obsmeta.pending) || ' pending, verify_obscore: ' || (SELECT count(*) FROM obsmeta.verify_obscore())"
 for db in $objdb $plaindb; do sub_psql -d $db -c "DROP SUBSCRIPTION ${db}_sub" >/dev/null; done
 publisher_cluster stop

@@ -10,6 +10,7 @@
 #include "pg/transaction_steps.hpp"
 #include "registry_sql/apply_translation.hpp"
 #include "registry_sql/pending_keys.hpp"
+#include "registry_sql/unfollowed_datasets.hpp"
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
 
@@ -44,6 +45,7 @@ void convert_before_commit() {
 void forget() {
     the_dirty_set.clear();
     registry_sql::pending_keys().clear();
+    registry_sql::forget_unfollowed_datasets();
     replication::reset_lenient_acceptances();
 }
 

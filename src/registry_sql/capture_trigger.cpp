@@ -14,10 +14,12 @@
 #include "registry_sql/decoders.hpp"
 #include "registry_sql/pending_keys.hpp"
 #include "registry_sql/tables.hpp"
+#include "registry_sql/unfollowed_datasets.hpp"
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
 
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace obsmeta::registry_sql {
@@ -61,6 +63,14 @@ struct RowView {
         char* s = pg::call([=] { return SPI_getvalue(t, d, n); });
         return s ? std::string(s) : std::string();
     }
+    // a uuid column's value (nothing when NULL or when the registry's ids are not uuids)
+    std::optional<pg::Uuid> uuid(const char* column) const {
+        if (SPI_gettypeid(RelationGetDescr(rel), attnum(column)) != UUIDOID) return std::nullopt;
+        bool isnull = false;
+        Datum d = value(column, &isnull);
+        if (isnull) return std::nullopt;
+        return pg::uuid_value(d);
+    }
     std::string where(const std::string& column) const { return table + "." + column + " of " + describe_key() + ""; }
     std::string describe_key() const { return "row " + key_text_; }
     std::string key_text_;
@@ -101,6 +111,27 @@ void check_row(const RowView& row, const std::string& kind) {
     }
 }
 
+// A new dataset, tags or datastore row of a dataset obsmeta does not follow (unfollowed_datasets.hpp):
+// the translation would drop it, so it is neither checked nor recorded.
+bool unfollowed(const std::string& schema, const std::string& kind, const RowView& row) {
+    auto type_followed = [&] {
+        bool isnull = false;
+        Datum type = row.value("dataset_type_id", &isnull);
+        if (isnull) return true;
+        Oid oid = SPI_gettypeid(RelationGetDescr(row.rel), row.attnum("dataset_type_id"));
+        int64_t id = oid == INT8OID ? DatumGetInt64(type) : oid == INT4OID ? DatumGetInt32(type) : std::stoll(row.text("dataset_type_id"));
+        return dataset_type_followed(schema, id);
+    };
+    if (kind == kDataset) {
+        if (type_followed()) return false;
+        if (auto id = row.uuid("id")) dataset_dropped(*id);
+        return true;
+    }
+    if (kind != kDatasetTags && kind != kDatastoreRecords) return false;
+    if (auto id = row.uuid("dataset_id"); id && was_dropped(*id)) return true;
+    return kind == kDatasetTags && row.has("dataset_type_id") && !type_followed();
+}
+
 void record(SchemaKeys& keys, const std::string& kind, const RowView& row) {
     if (const DimensionTable* t = dimension_table(kind)) {
         Key key;
@@ -108,6 +139,7 @@ void record(SchemaKeys& keys, const std::string& kind, const RowView& row) {
         keys.dimensions[kind].insert(std::move(key));
     } else if (kind == kDataset) {
         keys.datasets.insert(row.text("id"));
+        if (auto id = row.uuid("id")) dataset_recorded(*id);
     } else if (kind == kDatasetTags || kind == kDatastoreRecords) {
         keys.datasets.insert(row.text("dataset_id"));
     } else if (kind == kDatasetType) {
@@ -142,12 +174,16 @@ OBSMETA_FUNCTION(obsmeta_registry_capture) {
     registry_sql::SchemaKeys& keys = registry_sql::pending_keys()[schema];
     const std::string table = schema + "." + RelationGetRelationName(rel);
 
+    if (kind == registry_sql::kDatasetType) registry_sql::dataset_types_changed(schema);
     if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event) && kind == registry_sql::kDatasetType) {
         keys.dataset_types_added = true;  // no dataset can have this type yet: only its tags table matters
         registry_sql::RowView row{rel, trigger->tg_trigtuple, table, {}};
         keys.added_dataset_types.insert(row.text("id"));
         return PointerGetDatum(nullptr);
     }
+    if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event) &&
+        registry_sql::unfollowed(schema, kind, registry_sql::RowView{rel, trigger->tg_trigtuple, table, {}}))
+        return PointerGetDatum(nullptr);
     // the new row of an insert or update is checked first; then the old row of an update or
     // delete and the new row are recorded
     const bool deleting = TRIGGER_FIRED_BY_DELETE(trigger->tg_event);

@@ -4,7 +4,7 @@
 -- repeated translation, bad rows, detach, privileges. Conversion is run with obsmeta.convert()
 -- (it otherwise runs at commit; the test rolls everything back).
 BEGIN;
-SELECT plan(46);
+SELECT plan(49);
 \i test/registry/hsc_config.sql
 
 -- bad input to attach_registry
@@ -110,6 +110,28 @@ SELECT obsmeta.convert() >= 0 AS converted \gset
 SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgrelid = 'hsc_repo.dataset_tags_00000004'::regclass
               AND tgname = 'obsmeta_registry_capture' AND tgenabled = 'A'),
           1, 'a tags table that appears later gets its capture trigger with the dataset_type row');
+
+-- a dataset of a type obsmeta does not follow (postISRCCD is not in dataset_type_config): its
+-- dataset, tags and datastore rows are dropped by the capture at once, not checked or translated,
+-- so not even a value obsmeta could not decode (an ingest_date ERFA cannot convert) stops its writer
+SELECT lives_ok($$INSERT INTO hsc_repo.dataset (id, dataset_type_id, ingest_date, run_id)
+                  VALUES ('00000000-0000-4000-8000-0000000000a1', 4, -1000000000000000000, 1);
+                  INSERT INTO hsc_repo.dataset_tags_00000004 (dataset_type_id, dataset_id, collection_id, instrument, detector, exposure)
+                  VALUES (4, '00000000-0000-4000-8000-0000000000a1', 1, 'HSC', 10, 903334);
+                  INSERT INTO hsc_repo.file_datastore_records (dataset_id, path, formatter, storage_class, component, checksum, file_size)
+                  VALUES ('00000000-0000-4000-8000-0000000000a1', 'postISRCCD/a1.fits', 'f', 'Exposure', '__NULL_STRING__', NULL, 1)$$,
+                'a dataset of a type obsmeta does not follow, with its tags and file rows, is not decoded');
+SELECT obsmeta.convert() >= 0 AS converted \gset
+SELECT results_eq($$SELECT (SELECT count(*) FROM gen3.dataset WHERE id = '00000000-0000-4000-8000-0000000000a1'),
+                           (SELECT count(*) FROM gen3.file_datastore_record WHERE dataset_id = '00000000-0000-4000-8000-0000000000a1'),
+                           (SELECT count(*) FROM ivoa.obscore)$$,
+                  $$VALUES (0::bigint, 0::bigint, 67::bigint)$$, 'it reaches neither gen3 nor ObsCore');
+SELECT throws_like($$UPDATE hsc_repo.dataset SET ingest_date = -1000000000000000000 WHERE id = '57e68524-8eff-5787-ad73-9fc0c35fbe41'$$,
+                   '%-1000000000000000000 ns (1938-04-24T22:13:20.000000000 TAI) cannot be converted to UTC%',
+                   'the same ingest_date on a followed dataset is refused (22008)');
+DELETE FROM hsc_repo.file_datastore_records WHERE dataset_id = '00000000-0000-4000-8000-0000000000a1';
+DELETE FROM hsc_repo.dataset_tags_00000004 WHERE dataset_id = '00000000-0000-4000-8000-0000000000a1';
+DELETE FROM hsc_repo.dataset WHERE id = '00000000-0000-4000-8000-0000000000a1';
 
 -- collections: a CHAINED collection over the raws, then a TAGGED one inside it
 UPDATE obsmeta.registry_config SET collections = ARRAY['HSC/defaults'] WHERE registry_schema = 'hsc_repo';
