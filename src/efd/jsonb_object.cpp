@@ -108,20 +108,25 @@ void append_numeric(const Decimal& d, std::vector<uint8_t>& out) {
     const int dscale = d.scale > 0 ? d.scale : 0;
     const bool is_short = dscale <= kShortDscaleMax && weight <= kShortWeightMax && weight >= kShortWeightMin;
     const uint32_t len = (is_short ? 6 : 8) + 2 * static_cast<uint32_t>(ndigits);
+    uint8_t bytes[8 + 2 * 16];  // assembled here, appended once
     const uint32_t varlena = len << 2;  // SET_VARSIZE, 4-byte header
-    append(out, &varlena, 4);
+    std::memcpy(bytes, &varlena, 4);
+    std::size_t at = 4;
     if (is_short) {
         const uint16_t header = static_cast<uint16_t>(
             kShort | (sign_negative ? kShortSign : 0) | (dscale << kShortDscaleShift) | (weight < 0 ? kShortWeightSign : 0) |
             (weight & kShortWeightMask));
-        append(out, &header, 2);
+        std::memcpy(bytes + at, &header, 2);
+        at += 2;
     } else {
         const uint16_t sign_dscale = static_cast<uint16_t>((sign_negative ? kLongNegative : 0) | (dscale & kDscaleMask));
         const int16_t w16 = static_cast<int16_t>(weight);
-        append(out, &sign_dscale, 2);
-        append(out, &w16, 2);
+        std::memcpy(bytes + at, &sign_dscale, 2);
+        std::memcpy(bytes + at + 2, &w16, 2);
+        at += 4;
     }
-    for (int i = n - 1; i >= low; --i) append(out, &groups[i], 2);
+    for (int i = n - 1; i >= low; --i, at += 2) std::memcpy(bytes + at, &groups[i], 2);
+    append(out, bytes, at);
 }
 
 void encode_image_object(const std::vector<OutputSpec>& specs, const std::vector<uint32_t>& by_rank, const Outputs& outs,
