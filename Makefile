@@ -33,9 +33,10 @@ PG_CONFIG  ?= pg_config
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -Werror -Isrc
 # libxml2 (PostgreSQL's own XML dependency) reads, writes and validates CAOM-2.4 documents;
 # libyaml reads the consdb transformed-EFD configuration; ERFA (liberfa) gives the leap-second
-# table for the registry's TAI times; OpenSSL's libcrypto computes the CAOM-2.4 MD5 checksums.
+# table for the registry's TAI times; OpenSSL's libcrypto computes the CAOM-2.4 MD5 checksums;
+# -pthread: the EFD recomputation spreads its pure C++ work over threads (src/efd/parallel).
 PG_CPPFLAGS = -I/usr/include/libxml2
-SHLIB_LINK  = -lstdc++ -lxml2 -lyaml -lerfa -lcrypto
+SHLIB_LINK  = -lstdc++ -lxml2 -lyaml -lerfa -lcrypto -pthread
 EXTRA_CLEAN = sql-install
 
 # Header dependencies: each object's .d file lists the headers it includes.

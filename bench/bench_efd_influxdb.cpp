@@ -29,6 +29,10 @@
 // --fsync-off-too: each round also reduces with fsync, synchronous_commit and full_page_writes off
 // (ALTER SYSTEM and reload, set back at the end; a superuser connection), so that the durable and
 // the fsync-off figures come from the same rounds, against the same InfluxDB runs.
+// After an untimed warm-up of both (the first exposure reduced once), each round runs obsmeta
+// (durable), InfluxDB, then obsmeta (fsync off) one after the other; besides
+// the medians, each round's ratios (with the load at its start) are printed: both sides of a round
+// saw about the same load.
 //   small = 10 exposures, default 100 (1 h of telemetry, ~7.6 M samples), full = 1000.
 // The database must have obsmeta installed and no EFD chunks yet (a fresh database): the disk
 // figure is the whole efd.chunk. influxd (Debian package influxdb) runs on 127.0.0.1:--port
@@ -567,11 +571,23 @@ int main(int argc, char** argv) {
         for (int e = 0; e < o.exposures; ++e)
             windows.push_back({kNightStart + e * kCadence, kNightStart + e * kCadence + kExptime});
         std::vector<Timing> obsmeta_runs, obsmeta_off_runs, influx_runs;
+        std::vector<std::string> round_loads;  // the 1-minute load average at the start of each round
         std::vector<std::string> answers(windows.size());
         std::string values;
         HttpClient http;
         std::optional<Durability> durability;
         if (o.fsync_off_too) durability.emplace(conn);
+        // Warm-up, untimed: each side reduces the first exposure once, so that round 1 does not
+        // pay a session's first call (obsmeta: plans and caches of the backend) on one side only.
+        {
+            conn.exec("SELECT efd.recompute('exposure', to_timestamp(0) + " + std::to_string(windows[0].first) +
+                      " * interval '1 microsecond', to_timestamp(0) + " + std::to_string(windows[0].first) + " * interval '1 microsecond')");
+            std::string answer;
+            const long status = http.post(influx.url("/query?db=" + std::string(kDatabase) + "&epoch=u"),
+                                          "q=" + http.escape(exposure_query(plan, windows[0].first, windows[0].second)), answer,
+                                          "application/x-www-form-urlencoded");
+            if (status != 200) throw std::runtime_error("InfluxDB /query answered " + std::to_string(status) + ": " + answer);
+        }
         const std::string load_before = load_average();
         // One obsmeta run: the values deleted, a checkpoint (each run starts from the same state,
         // and with full_page_writes pays the pages it first changes), then the recomputation and
@@ -598,6 +614,7 @@ int main(int argc, char** argv) {
             return t;
         };
         for (int r = 0; r < o.repeat; ++r) {
+            round_loads.push_back(load_average().substr(0, load_average().find(' ')));
             if (durability) durability->set(true);
             obsmeta_runs.push_back(obsmeta_run());
 
@@ -689,6 +706,29 @@ int main(int argc, char** argv) {
             for (const auto& t : obsmeta_off_runs) std::printf(" %.3f", t.wall);
             std::printf(")\n");
         }
+        // Per round: InfluxDB's run against the obsmeta runs of the same round (just before it, and
+        // with --fsync-off-too just after it), so that both saw the same load.
+        std::vector<double> round_ratios, round_off_ratios;
+        for (std::size_t r = 0; r < influx_runs.size(); ++r) {
+            std::printf("round   %zu: load %s, InfluxDB %.2f s, obsmeta durable %.3f s: %.1fx", r + 1, round_loads[r].c_str(),
+                        influx_runs[r].wall, obsmeta_runs[r].wall, influx_runs[r].wall / obsmeta_runs[r].wall);
+            round_ratios.push_back(influx_runs[r].wall / obsmeta_runs[r].wall);
+            if (r < obsmeta_off_runs.size()) {
+                std::printf(", fsync off %.3f s: %.1fx", obsmeta_off_runs[r].wall, influx_runs[r].wall / obsmeta_off_runs[r].wall);
+                round_off_ratios.push_back(influx_runs[r].wall / obsmeta_off_runs[r].wall);
+            }
+            std::printf("\n");
+        }
+        auto median_of = [](std::vector<double> v) {
+            std::sort(v.begin(), v.end());
+            return v.empty() ? 0.0 : v[v.size() / 2];
+        };
+        std::printf("        per-round ratio InfluxDB/obsmeta, median: durable %.1fx (lowest %.1fx)", median_of(round_ratios),
+                    *std::min_element(round_ratios.begin(), round_ratios.end()));
+        if (!round_off_ratios.empty())
+            std::printf(", fsync off %.1fx (lowest %.1fx)", median_of(round_off_ratios),
+                        *std::min_element(round_off_ratios.begin(), round_off_ratios.end()));
+        std::printf("\n");
         std::printf("check   %zu values (%zu outputs x %d exposures: mean/min/max/stddev/count/first/last of %d channels, "
                     "8 most_recent_value -1 h, 96 pooled salIndex pairs, 6 pre-aggregated 1 s means): %zu mismatches "
                     "(exact: count/min/max/first/last/most_recent_value; relative 1e-9: mean, stddev; max relative diff mean %.2g, "

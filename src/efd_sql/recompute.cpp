@@ -1,8 +1,8 @@
 // Recomputation of efd.exposure_value / efd.visit_value for the dirty images, the SQL-facing part:
 // the enabled reductions, the dirty images and their spans, efd.chunk as the ChunkSource of the
 // computation (efd/batch_compute: pure C++, unit-tested), and each batch's cells written as jsonb
-// objects (built directly, no JSON text to parse) by one upsert per batch that changes only rows
-// whose values differ. Then CAOM2 Environment.
+// objects (encoded in C++ on the machine's cores, efd/jsonb_object: no JSON text to parse, no
+// palloc) by one upsert per batch that changes only rows whose values differ. Then CAOM2 Environment.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +14,8 @@
 
 #include "efd/batch_compute.hpp"
 #include "efd/chunk_codec.hpp"
+#include "efd/jsonb_object.hpp"
+#include "efd/parallel.hpp"
 #include "efd/reduction.hpp"
 #include "efd_sql/channels.hpp"
 #include "efd_sql/chunk_store.hpp"
@@ -34,8 +36,12 @@ namespace {
 constexpr int64_t kBatchSpanUs = 6 * 3600LL * 1000000;
 constexpr std::size_t kBatchImages = 5000;
 constexpr std::size_t kBatchCells = 4'000'000;
-// Images whose jsonb objects are written by one statement.
+// Images whose jsonb objects are written by one statement, encoded at a time (on several threads
+// when there are at least kEncodeImagesPerThread per thread).
 constexpr std::size_t kWriteImages = 25;
+constexpr std::size_t kEncodeImages = 200;
+constexpr std::size_t kEncodeImagesPerThread = 8;
+constexpr std::size_t kKeptObjectBytes = 256 * 1024;
 // Samples of decoding buffers kept between recomputations (16 bytes each).
 constexpr std::size_t kKeptBufferSamples = 4'000'000;
 constexpr std::size_t kKeptCells = 1'000'000;
@@ -95,91 +101,6 @@ struct Image {
     const DirtyImage* dirt;
 };
 
-// A double as jsonb's numeric: the shortest decimal that reads back exactly (as JSON text written
-// with std::to_chars and parsed by jsonb_in would give), built without text parsing.
-Numeric numeric_of(double v) {
-    efd::Decimal d = efd::shortest_decimal(v);
-    return int64_div_fast_to_numeric(d.digits, d.scale);
-}
-
-void set_string(JsonbValue& jv, const char* s, std::size_t len) {
-    jv.type = jbvString;
-    jv.val.string.len = static_cast<int>(len);
-    jv.val.string.val = const_cast<char*>(s);
-}
-
-void set_string(JsonbValue& jv, const std::string& s) { set_string(jv, s.data(), s.size()); }
-
-void set_number(JsonbValue& jv, double v) {
-    // Non-finite values are strings, as in the JSON text obsmeta wrote before.
-    if (std::isnan(v)) {
-        set_string(jv, "NaN", 3);
-    } else if (std::isinf(v)) {
-        set_string(jv, v > 0 ? "Infinity" : "-Infinity", v > 0 ? 8 : 9);
-    } else {
-        jv.type = jbvNumeric;
-        jv.val.numeric = numeric_of(v);
-    }
-}
-
-// Builds the jsonb object of some images of the batch (palloc'd in CurrentMemoryContext), keys in
-// jsonb's order (by_rank). Runs inside one pg::call: it owns no C++ objects and only reads what the
-// caller prepared.
-struct JsonbBuild {
-    const std::vector<efd::OutputSpec>* specs;
-    const std::vector<uint32_t>* by_rank;  // spec indices in jsonb key order
-    efd::Outputs* outs;
-    const uint32_t* images;  // indices into the batch
-    std::size_t n_images;
-    Datum* result;  // one jsonb per image
-};
-
-void build_jsonb(const JsonbBuild& b) {
-    const std::vector<efd::OutputSpec>& specs = *b.specs;
-    const std::vector<uint32_t>& by_rank = *b.by_rank;
-    efd::Outputs& outs = *b.outs;
-    for (std::size_t bi = 0; bi < b.n_images; ++bi) {
-        const std::size_t i = b.images[bi];
-        int present = 0;
-        for (std::size_t s = 0; s < outs.n_specs; ++s) {
-            efd::Cell::Kind k = outs.at(i, s).kind;
-            present += k == efd::Cell::Number || k == efd::Cell::Nested;
-        }
-        JsonbValue obj;
-        obj.type = jbvObject;
-        obj.val.object.nPairs = present;
-        obj.val.object.pairs = static_cast<JsonbPair*>(palloc(sizeof(JsonbPair) * std::max(present, 1)));
-        int k = 0;
-        for (uint32_t s : by_rank) {
-            const efd::Cell& c = outs.at(i, s);
-            if (c.kind != efd::Cell::Number && c.kind != efd::Cell::Nested) continue;
-            JsonbPair& pair = obj.val.object.pairs[k];
-            pair.order = static_cast<uint32>(k);
-            ++k;
-            const efd::OutputSpec& spec = specs[s];
-            set_string(pair.key, spec.output_name);
-            if (c.kind == efd::Cell::Number) {
-                set_number(pair.value, c.value);
-                continue;
-            }
-            const std::vector<uint32_t>& entries = outs.nested_ranges[c.nested];
-            JsonbValue& inner = pair.value;
-            inner.type = jbvObject;
-            inner.val.object.nPairs = static_cast<int>(entries.size());
-            inner.val.object.pairs =
-                static_cast<JsonbPair*>(palloc(sizeof(JsonbPair) * std::max<std::size_t>(entries.size(), 1)));
-            for (std::size_t j = 0; j < entries.size(); ++j) {
-                const efd::NestedEntry& n = outs.nested[entries[j]];
-                JsonbPair& np = inner.val.object.pairs[j];
-                np.order = static_cast<uint32>(j);
-                set_string(np.key, spec.fields[n.field]);
-                set_number(np.value, n.value);
-            }
-        }
-        b.result[bi] = PointerGetDatum(JsonbValueToJsonb(&obj));
-    }
-}
-
 void lock_images(const std::vector<Image>& images) {
     // Read-merge-write of each image's object; the images are locked (efd.loader_lock rows, in one
     // call) so that two sessions recomputing different outputs of one image do not lose each other's.
@@ -195,22 +116,24 @@ void lock_images(const std::vector<Image>& images) {
 
 // The objects as a jsonb[] (what construct_array builds) in `buf`, which keeps its memory from
 // statement to statement and between recomputations: no fresh pages to fault in.
-Datum jsonb_array_in(std::vector<uint64_t>& buf, const Datum* objects, std::size_t n) {
+Datum jsonb_array_in(std::vector<uint64_t>& buf, const std::vector<const std::vector<uint8_t>*>& objects) {
     std::size_t total = ARR_OVERHEAD_NONULLS(1);
-    for (std::size_t i = 0; i < n; ++i) total += INTALIGN(VARSIZE(DatumGetPointer(objects[i])));
+    for (const auto* object : objects) total += INTALIGN(object->size());
     buf.resize((total + 7) / 8);
     auto* array = reinterpret_cast<ArrayType*>(buf.data());
     SET_VARSIZE(array, total);
     array->ndim = 1;
     array->dataoffset = 0;
     array->elemtype = JSONBOID;
-    ARR_DIMS(array)[0] = static_cast<int>(n);
+    ARR_DIMS(array)[0] = static_cast<int>(objects.size());
     ARR_LBOUND(array)[0] = 1;
     char* at = ARR_DATA_PTR(array);
-    for (std::size_t i = 0; i < n; ++i) {
-        const char* object = DatumGetPointer(objects[i]);
-        const std::size_t len = VARSIZE(object), padded = INTALIGN(len);
-        std::memcpy(at, object, len);
+    for (const auto* object : objects) {
+        const std::size_t len = object->size(), padded = INTALIGN(len);
+        // Written by efd::encode_image_object with a 4-byte varlena header: check it as PostgreSQL reads it.
+        if (VARATT_IS_EXTENDED(object->data()) || VARSIZE(object->data()) != len)
+            throw pg::Error(ERRCODE_INTERNAL_ERROR, "EFD values object has a bad varlena header");
+        std::memcpy(at, object->data(), len);
         std::memset(at + len, 0, padded - len);
         at += padded;
     }
@@ -333,9 +256,17 @@ efd::Outputs& batch_outputs() {
     return outs;
 }
 
+// The images' jsonb objects, encoded before they are written.
+std::vector<std::vector<uint8_t>>& encoded_objects() {
+    static std::vector<std::vector<uint8_t>> objects;
+    return objects;
+}
+
 void trim_outputs() {
     efd::Outputs& outs = batch_outputs();
     if (outs.cells.capacity() > kKeptCells) outs = efd::Outputs{};
+    for (auto& object : encoded_objects())
+        if (object.capacity() > kKeptObjectBytes) object = std::vector<uint8_t>{};
 }
 
 // One batch of images (time-ordered): computes their outputs and writes them. Returns the number of
@@ -360,34 +291,42 @@ int64_t recompute_batch(const std::vector<efd::OutputSpec>& specs, const std::ve
             if (!removed[i].empty()) removed[i] += '\x1f';
             removed[i] += specs[s].output_name;
         }
-    // Written kWriteImages at a time: the objects and their array are built in memory that the
-    // previous statement's objects had (no fresh pages to fault in for each batch).
+    // The objects are encoded (pure C++, efd/jsonb_object) kEncodeImages at a time on the
+    // machine's cores, into buffers kept between batches and recomputations; then written
+    // kWriteImages at a time.
+    std::vector<std::vector<uint8_t>>& encoded = encoded_objects();
     for (const char* kind : {"exposure", "visit"}) {
         std::vector<uint32_t> of_kind;
         for (std::size_t i = 0; i < n_images; ++i)
             if (images[i]->key.kind == kind) of_kind.push_back(static_cast<uint32_t>(i));
-        for (std::size_t from = 0; from < of_kind.size(); from += kWriteImages) {
-            const std::size_t count = std::min(kWriteImages, of_kind.size() - from);
-            std::vector<const Image*> some;
-            std::vector<std::string> some_removed;
-            for (std::size_t k = from; k < from + count; ++k) {
-                some.push_back(images[of_kind[k]]);
-                some_removed.push_back(removed[of_kind[k]]);
-            }
-            MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-            try {
-                std::vector<Datum> objects(count);
-                JsonbBuild build{&specs, &by_rank, &outs, of_kind.data() + from, count, objects.data()};
-                const JsonbBuild* bp = &build;
-                pg::call([bp] { build_jsonb(*bp); });
-                static std::vector<uint64_t> array_memory;
-                write_values(kind, some, jsonb_array_in(array_memory, objects.data(), count), some_removed);
-            } catch (...) {
+        for (std::size_t from = 0; from < of_kind.size(); from += kEncodeImages) {
+            const std::size_t count = std::min(kEncodeImages, of_kind.size() - from);
+            if (encoded.size() < count) encoded.resize(count);
+            const uint32_t* which = of_kind.data() + from;
+            efd::parallel_for(count, efd::threads_for(count, kEncodeImagesPerThread), [&](std::size_t k) {
+                efd::encode_image_object(specs, by_rank, outs, which[k], encoded[k]);
+            });
+            for (std::size_t w = 0; w < count; w += kWriteImages) {
+                const std::size_t n = std::min(kWriteImages, count - w);
+                std::vector<const Image*> some;
+                std::vector<std::string> some_removed;
+                std::vector<const std::vector<uint8_t>*> objects;
+                for (std::size_t k = w; k < w + n; ++k) {
+                    some.push_back(images[which[k]]);
+                    some_removed.push_back(removed[which[k]]);
+                    objects.push_back(&encoded[k]);
+                }
+                MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+                try {
+                    static std::vector<uint64_t> array_memory;
+                    write_values(kind, some, jsonb_array_in(array_memory, objects), some_removed);
+                } catch (...) {
+                    MemoryContextSwitchTo(old);
+                    throw;
+                }
                 MemoryContextSwitchTo(old);
-                throw;
+                MemoryContextReset(batch_cxt);
             }
-            MemoryContextSwitchTo(old);
-            MemoryContextReset(batch_cxt);
         }
     }
     return computed;
