@@ -172,10 +172,14 @@ worker_cpu() {
   pid=$(sub_psql -d "$1" -c "SELECT pid FROM pg_stat_subscription WHERE subname = '${1}_sub' AND relid IS NULL")
   awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$pid/stat"
 }
-replay() {  # replay DB QUERY WARM WANT: enables DB's subscription, waits until QUERY reaches WARM (the warm-up
-            # visit applied) and then WANT (the night); prints wall and apply-worker CPU seconds of the night
+replay() {  # replay DB QUERY WARM WANT WARM_LSN WANT_LSN: enables DB's subscription, waits until it has
+            # committed the warm-up visit's publisher transaction (WARM_LSN, an LSN inside it) and then the
+            # night's (WANT_LSN), and checks that QUERY then counts WARM and WANT rows (obsmeta converts in the
+            # apply transaction: its ObsCore rows are visible at that commit). Waiting polls the subscription's
+            # replication origin, the same cheap read for both sides (a count(*) every 5 ms was a busy core's
+            # worth of seq scans beside the apply worker). Prints wall and apply-worker CPU seconds of the night
             # (from the warm-up visible) and of the whole replay (from ENABLE: a new apply worker, cold caches)
-  local db=$1 query=$2 warm=$3 want=$4 t0 tw seen cw ce
+  local db=$1 query=$2 warm=$3 want=$4 warm_lsn=$5 want_lsn=$6 t0 tw seen cw ce
   t0=$(now)
   sub_psql -d "$db" -c "ALTER SUBSCRIPTION ${db}_sub ENABLE"
   if [ "$profile" = 1 ] && [ "$db" = "$objdb" ] && [ "$r" = 1 ]; then  # the first night's obsmeta apply worker
@@ -184,14 +188,18 @@ replay() {  # replay DB QUERY WARM WANT: enables DB's subscription, waits until 
     perf record -F 499 --call-graph dwarf,16384 -p "$pid" -o /tmp/bench_repl_night_perf.data >/dev/null 2>&1 &
     night_perf=$!
   fi
-  wait_until() {
+  wait_until() {  # wait_until LSN COUNT
     sub_psql -d "$db" <<SQL | tail -1
-DO \$\$ BEGIN WHILE ($query) < $1 LOOP PERFORM pg_sleep(0.005); END LOOP; END \$\$;
+DO \$\$ BEGIN
+  WHILE coalesce(pg_replication_origin_progress((SELECT 'pg_' || oid FROM pg_subscription WHERE subname = '${db}_sub'), false),
+                 '0/0') < '$1'::pg_lsn LOOP PERFORM pg_sleep(0.002); END LOOP; END \$\$;
 SELECT extract(epoch FROM clock_timestamp());
 SQL
+    local n; n=$(sub_psql -d "$db" -c "$query")
+    [ "$n" -ge "$2" ] || echo "bench_replication: $db committed the transaction but $query = $n < $2" >&2
   }
-  tw=$(wait_until "$warm"); cw=$(worker_cpu "$db")
-  seen=$(wait_until "$want"); ce=$(worker_cpu "$db")
+  tw=$(wait_until "$warm_lsn" "$warm"); cw=$(worker_cpu "$db")
+  seen=$(wait_until "$want_lsn" "$want"); ce=$(worker_cpu "$db")
   if [ -n "${night_perf:-}" ]; then kill -INT "$night_perf" 2>/dev/null || true; wait "$night_perf" 2>/dev/null || true; fi
   echo "$(calc "$seen - $tw") $(calc "$ce - $cw") $(calc "$seen - $t0") $ce"
 }
@@ -203,15 +211,17 @@ for ((r = 1; r <= repeat; r++)); do
   # a warm-up transaction first (the first visit), then the night (the rest) in one transaction
   first=$(pub_q "SELECT min(id) FROM staging.visit")
   obs0=$(sub_psql -d $objdb -c "SELECT count(*) FROM ivoa.obscore") files0=$(pub_q "SELECT count(*) FROM hsc_repo.file_datastore_records")
-  warm_rows=$(pub_q "SELECT staging.publish_visits(ARRAY[$first]::bigint[])")
+  # (each publish is one transaction; pg_current_wal_insert_lsn() after it, inside it, is below its commit record)
+  read -r warm_rows warm_lsn < <(pub_q "SELECT staging.publish_visits(ARRAY[$first]::bigint[]) || ' ' || pg_current_wal_insert_lsn()")
   warm_files=$(pub_q "SELECT count(*) FROM hsc_repo.file_datastore_records")
-  rows=$(pub_q "SELECT staging.publish_visits(ARRAY(SELECT id FROM staging.visit WHERE id <> $first),
-                  ARRAY(SELECT id FROM staging.exposure WHERE id NOT IN (SELECT exposure FROM staging.visit_definition WHERE visit = $first)))")
+  read -r rows night_lsn < <(pub_q "SELECT staging.publish_visits(ARRAY(SELECT id FROM staging.visit WHERE id <> $first),
+                  ARRAY(SELECT id FROM staging.exposure WHERE id NOT IN (SELECT exposure FROM staging.visit_definition WHERE visit = $first)))
+                  || ' ' || pg_current_wal_insert_lsn()")
   files=$(pub_q "SELECT count(*) FROM hsc_repo.file_datastore_records")
   warm_obs=$(( obs0 + $(published "d.visit = $first OR d.exposure IN (SELECT exposure FROM staging.visit_definition WHERE visit = $first)") ))
   obscore=$(( obs0 + $(published true) ))
-  read -r t_plain c_plain tc_plain cc_plain < <(replay $plaindb "SELECT count(*) FROM hsc_repo.file_datastore_records" "$warm_files" "$files")
-  read -r t_obs c_obs tc_obs cc_obs < <(replay $objdb "SELECT count(*) FROM ivoa.obscore" "$warm_obs" "$obscore")
+  read -r t_plain c_plain tc_plain cc_plain < <(replay $plaindb "SELECT count(*) FROM hsc_repo.file_datastore_records" "$warm_files" "$files" "$warm_lsn" "$night_lsn")
+  read -r t_obs c_obs tc_obs cc_obs < <(replay $objdb "SELECT count(*) FROM ivoa.obscore" "$warm_obs" "$obscore" "$warm_lsn" "$night_lsn")
   ratio=$(calc "$t_plain / $t_obs") cpu_ratio=$(calc "$c_plain / $c_obs") cold_ratio=$(calc "$tc_plain / $tc_obs")
   cold_cpu_ratio=$(calc "$cc_plain / $cc_obs")
   ratios+=("$ratio") cpu_plain+=("$c_plain") cpu_obs+=("$c_obs") cpu_ratios+=("$cpu_ratio")
