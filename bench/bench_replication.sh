@@ -43,6 +43,11 @@ registry=../shared/anchors/rubin/registry
 [ -x build/obsmeta-sample-night ] || build_tools "$here" obsmeta-sample-night
 scripts/cluster.sh start
 publisher_cluster start
+# PostgreSQL 15's launcher starts apply workers at most once per wal_retrieve_retry_interval (5 s): the
+# second subscription ENABLEd within 5 s of the first waited up to 5 s for its worker, which the cold
+# (from ENABLE) times counted. The benchmark's subscriber starts them at once, and resets it on exit.
+psql -X -q -d postgres -c "ALTER SYSTEM SET wal_retrieve_retry_interval = '50ms'" -c "SELECT pg_reload_conf()" >/dev/null
+trap 'psql -X -q -d postgres -c "ALTER SYSTEM RESET wal_retrieve_retry_interval" -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true' EXIT
 pubdb=bench_repl_pub objdb=bench_repl_obsmeta plaindb=bench_repl_plain
 runs="ARRAY['LSSTCam/raw/all', 'LSSTCam/runs/nightlyValidation/20251202']"
 sub_psql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
