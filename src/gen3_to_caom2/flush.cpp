@@ -12,6 +12,9 @@
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -238,9 +241,24 @@ int64_t convert_batch(DirtySet& batch) {
         collect_uuids(statements::planes_of_observations().execute(
                           {exposures.instruments, exposures.ids, visits.instruments, visits.ids}),
                       1, planes);
+    // New datasets' files are read now (written in step 5, without the executor when it can, see
+    // new_files.hpp), so that new planes are inserted with the positions of their footprints.
+    std::unique_ptr<NewFiles> new_files;
+    if (!batch.removals && !batch.datasets.empty()) new_files = std::make_unique<NewFiles>(datasets, schema_0_3());
+    std::set<Uuid> positioned;  // new planes inserted with their positions
     if (!planes.empty()) {
         Datum plane_ids = uuid_array_of(planes);
-        written += static_cast<int64_t>(statements::upsert_planes(schema_0_3()).execute({plane_ids}, changed_observations));
+        NewFiles::Footprints f =
+            new_files ? new_files->footprints() : NewFiles::Footprints{Datum(0), Datum(0), Datum(0), Datum(0), true};
+        if (!f.null) {
+            std::set<Uuid> existing;
+            collect_uuids(statements::existing_planes().execute({plane_ids}), 1, existing);
+            std::set_difference(planes.begin(), planes.end(), existing.begin(), existing.end(),
+                                std::inserter(positioned, positioned.end()));
+        }
+        written += static_cast<int64_t>(statements::upsert_planes(schema_0_3()).execute(
+            {plane_ids, f.planes, f.footprints, f.detectors, f.artifacts}, changed_observations,
+            f.null ? " nnnn" : ""));
         if (batch.removals) {
             std::set<Uuid> emptied;
             uint64 rows = statements::delete_planes().execute({plane_ids});
@@ -262,7 +280,10 @@ int64_t convert_batch(DirtySet& batch) {
         // Without the executor when it can (new_files.hpp), else as one statement.
         uint64 rows = 0;
         bool inserted_all = false;
-        if (!batch.removals) inserted_all = insert_new_files(datasets, schema_0_3(), changed_planes, written);
+        if (new_files && new_files->ready()) {
+            new_files->write(changed_planes, written);
+            inserted_all = true;
+        }
         if (!batch.removals && !inserted_all) {
             rows = statements::insert_new_files(schema_0_3()).execute({datasets});
             inserted_all = rows == 0 || pg::result_text(0, 1) != "conflict";
@@ -289,9 +310,13 @@ int64_t convert_batch(DirtySet& batch) {
             collect_uuids(statements::touch_artifacts().execute({uuid_array_of(changed_artifacts)}), 1, changed_planes);
     }
 
-    // 6. Plane positions from their chunks' footprints, then maxLastModified up the tree.
-    if (!planes.empty()) {
-        uint64 rows = statements::update_plane_positions().execute({uuid_array_of(planes)});
+    // 6. Plane positions from their chunks' footprints (but new planes', inserted with them), then
+    //    maxLastModified up the tree.
+    std::set<Uuid> unpositioned;
+    std::set_difference(planes.begin(), planes.end(), positioned.begin(), positioned.end(),
+                        std::inserter(unpositioned, unpositioned.end()));
+    if (!unpositioned.empty()) {
+        uint64 rows = statements::update_plane_positions().execute({uuid_array_of(unpositioned)});
         written += static_cast<int64_t>(rows);
         collect_uuids(rows, 1, changed_observations);
     }

@@ -1,6 +1,7 @@
 #include "gen3_to_caom2/statements.hpp"
 
 #include "gen3_to_caom2/upsert_sql.hpp"
+#include "pg/catalog.hpp"
 
 namespace obsmeta::gen3_to_caom2::statements {
 
@@ -25,8 +26,14 @@ Upsert::Upsert(const std::string& table, const std::string& key, const std::vect
     : insert_new(insert_new_statement(table, key, columns, source, returning), argtypes),
       upsert(upsert_statement(table, key, columns, source, returning), argtypes) {}
 
-uint64 Upsert::execute(const std::vector<Datum>& args, std::set<pg::Uuid>& returned) {
-    uint64 rows = insert_new.execute(args);
+Upsert::Upsert(const std::string& table, const std::string& key, const std::vector<std::string>& columns,
+               const std::string& source, const std::vector<std::string>& insert_columns,
+               const std::string& insert_source, const std::string& returning, const std::vector<Oid>& argtypes)
+    : insert_new(insert_new_statement(table, key, insert_columns, insert_source, returning), argtypes),
+      upsert(upsert_statement(table, key, columns, source, returning), argtypes) {}
+
+uint64 Upsert::execute(const std::vector<Datum>& args, std::set<pg::Uuid>& returned, const std::string& nulls) {
+    uint64 rows = insert_new.execute(args, false, nulls);
     bool existed = false;
     uint64 written = 0;
     for (uint64 i = 0; i < rows; ++i) {
@@ -39,7 +46,7 @@ uint64 Upsert::execute(const std::vector<Datum>& args, std::set<pg::Uuid>& retur
         }
     }
     if (!existed) return written;
-    rows = upsert.execute(args);
+    rows = upsert.execute(args, false, nulls);
     for (uint64 i = 0; i < rows; ++i) {
         bool isnull = false;
         Datum d = pg::result_value(i, 1, &isnull);
@@ -397,10 +404,60 @@ const std::vector<std::string> kPlaneColumns = {
     "time_bounds_upper", "time_bounds_samples", "time_exposure"};
 }  // namespace
 
+namespace {
+// New planes are inserted with their positions, computed as update_plane_positions does from
+// their chunks' footprints; those are the new files' (a plane that did not exist has no other
+// chunk), given as $2-$5 (plane, footprint, detector, artifact; NULLs: the positions are left
+// NULL, for update_plane_positions after the files). The upsert of existing planes ignores them.
+const std::vector<std::string> kPositionColumns = {"position_bounds", "position_bounds_points",
+                                                   "position_bounds_samples", "position_center",
+                                                   "position_area_deg2", "position_size_deg"};
+
+std::string positioned_planes_source(bool with_filter_ranges) {
+    return R"SQL(
+SELECT s.*, pos.bounds AS position_bounds, pos.points AS position_bounds_points,
+       pos.samples AS position_bounds_samples, pos.center AS position_center,
+       pos.area_deg2 AS position_area_deg2, pos.size_deg AS position_size_deg
+  FROM ()SQL" + planes_source(with_filter_ranges) + R"SQL() s
+  LEFT JOIN (SELECT f.plane_id, array_agg(f.footprint ORDER BY f.detector, f.artifact_id) AS footprints
+               FROM unnest($2::uuid[], $3, $4::int4[], $5::uuid[]) AS f(plane_id, footprint, detector, artifact_id)
+              WHERE f.footprint IS NOT NULL
+              GROUP BY f.plane_id) fp ON fp.plane_id = s.plane_id
+  LEFT JOIN LATERAL obsmeta.footprint_summary(fp.footprints) pos ON true)SQL";
+}
+
+std::vector<std::string> with_positions(std::vector<std::string> columns) {
+    columns.insert(columns.end(), kPositionColumns.begin(), kPositionColumns.end());
+    return columns;
+}
+}  // namespace
+
+Oid footprint_array_type() {
+    // the type of caom2.chunk.footprint (pg_sphere's spoly, in whichever schema pg_sphere is)
+    return pg::call([] {
+        const Oid chunk = get_relname_relid("chunk", get_namespace_oid("caom2", false));
+        const Oid spoly = get_atttype(chunk, get_attnum(chunk, "footprint"));
+        const Oid array = get_array_type(spoly);
+        if (!OidIsValid(array)) elog(ERROR, "obsmeta: caom2.chunk.footprint has no array type");
+        return array;
+    });
+}
+
 Upsert& upsert_planes(bool with_filter_ranges) {
-    static Upsert with("caom2.plane", "plane_id", kPlaneColumns, planes_source(true), "obs_id", {kUuid}),
-        without("caom2.plane", "plane_id", kPlaneColumns, planes_source(false), "obs_id", {kUuid});
+    static const std::vector<Oid> argtypes = {kUuid, kUuid, footprint_array_type(), kInt4, kUuid};
+    static Upsert with("caom2.plane", "plane_id", kPlaneColumns, planes_source(true), with_positions(kPlaneColumns),
+                       positioned_planes_source(true), "obs_id", argtypes),
+        without("caom2.plane", "plane_id", kPlaneColumns, planes_source(false), with_positions(kPlaneColumns),
+                positioned_planes_source(false), "obs_id", argtypes);
     return with_filter_ranges ? with : without;
+}
+
+pg::KeptPlan& existing_planes() {
+    static pg::KeptPlan plan(R"SQL(
+SELECT p.plane_id FROM (SELECT DISTINCT plane_id FROM unnest($1::uuid[]) AS k(plane_id)) k
+ CROSS JOIN LATERAL (SELECT p.plane_id FROM caom2.plane p WHERE p.plane_id = k.plane_id OFFSET 0) p)SQL",
+                             {kUuid});
+    return plan;
 }
 
 pg::KeptPlan& delete_planes() {
@@ -634,6 +691,7 @@ std::vector<Named> all() {
         {"map_datasets_to_planes", &map_datasets_to_planes()},
         {"map_new_datasets_to_planes", &map_new_datasets_to_planes()},
         {"planes_of_observations", &planes_of_observations()},
+        {"existing_planes", &existing_planes()},
         {"delete_planes", &delete_planes()},
         {"delete_empty_coadds", &delete_empty_coadds()},
         {"upsert_files (with patches)", &upsert_files(true)},
