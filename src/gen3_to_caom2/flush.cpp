@@ -64,20 +64,24 @@ void collect_instrument_keys(uint64 rows, int instrument_col, int id_col, std::s
 
 // Takes the per-observation locks, in ascending order (see the statement's comment): row locks
 // readers cannot take (obsmeta.lock_observations, schema/05_functions.sql), formerly advisory.
-void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datum datasets) {
+// Returns whether a dataset is of a published coadd type (the statement reads their types anyway).
+bool lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datum datasets) {
     uint64 rows = statements::observation_lock_keys().execute(
         {exposures.instruments, exposures.ids, visits.instruments, visits.ids, datasets});
     std::vector<int32> keys;
+    bool coadds = false;
     for (uint64 i = 0; i < rows; ++i) {
+        coadds = coadds || pg::result_bool(i, 2);
         bool isnull = false;
         Datum key = pg::result_value(i, 1, &isnull);
-        if (!isnull) keys.push_back(DatumGetInt32(key));
+        // (a key comes twice when a coadd dataset's observation is also reached another way)
+        if (!isnull && (keys.empty() || keys.back() != DatumGetInt32(key))) keys.push_back(DatumGetInt32(key));
     }
-    if (keys.empty()) return;
+    if (keys.empty()) return coadds;
     if (observation_lock_rows_installed()) {
         static pg::KeptPlan lock("SELECT obsmeta.lock_observations($1)", {INT4ARRAYOID});
         lock.execute({pg::int4_array(keys)});
-        return;
+        return coadds;
     }
     constexpr int32 kObsmetaLockClass = 0x6f62736d;  // "obsm"
     for (int32 key : keys) {
@@ -85,6 +89,7 @@ void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datu
             DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kObsmetaLockClass), Int32GetDatum(key));
         });
     }
+    return coadds;
 }
 
 int64_t convert_batch(DirtySet& batch);
@@ -203,7 +208,7 @@ int64_t convert_batch(DirtySet& batch) {
     Datum datasets = uuid_array_of(batch.datasets);
 
     // 2. Lock every observation involved, in one global order.
-    lock_observations(exposures, visits, datasets);
+    const bool coadds = lock_observations(exposures, visits, datasets);
 
     std::set<Uuid> changed_observations;  // whose planes (or members) changed
     std::set<Uuid> changed_planes;        // whose artifacts, parts or chunks changed
@@ -223,9 +228,7 @@ int64_t convert_batch(DirtySet& batch) {
             collect_uuids(statements::sync_members().execute({visits.instruments, visits.ids}), 1, changed_observations);
     }
     // (checked first: even an upsert of no rows fires the observation table's statement triggers)
-    if (!batch.datasets.empty() && statements::coadd_datasets_present().execute({datasets}) == 1 &&
-        pg::result_bool(0, 1))
-        statements::upsert_coadd_observations().execute({datasets}, upserted_observations);
+    if (coadds) statements::upsert_coadd_observations().execute({datasets}, upserted_observations);
     written += static_cast<int64_t>(upserted_observations.size());
     // An observation that comes back (its exposure re-inserted) is no longer deleted for harvesters.
     if (!upserted_observations.empty()) statements::clear_tombstones().execute({uuid_array_of(upserted_observations)});

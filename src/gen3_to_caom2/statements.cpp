@@ -122,19 +122,19 @@ pg::KeptPlan& observation_lock_keys() {
     // caller; a "WHERE id IS NOT NULL" here would be pushed into dataset_plane as an index scan of
     // every mapped dataset.
     static pg::KeptPlan plan(R"SQL(
-SELECT DISTINCT obsmeta.lock_key(s.o) AS k FROM (
-  SELECT obsmeta.exposure_obs_id(k.instrument, k.id) FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
+SELECT DISTINCT obsmeta.lock_key(s.o) AS k, s.coadd FROM (
+  SELECT obsmeta.exposure_obs_id(k.instrument, k.id), false FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
   UNION ALL
-  SELECT obsmeta.visit_obs_id(k.instrument, k.id) FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
+  SELECT obsmeta.visit_obs_id(k.instrument, k.id), false FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
   UNION ALL
-  SELECT obsmeta.dataset_obs_id(dd.d, t) FROM unnest($5::uuid[]) AS k(id)
+  SELECT obsmeta.dataset_obs_id(dd.d, t), t.observation_level = 'coadd' FROM unnest($5::uuid[]) AS k(id)
     CROSS JOIN LATERAL (SELECT d FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) dd(d)  -- a probe per key
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = (dd.d).dataset_type AND t.publish
   UNION ALL
-  SELECT dp.obs_id FROM unnest($5::uuid[]) AS k(id)
+  SELECT dp.obs_id, false FROM unnest($5::uuid[]) AS k(id)
     CROSS JOIN LATERAL (SELECT dp.obs_id FROM obsmeta.dataset_plane dp WHERE dp.dataset_id = k.id OFFSET 0) dp
-) AS s(o)
-ORDER BY k)SQL",
+) AS s(o, coadd)
+ORDER BY k, coadd)SQL",
                              {kText, kInt8, kText, kInt8, kUuid});
     return plan;
 }
@@ -184,16 +184,6 @@ SELECT DISTINCT ON (1)
  WHERE EXISTS (SELECT 1 FROM gen3.physical_filter f WHERE f.instrument = v.instrument AND f.name = v.physical_filter)
  ORDER BY 1)SQL",
                        "obs_id", {kText, kInt8});
-    return plan;
-}
-
-pg::KeptPlan& coadd_datasets_present() {
-    static pg::KeptPlan plan(R"SQL(
-SELECT EXISTS (SELECT 1 FROM unnest($1::uuid[]) AS k(id)
-                 CROSS JOIN LATERAL (SELECT d.dataset_type FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) d
-                 JOIN obsmeta.dataset_type_config t
-                   ON t.dataset_type = d.dataset_type AND t.publish AND t.observation_level = 'coadd'))SQL",
-                             {kUuid});
     return plan;
 }
 
@@ -684,7 +674,6 @@ std::vector<Named> all() {
         {"datasets_of_keys", &datasets_of_keys()},
         {"datasets_of_patches", &datasets_of_patches()},
         {"observation_lock_keys", &observation_lock_keys()},
-        {"coadd_datasets_present", &coadd_datasets_present()},
         {"delete_observations", &delete_observations()},
         {"clear_tombstones", &clear_tombstones()},
         {"sync_members", &sync_members()},

@@ -32,12 +32,12 @@ pg::KeptPlan& filter_users();           // ($1 instr, $2 filter) → (kind 'e'|'
 pg::KeptPlan& visits_of_exposures();    // ($1, $2 exposures) → (instrument, visit)
 pg::KeptPlan& datasets_of_keys();       // (regions $1-$3, exposures $4-$5, visits $6-$7) → dataset id
 pg::KeptPlan& datasets_of_patches();    // ($1 skymap, $2 tract, $3 patch) → dataset id
-pg::KeptPlan& observation_lock_keys();  // (exposures, visits, datasets) → sorted int4 lock keys
+pg::KeptPlan& observation_lock_keys();  // (exposures, visits, datasets) → sorted (int4 lock key, whether
+                                        // from a dataset of a published coadd type)
 
 // Writing CAOM2; each returns the ids of the parents whose children changed.
 Upsert& upsert_exposure_observations();  // ($1, $2) → obs_id
 Upsert& upsert_visit_observations();     // ($1, $2) → obs_id
-pg::KeptPlan& coadd_datasets_present();  // ($1 datasets) → whether one is of a published coadd type
 Upsert& upsert_coadd_observations();     // ($1 datasets) → obs_id
 pg::KeptPlan& delete_observations();           // ($1..$4 exposures, visits) → obs_id (tombstoned)
 pg::KeptPlan& clear_tombstones();              // ($1 observations written) → none
