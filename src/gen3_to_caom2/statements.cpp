@@ -484,7 +484,7 @@ namespace {
 // installed library runs against a 0.2.0 schema (no gen3.patch) until ALTER EXTENSION UPDATE.
 std::string files_source(bool with_patches) {
     return R"SQL(
-  SELECT a.artifact_id, obsmeta.part_id(a.artifact_id) AS part_id, obsmeta.chunk_id(a.artifact_id) AS chunk_id,
+  SELECT a.artifact_id, a.part_id, a.chunk_id,
          dp.plane_id,
          obsmeta.artifact_uri(c.artifact_uri_template, r.path, d.id, d.instrument, d.run, d.dataset_type) AS uri,
          t.product_type, 'data'::text AS release_type, obsmeta.content_type(r.path) AS content_type,
@@ -495,7 +495,11 @@ std::string files_source(bool with_patches) {
     -- (probes per key: a join would hash every mapped dataset, a cost growing with the archive)
     CROSS JOIN LATERAL (SELECT dp.plane_id FROM obsmeta.dataset_plane dp WHERE dp.dataset_id = k.id OFFSET 0) dp
     CROSS JOIN LATERAL (SELECT r.* FROM gen3.file_datastore_record r WHERE r.dataset_id = k.id OFFSET 0) r
-    CROSS JOIN LATERAL (SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id) a
+    -- (OFFSET 0: each id hashed once a row; inlined, every use of an id would hash it again)
+    CROSS JOIN LATERAL (SELECT x.artifact_id, obsmeta.part_id(x.artifact_id) AS part_id,
+                               obsmeta.chunk_id(x.artifact_id) AS chunk_id
+                          FROM (SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id OFFSET 0) x
+                        OFFSET 0) a
     CROSS JOIN LATERAL (SELECT d.* FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) d
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
     LEFT JOIN obsmeta.instrument_config c ON c.instrument = d.instrument
