@@ -12,6 +12,9 @@
 #include "replication/apply_worker.hpp"
 #include "replication/quarantine.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -61,20 +64,24 @@ void collect_instrument_keys(uint64 rows, int instrument_col, int id_col, std::s
 
 // Takes the per-observation locks, in ascending order (see the statement's comment): row locks
 // readers cannot take (obsmeta.lock_observations, schema/05_functions.sql), formerly advisory.
-void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datum datasets) {
+// Returns whether a dataset is of a published coadd type (the statement reads their types anyway).
+bool lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datum datasets) {
     uint64 rows = statements::observation_lock_keys().execute(
         {exposures.instruments, exposures.ids, visits.instruments, visits.ids, datasets});
     std::vector<int32> keys;
+    bool coadds = false;
     for (uint64 i = 0; i < rows; ++i) {
+        coadds = coadds || pg::result_bool(i, 2);
         bool isnull = false;
         Datum key = pg::result_value(i, 1, &isnull);
-        if (!isnull) keys.push_back(DatumGetInt32(key));
+        // (a key comes twice when a coadd dataset's observation is also reached another way)
+        if (!isnull && (keys.empty() || keys.back() != DatumGetInt32(key))) keys.push_back(DatumGetInt32(key));
     }
-    if (keys.empty()) return;
+    if (keys.empty()) return coadds;
     if (observation_lock_rows_installed()) {
         static pg::KeptPlan lock("SELECT obsmeta.lock_observations($1)", {INT4ARRAYOID});
         lock.execute({pg::int4_array(keys)});
-        return;
+        return coadds;
     }
     constexpr int32 kObsmetaLockClass = 0x6f62736d;  // "obsm"
     for (int32 key : keys) {
@@ -82,6 +89,7 @@ void lock_observations(const KeyArrays& exposures, const KeyArrays& visits, Datu
             DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kObsmetaLockClass), Int32GetDatum(key));
         });
     }
+    return coadds;
 }
 
 int64_t convert_batch(DirtySet& batch);
@@ -200,7 +208,7 @@ int64_t convert_batch(DirtySet& batch) {
     Datum datasets = uuid_array_of(batch.datasets);
 
     // 2. Lock every observation involved, in one global order.
-    lock_observations(exposures, visits, datasets);
+    const bool coadds = lock_observations(exposures, visits, datasets);
 
     std::set<Uuid> changed_observations;  // whose planes (or members) changed
     std::set<Uuid> changed_planes;        // whose artifacts, parts or chunks changed
@@ -220,9 +228,7 @@ int64_t convert_batch(DirtySet& batch) {
             collect_uuids(statements::sync_members().execute({visits.instruments, visits.ids}), 1, changed_observations);
     }
     // (checked first: even an upsert of no rows fires the observation table's statement triggers)
-    if (!batch.datasets.empty() && statements::coadd_datasets_present().execute({datasets}) == 1 &&
-        pg::result_bool(0, 1))
-        statements::upsert_coadd_observations().execute({datasets}, upserted_observations);
+    if (coadds) statements::upsert_coadd_observations().execute({datasets}, upserted_observations);
     written += static_cast<int64_t>(upserted_observations.size());
     // An observation that comes back (its exposure re-inserted) is no longer deleted for harvesters.
     if (!upserted_observations.empty()) statements::clear_tombstones().execute({uuid_array_of(upserted_observations)});
@@ -238,9 +244,24 @@ int64_t convert_batch(DirtySet& batch) {
         collect_uuids(statements::planes_of_observations().execute(
                           {exposures.instruments, exposures.ids, visits.instruments, visits.ids}),
                       1, planes);
+    // New datasets' files are read now (written in step 5, without the executor when it can, see
+    // new_files.hpp), so that new planes are inserted with the positions of their footprints.
+    std::unique_ptr<NewFiles> new_files;
+    if (!batch.removals && !batch.datasets.empty()) new_files = std::make_unique<NewFiles>(datasets, schema_0_3());
+    std::set<Uuid> positioned;  // new planes inserted with their positions
     if (!planes.empty()) {
         Datum plane_ids = uuid_array_of(planes);
-        written += static_cast<int64_t>(statements::upsert_planes(schema_0_3()).execute({plane_ids}, changed_observations));
+        NewFiles::Footprints f =
+            new_files ? new_files->footprints() : NewFiles::Footprints{Datum(0), Datum(0), Datum(0), Datum(0), true};
+        if (!f.null) {
+            std::set<Uuid> existing;
+            collect_uuids(statements::existing_planes().execute({plane_ids}), 1, existing);
+            std::set_difference(planes.begin(), planes.end(), existing.begin(), existing.end(),
+                                std::inserter(positioned, positioned.end()));
+        }
+        written += static_cast<int64_t>(statements::upsert_planes(schema_0_3()).execute(
+            {plane_ids, f.planes, f.footprints, f.detectors, f.artifacts}, changed_observations,
+            f.null ? " nnnn" : ""));
         if (batch.removals) {
             std::set<Uuid> emptied;
             uint64 rows = statements::delete_planes().execute({plane_ids});
@@ -262,7 +283,10 @@ int64_t convert_batch(DirtySet& batch) {
         // Without the executor when it can (new_files.hpp), else as one statement.
         uint64 rows = 0;
         bool inserted_all = false;
-        if (!batch.removals) inserted_all = insert_new_files(datasets, schema_0_3(), changed_planes, written);
+        if (new_files && new_files->ready()) {
+            new_files->write(changed_planes, written);
+            inserted_all = true;
+        }
         if (!batch.removals && !inserted_all) {
             rows = statements::insert_new_files(schema_0_3()).execute({datasets});
             inserted_all = rows == 0 || pg::result_text(0, 1) != "conflict";
@@ -289,9 +313,13 @@ int64_t convert_batch(DirtySet& batch) {
             collect_uuids(statements::touch_artifacts().execute({uuid_array_of(changed_artifacts)}), 1, changed_planes);
     }
 
-    // 6. Plane positions from their chunks' footprints, then maxLastModified up the tree.
-    if (!planes.empty()) {
-        uint64 rows = statements::update_plane_positions().execute({uuid_array_of(planes)});
+    // 6. Plane positions from their chunks' footprints (but new planes', inserted with them), then
+    //    maxLastModified up the tree.
+    std::set<Uuid> unpositioned;
+    std::set_difference(planes.begin(), planes.end(), positioned.begin(), positioned.end(),
+                        std::inserter(unpositioned, unpositioned.end()));
+    if (!unpositioned.empty()) {
+        uint64 rows = statements::update_plane_positions().execute({uuid_array_of(unpositioned)});
         written += static_cast<int64_t>(rows);
         collect_uuids(rows, 1, changed_observations);
     }

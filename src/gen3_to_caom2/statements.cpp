@@ -1,6 +1,7 @@
 #include "gen3_to_caom2/statements.hpp"
 
 #include "gen3_to_caom2/upsert_sql.hpp"
+#include "pg/catalog.hpp"
 
 namespace obsmeta::gen3_to_caom2::statements {
 
@@ -25,8 +26,14 @@ Upsert::Upsert(const std::string& table, const std::string& key, const std::vect
     : insert_new(insert_new_statement(table, key, columns, source, returning), argtypes),
       upsert(upsert_statement(table, key, columns, source, returning), argtypes) {}
 
-uint64 Upsert::execute(const std::vector<Datum>& args, std::set<pg::Uuid>& returned) {
-    uint64 rows = insert_new.execute(args);
+Upsert::Upsert(const std::string& table, const std::string& key, const std::vector<std::string>& columns,
+               const std::string& source, const std::vector<std::string>& insert_columns,
+               const std::string& insert_source, const std::string& returning, const std::vector<Oid>& argtypes)
+    : insert_new(insert_new_statement(table, key, insert_columns, insert_source, returning), argtypes),
+      upsert(upsert_statement(table, key, columns, source, returning), argtypes) {}
+
+uint64 Upsert::execute(const std::vector<Datum>& args, std::set<pg::Uuid>& returned, const std::string& nulls) {
+    uint64 rows = insert_new.execute(args, false, nulls);
     bool existed = false;
     uint64 written = 0;
     for (uint64 i = 0; i < rows; ++i) {
@@ -39,7 +46,7 @@ uint64 Upsert::execute(const std::vector<Datum>& args, std::set<pg::Uuid>& retur
         }
     }
     if (!existed) return written;
-    rows = upsert.execute(args);
+    rows = upsert.execute(args, false, nulls);
     for (uint64 i = 0; i < rows; ++i) {
         bool isnull = false;
         Datum d = pg::result_value(i, 1, &isnull);
@@ -115,19 +122,19 @@ pg::KeptPlan& observation_lock_keys() {
     // caller; a "WHERE id IS NOT NULL" here would be pushed into dataset_plane as an index scan of
     // every mapped dataset.
     static pg::KeptPlan plan(R"SQL(
-SELECT DISTINCT obsmeta.lock_key(s.o) AS k FROM (
-  SELECT obsmeta.exposure_obs_id(k.instrument, k.id) FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
+SELECT DISTINCT obsmeta.lock_key(s.o) AS k, s.coadd FROM (
+  SELECT obsmeta.exposure_obs_id(k.instrument, k.id), false FROM unnest($1::text[], $2::int8[]) AS k(instrument, id)
   UNION ALL
-  SELECT obsmeta.visit_obs_id(k.instrument, k.id) FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
+  SELECT obsmeta.visit_obs_id(k.instrument, k.id), false FROM unnest($3::text[], $4::int8[]) AS k(instrument, id)
   UNION ALL
-  SELECT obsmeta.dataset_obs_id(dd.d, t) FROM unnest($5::uuid[]) AS k(id)
+  SELECT obsmeta.dataset_obs_id(dd.d, t), t.observation_level = 'coadd' FROM unnest($5::uuid[]) AS k(id)
     CROSS JOIN LATERAL (SELECT d FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) dd(d)  -- a probe per key
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = (dd.d).dataset_type AND t.publish
   UNION ALL
-  SELECT dp.obs_id FROM unnest($5::uuid[]) AS k(id)
+  SELECT dp.obs_id, false FROM unnest($5::uuid[]) AS k(id)
     CROSS JOIN LATERAL (SELECT dp.obs_id FROM obsmeta.dataset_plane dp WHERE dp.dataset_id = k.id OFFSET 0) dp
-) AS s(o)
-ORDER BY k)SQL",
+) AS s(o, coadd)
+ORDER BY k, coadd)SQL",
                              {kText, kInt8, kText, kInt8, kUuid});
     return plan;
 }
@@ -177,16 +184,6 @@ SELECT DISTINCT ON (1)
  WHERE EXISTS (SELECT 1 FROM gen3.physical_filter f WHERE f.instrument = v.instrument AND f.name = v.physical_filter)
  ORDER BY 1)SQL",
                        "obs_id", {kText, kInt8});
-    return plan;
-}
-
-pg::KeptPlan& coadd_datasets_present() {
-    static pg::KeptPlan plan(R"SQL(
-SELECT EXISTS (SELECT 1 FROM unnest($1::uuid[]) AS k(id)
-                 CROSS JOIN LATERAL (SELECT d.dataset_type FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) d
-                 JOIN obsmeta.dataset_type_config t
-                   ON t.dataset_type = d.dataset_type AND t.publish AND t.observation_level = 'coadd'))SQL",
-                             {kUuid});
     return plan;
 }
 
@@ -397,10 +394,60 @@ const std::vector<std::string> kPlaneColumns = {
     "time_bounds_upper", "time_bounds_samples", "time_exposure"};
 }  // namespace
 
+namespace {
+// New planes are inserted with their positions, computed as update_plane_positions does from
+// their chunks' footprints; those are the new files' (a plane that did not exist has no other
+// chunk), given as $2-$5 (plane, footprint, detector, artifact; NULLs: the positions are left
+// NULL, for update_plane_positions after the files). The upsert of existing planes ignores them.
+const std::vector<std::string> kPositionColumns = {"position_bounds", "position_bounds_points",
+                                                   "position_bounds_samples", "position_center",
+                                                   "position_area_deg2", "position_size_deg"};
+
+std::string positioned_planes_source(bool with_filter_ranges) {
+    return R"SQL(
+SELECT s.*, pos.bounds AS position_bounds, pos.points AS position_bounds_points,
+       pos.samples AS position_bounds_samples, pos.center AS position_center,
+       pos.area_deg2 AS position_area_deg2, pos.size_deg AS position_size_deg
+  FROM ()SQL" + planes_source(with_filter_ranges) + R"SQL() s
+  LEFT JOIN (SELECT f.plane_id, array_agg(f.footprint ORDER BY f.detector, f.artifact_id) AS footprints
+               FROM unnest($2::uuid[], $3, $4::int4[], $5::uuid[]) AS f(plane_id, footprint, detector, artifact_id)
+              WHERE f.footprint IS NOT NULL
+              GROUP BY f.plane_id) fp ON fp.plane_id = s.plane_id
+  LEFT JOIN LATERAL obsmeta.footprint_summary(fp.footprints) pos ON true)SQL";
+}
+
+std::vector<std::string> with_positions(std::vector<std::string> columns) {
+    columns.insert(columns.end(), kPositionColumns.begin(), kPositionColumns.end());
+    return columns;
+}
+}  // namespace
+
+Oid footprint_array_type() {
+    // the type of caom2.chunk.footprint (pg_sphere's spoly, in whichever schema pg_sphere is)
+    return pg::call([] {
+        const Oid chunk = get_relname_relid("chunk", get_namespace_oid("caom2", false));
+        const Oid spoly = get_atttype(chunk, get_attnum(chunk, "footprint"));
+        const Oid array = get_array_type(spoly);
+        if (!OidIsValid(array)) elog(ERROR, "obsmeta: caom2.chunk.footprint has no array type");
+        return array;
+    });
+}
+
 Upsert& upsert_planes(bool with_filter_ranges) {
-    static Upsert with("caom2.plane", "plane_id", kPlaneColumns, planes_source(true), "obs_id", {kUuid}),
-        without("caom2.plane", "plane_id", kPlaneColumns, planes_source(false), "obs_id", {kUuid});
+    static const std::vector<Oid> argtypes = {kUuid, kUuid, footprint_array_type(), kInt4, kUuid};
+    static Upsert with("caom2.plane", "plane_id", kPlaneColumns, planes_source(true), with_positions(kPlaneColumns),
+                       positioned_planes_source(true), "obs_id", argtypes),
+        without("caom2.plane", "plane_id", kPlaneColumns, planes_source(false), with_positions(kPlaneColumns),
+                positioned_planes_source(false), "obs_id", argtypes);
     return with_filter_ranges ? with : without;
+}
+
+pg::KeptPlan& existing_planes() {
+    static pg::KeptPlan plan(R"SQL(
+SELECT p.plane_id FROM (SELECT DISTINCT plane_id FROM unnest($1::uuid[]) AS k(plane_id)) k
+ CROSS JOIN LATERAL (SELECT p.plane_id FROM caom2.plane p WHERE p.plane_id = k.plane_id OFFSET 0) p)SQL",
+                             {kUuid});
+    return plan;
 }
 
 pg::KeptPlan& delete_planes() {
@@ -437,7 +484,7 @@ namespace {
 // installed library runs against a 0.2.0 schema (no gen3.patch) until ALTER EXTENSION UPDATE.
 std::string files_source(bool with_patches) {
     return R"SQL(
-  SELECT a.artifact_id, obsmeta.part_id(a.artifact_id) AS part_id, obsmeta.chunk_id(a.artifact_id) AS chunk_id,
+  SELECT a.artifact_id, a.part_id, a.chunk_id,
          dp.plane_id,
          obsmeta.artifact_uri(c.artifact_uri_template, r.path, d.id, d.instrument, d.run, d.dataset_type) AS uri,
          t.product_type, 'data'::text AS release_type, obsmeta.content_type(r.path) AS content_type,
@@ -448,7 +495,11 @@ std::string files_source(bool with_patches) {
     -- (probes per key: a join would hash every mapped dataset, a cost growing with the archive)
     CROSS JOIN LATERAL (SELECT dp.plane_id FROM obsmeta.dataset_plane dp WHERE dp.dataset_id = k.id OFFSET 0) dp
     CROSS JOIN LATERAL (SELECT r.* FROM gen3.file_datastore_record r WHERE r.dataset_id = k.id OFFSET 0) r
-    CROSS JOIN LATERAL (SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id) a
+    -- (OFFSET 0: each id hashed once a row; inlined, every use of an id would hash it again)
+    CROSS JOIN LATERAL (SELECT x.artifact_id, obsmeta.part_id(x.artifact_id) AS part_id,
+                               obsmeta.chunk_id(x.artifact_id) AS chunk_id
+                          FROM (SELECT obsmeta.artifact_id(r.dataset_id, r.component) AS artifact_id OFFSET 0) x
+                        OFFSET 0) a
     CROSS JOIN LATERAL (SELECT d.* FROM gen3.dataset d WHERE d.id = k.id OFFSET 0) d
     JOIN obsmeta.dataset_type_config t ON t.dataset_type = d.dataset_type
     LEFT JOIN obsmeta.instrument_config c ON c.instrument = d.instrument
@@ -627,13 +678,13 @@ std::vector<Named> all() {
         {"datasets_of_keys", &datasets_of_keys()},
         {"datasets_of_patches", &datasets_of_patches()},
         {"observation_lock_keys", &observation_lock_keys()},
-        {"coadd_datasets_present", &coadd_datasets_present()},
         {"delete_observations", &delete_observations()},
         {"clear_tombstones", &clear_tombstones()},
         {"sync_members", &sync_members()},
         {"map_datasets_to_planes", &map_datasets_to_planes()},
         {"map_new_datasets_to_planes", &map_new_datasets_to_planes()},
         {"planes_of_observations", &planes_of_observations()},
+        {"existing_planes", &existing_planes()},
         {"delete_planes", &delete_planes()},
         {"delete_empty_coadds", &delete_empty_coadds()},
         {"upsert_files (with patches)", &upsert_files(true)},

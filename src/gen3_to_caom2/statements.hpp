@@ -18,8 +18,12 @@ namespace obsmeta::gen3_to_caom2::statements {
 struct Upsert {
     Upsert(const std::string& table, const std::string& key, const std::vector<std::string>& columns,
            const std::string& source, const std::string& returning, std::initializer_list<Oid> argtypes);
+    // The same, but the insert of new rows writes `insert_columns` (the columns and more) from `insert_source`.
+    Upsert(const std::string& table, const std::string& key, const std::vector<std::string>& columns,
+           const std::string& source, const std::vector<std::string>& insert_columns, const std::string& insert_source,
+           const std::string& returning, const std::vector<Oid>& argtypes);
     // Adds the returned column (a uuid) of every row written to `returned`; returns how many rows.
-    uint64 execute(const std::vector<Datum>& args, std::set<pg::Uuid>& returned);
+    uint64 execute(const std::vector<Datum>& args, std::set<pg::Uuid>& returned, const std::string& nulls = {});
     pg::KeptPlan insert_new, upsert;
 };
 
@@ -28,12 +32,12 @@ pg::KeptPlan& filter_users();           // ($1 instr, $2 filter) → (kind 'e'|'
 pg::KeptPlan& visits_of_exposures();    // ($1, $2 exposures) → (instrument, visit)
 pg::KeptPlan& datasets_of_keys();       // (regions $1-$3, exposures $4-$5, visits $6-$7) → dataset id
 pg::KeptPlan& datasets_of_patches();    // ($1 skymap, $2 tract, $3 patch) → dataset id
-pg::KeptPlan& observation_lock_keys();  // (exposures, visits, datasets) → sorted int4 lock keys
+pg::KeptPlan& observation_lock_keys();  // (exposures, visits, datasets) → sorted (int4 lock key, whether
+                                        // from a dataset of a published coadd type)
 
 // Writing CAOM2; each returns the ids of the parents whose children changed.
 Upsert& upsert_exposure_observations();  // ($1, $2) → obs_id
 Upsert& upsert_visit_observations();     // ($1, $2) → obs_id
-pg::KeptPlan& coadd_datasets_present();  // ($1 datasets) → whether one is of a published coadd type
 Upsert& upsert_coadd_observations();     // ($1 datasets) → obs_id
 pg::KeptPlan& delete_observations();           // ($1..$4 exposures, visits) → obs_id (tombstoned)
 pg::KeptPlan& clear_tombstones();              // ($1 observations written) → none
@@ -41,7 +45,9 @@ pg::KeptPlan& sync_members();                  // ($1, $2 visits) → obs_id
 pg::KeptPlan& map_datasets_to_planes();        // ($1 datasets) → plane_id (old and new)
 pg::KeptPlan& map_new_datasets_to_planes();    // ($1 datasets, insert-only batch) → plane_id
 pg::KeptPlan& planes_of_observations();        // ($1..$4 exposures, visits) → plane_id
-Upsert& upsert_planes(bool with_filter_ranges);  // ($1 planes) → obs_id
+Upsert& upsert_planes(bool with_filter_ranges);  // ($1 planes; $2-$5 new files' plane, footprint, detector,
+                                                 // artifact: new planes' positions, or NULLs) → obs_id
+pg::KeptPlan& existing_planes();               // ($1 planes) → those that exist
 pg::KeptPlan& delete_planes();                 // ($1 planes) → obs_id
 pg::KeptPlan& delete_empty_coadds();           // ($1 observations that lost planes) → tombstoned id
 pg::KeptPlan& upsert_files(bool with_patches);  // ($1 datasets) → (kind, parent id) of changed artifacts/parts/chunks

@@ -72,6 +72,15 @@ Datum bytea_array(const std::vector<Datum>& values) {
     return build_array(elems, BYTEAOID, -1, false, TYPALIGN_INT);
 }
 
+Datum array_of(const std::vector<Datum>& values, Oid elemtype) {
+    std::vector<Datum> elems = values;
+    int16 len = 0;
+    bool byval = false;
+    char align = 0;
+    call([&] { get_typlenbyvalalign(elemtype, &len, &byval, &align); });
+    return build_array(elems, elemtype, len, byval, align);
+}
+
 Datum bytea_value(const std::uint8_t* data, std::size_t size) {
     bytea* b = static_cast<bytea*>(call([=] { return palloc(VARHDRSZ + size); }));
     SET_VARSIZE(b, VARHDRSZ + size);

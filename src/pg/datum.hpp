@@ -23,6 +23,7 @@ Datum float8_array(const std::vector<double>& values);
 Datum bool_array(const std::vector<bool>& values);
 Datum timestamptz_array(const std::vector<int64_t>& values);  // TimestampTz values (µs since 2000)
 Datum bytea_array(const std::vector<Datum>& values);          // bytea Datums
+Datum array_of(const std::vector<Datum>& values, Oid elemtype); // non-NULL Datums of any type (e.g. pg_sphere's)
 Datum bytea_value(const std::uint8_t* data, std::size_t size); // palloc'd in CurrentMemoryContext
 
 std::string text_value(Datum d);          // text Datum (possibly toasted) → std::string

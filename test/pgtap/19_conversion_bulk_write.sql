@@ -3,7 +3,25 @@
 -- night converted that way and through the INSERT statement and its triggers (the setting off)
 -- gives the same CAOM2 rows, checksums included, and the same ivoa.obscore rows.
 BEGIN;
-SELECT plan(9);
+SELECT plan(11);
+
+-- the regions, datasets and files of detectors d0 .. d1 of the exposures' visits
+CREATE FUNCTION pg_temp.add_datasets(first_id bigint, n int, d0 int, d1 int) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO gen3.visit_detector_region (instrument, visit, detector, region)
+  SELECT 'LSSTCam', first_id + e, d,
+         obsmeta.spoly_to_sphgeom(format('{(%sd,-30d),(%sd,-30d),(%sd,-29.8d),(%sd,-29.8d)}',
+                                         10 + d * 0.01, 10.01 + d * 0.01, 10.01 + d * 0.01, 10 + d * 0.01)::spoly)
+    FROM generate_series(0, n - 1) e, generate_series(d0, d1) d;
+  INSERT INTO gen3.dataset (id, dataset_type, run, instrument, exposure, visit, detector, physical_filter, band, day_obs, ingest_date)
+  SELECT md5(k.t || (first_id + e) || '/' || d)::uuid, k.t, 'LSSTCam/raw/all', 'LSSTCam',
+         CASE WHEN k.t = 'raw' THEN first_id + e END, CASE WHEN k.t = 'visit_image' THEN first_id + e END,
+         d, 'r_57', 'r', 20251201, now()
+    FROM generate_series(0, n - 1) e, generate_series(d0, d1) d, (VALUES ('raw'), ('visit_image')) k(t);
+  INSERT INTO gen3.file_datastore_record (dataset_id, component, path, formatter, storage_class, checksum, file_size)
+  SELECT md5(k.t || (first_id + e) || '/' || d)::uuid, '__NULL_STRING__', k.t || '/' || (first_id + e) || '_' || d || '.fits',
+         'F', 'Exposure', NULL, 1000
+    FROM generate_series(0, n - 1) e, generate_series(d0, d1) d, (VALUES ('raw'), ('visit_image')) k(t);
+$$;
 
 CREATE FUNCTION pg_temp.add_exposures(first_id bigint, n int, detectors int) RETURNS void LANGUAGE sql AS $$
   INSERT INTO gen3.physical_filter (instrument, name, band) VALUES ('LSSTCam', 'r_57', 'r') ON CONFLICT DO NOTHING;
@@ -20,20 +38,7 @@ CREATE FUNCTION pg_temp.add_exposures(first_id bigint, n int, detectors int) RET
     FROM generate_series(0, n - 1) e;
   INSERT INTO gen3.visit_definition (instrument, exposure, visit)
   SELECT 'LSSTCam', first_id + e, first_id + e FROM generate_series(0, n - 1) e;
-  INSERT INTO gen3.visit_detector_region (instrument, visit, detector, region)
-  SELECT 'LSSTCam', first_id + e, d,
-         obsmeta.spoly_to_sphgeom(format('{(%sd,-30d),(%sd,-30d),(%sd,-29.8d),(%sd,-29.8d)}',
-                                         10 + d * 0.01, 10.01 + d * 0.01, 10.01 + d * 0.01, 10 + d * 0.01)::spoly)
-    FROM generate_series(0, n - 1) e, generate_series(0, detectors - 1) d;
-  INSERT INTO gen3.dataset (id, dataset_type, run, instrument, exposure, visit, detector, physical_filter, band, day_obs, ingest_date)
-  SELECT md5(k.t || (first_id + e) || '/' || d)::uuid, k.t, 'LSSTCam/raw/all', 'LSSTCam',
-         CASE WHEN k.t = 'raw' THEN first_id + e END, CASE WHEN k.t = 'visit_image' THEN first_id + e END,
-         d, 'r_57', 'r', 20251201, now()
-    FROM generate_series(0, n - 1) e, generate_series(0, detectors - 1) d, (VALUES ('raw'), ('visit_image')) k(t);
-  INSERT INTO gen3.file_datastore_record (dataset_id, component, path, formatter, storage_class, checksum, file_size)
-  SELECT md5(k.t || (first_id + e) || '/' || d)::uuid, '__NULL_STRING__', k.t || '/' || (first_id + e) || '_' || d || '.fits',
-         'F', 'Exposure', NULL, 1000
-    FROM generate_series(0, n - 1) e, generate_series(0, detectors - 1) d, (VALUES ('raw'), ('visit_image')) k(t);
+  SELECT pg_temp.add_datasets(first_id, n, 0, detectors - 1);
 $$;
 
 CREATE FUNCTION pg_temp.remove_exposures(first_id bigint, n int) RETURNS void LANGUAGE sql AS $$
@@ -85,6 +90,18 @@ SELECT obsmeta.convert();
 SELECT set_eq('SELECT * FROM pg_temp.night()', 'SELECT * FROM statement', 'the same rows after a removal');
 SELECT is_empty($$SELECT o.obs_id, v.* FROM caom2.observation o, caom2.verify_checksums(o.obs_id) v$$,
                 'every checksum recomputes after it');
+
+-- planes whose datasets come in two batches: new planes are inserted with the positions of the
+-- first batch's footprints, then updated from all their chunks
+SELECT pg_temp.remove_exposures(4100000000, 3);
+SELECT obsmeta.convert();
+SELECT pg_temp.add_exposures(4100000000, 3, 4);
+SELECT obsmeta.convert();
+SELECT pg_temp.add_datasets(4100000000, 3, 4, 5);
+SELECT obsmeta.convert();
+SELECT set_eq('SELECT * FROM pg_temp.night()', 'SELECT * FROM statement', 'the same rows when planes fill in two batches');
+SELECT is_empty($$SELECT o.obs_id, v.* FROM caom2.observation o, caom2.verify_checksums(o.obs_id) v$$,
+                'every checksum recomputes after them');
 
 SELECT * FROM finish();
 ROLLBACK;
